@@ -1,0 +1,84 @@
+import type { Attempt, Job, WorkerInfo } from "./types.js";
+
+/** The JSON shapes of DESIGN §6: snake_case, times as ISO 8601 UTC, absent values as null. */
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export interface JobJson {
+  id: string;
+  command: string;
+  state: Job["state"];
+  /** True while a pending or failed job waits for its run_at. */
+  scheduled: boolean;
+  priority: number;
+  attempts: number;
+  max_retries: number;
+  timeout: number | null;
+  run_at: string;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  exit_code: number | null;
+  duration_ms: number | null;
+  last_error: string | null;
+  worker_id: string | null;
+}
+
+export function jobJson(job: Job, now = Date.now()): JobJson {
+  return {
+    id: job.id,
+    command: job.command,
+    state: job.state,
+    scheduled: (job.state === "pending" || job.state === "failed") && job.run_at > now,
+    priority: job.priority,
+    attempts: job.attempts,
+    max_retries: job.max_retries,
+    timeout: job.timeout,
+    run_at: iso(job.run_at) as string,
+    created_at: iso(job.created_at) as string,
+    updated_at: iso(job.updated_at) as string,
+    started_at: iso(job.started_at),
+    finished_at: iso(job.finished_at),
+    exit_code: job.exit_code,
+    duration_ms: job.duration_ms,
+    last_error: job.last_error,
+    worker_id: job.worker_id,
+  };
+}
+
+export function attemptJson(attempt: Attempt) {
+  return {
+    number: attempt.number,
+    outcome: attempt.outcome,
+    worker_id: attempt.worker_id,
+    started_at: iso(attempt.started_at),
+    finished_at: iso(attempt.finished_at),
+    duration_ms: attempt.duration_ms,
+    exit_code: attempt.exit_code,
+    signal: attempt.signal,
+    error: attempt.error,
+    stdout_bytes: attempt.stdout_bytes,
+    stderr_bytes: attempt.stderr_bytes,
+  };
+}
+
+export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()) {
+  return {
+    id: worker.id,
+    host: worker.host,
+    pid: worker.pid,
+    slots: worker.slots,
+    running: worker.running,
+    started_at: iso(worker.started_at),
+    heartbeat_at: iso(worker.heartbeat_at),
+    /** alive: heartbeat within the lease; draining/stopping: asked to stop; lost: no heartbeat. */
+    status:
+      now - worker.heartbeat_at > leaseMs
+        ? "lost"
+        : worker.stop_requested === "drain"
+          ? "draining"
+          : worker.stop_requested === "now"
+            ? "stopping"
+            : "alive",
+  };
+}

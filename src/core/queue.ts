@@ -1,0 +1,205 @@
+import { openStore, type OpenStoreOptions } from "../store/open.js";
+import type { Store } from "../store/store.js";
+import { configFromStored, parseConfigValue, type Config, type ConfigKey } from "./config.js";
+import { invalid, notFound } from "./errors.js";
+import { toNewJob } from "./job-input.js";
+import type {
+  Attempt,
+  AttemptOutput,
+  Job,
+  JobFilter,
+  JobPage,
+  Metrics,
+  OutputStream,
+  StateCounts,
+  ThroughputPoint,
+  WorkerInfo,
+} from "./types.js";
+
+export interface QueueStatus {
+  counts: StateCounts;
+  workers: WorkerInfo[];
+  /** Ready jobs waiting for a free slot, and how long the oldest has waited. */
+  health: {
+    live_workers: number;
+    lost_workers: number;
+    /** How long the longest-waiting ready job has been due, or null when none is due. */
+    oldest_ready_ms: number | null;
+    /** When the next pending or failed job is due (epoch ms), or null. */
+    next_run_at: number | null;
+  };
+}
+
+/**
+ * The library API and the one core every face calls: validation and defaults happen here, the
+ * store only persists. `Queue.open()` picks the store from `db` / $QUEUECTL_DB.
+ */
+export class Queue {
+  readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  static async open(options: OpenStoreOptions = {}): Promise<Queue> {
+    return new Queue(await openStore(options));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  // ---- jobs
+
+  /** Validates and stores one job; returns it as stored. */
+  async enqueue(input: unknown): Promise<Job> {
+    const [job] = await this.enqueueMany([input]);
+    return job as Job;
+  }
+
+  /**
+   * Validates every input first, then stores all of them in one transaction or none.
+   * `labels` name the inputs in error messages (e.g. "line 7"); default "job N".
+   */
+  async enqueueMany(inputs: unknown[], labels?: string[]): Promise<Job[]> {
+    if (inputs.length === 0) throw invalid("no jobs given");
+    const config = await this.config();
+    const now = Date.now();
+    const seen = new Set<string>();
+    const jobs = inputs.map((input, index) => {
+      const label = labels?.[index] ?? `job ${index + 1}`;
+      try {
+        const job = toNewJob(input, config, now);
+        if (seen.has(job.id)) throw invalid(`id: duplicate id "${job.id}" in this batch`, { id: "duplicate" });
+        seen.add(job.id);
+        return job;
+      } catch (error) {
+        if (inputs.length > 1 && error instanceof Error) error.message = `${label}: ${error.message}`;
+        throw error;
+      }
+    });
+    await this.store.insertJobs(jobs);
+    this.store.notify();
+    return jobs.map((job) => ({
+      ...job,
+      seq: 0,
+      state: "pending",
+      attempts: 0,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+      exit_code: null,
+      duration_ms: null,
+      last_error: null,
+      worker_id: null,
+      lease_until: null,
+    }));
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.store.getJob(id);
+    if (!job) throw notFound("job", id);
+    return job;
+  }
+
+  async list(filter: Partial<JobFilter> = {}): Promise<JobPage> {
+    return this.store.listJobs({ ...filter, limit: checkLimit(filter.limit ?? 50) });
+  }
+
+  async counts(): Promise<StateCounts> {
+    return this.store.countJobs();
+  }
+
+  async status(now = Date.now()): Promise<QueueStatus> {
+    const [counts, workers, config] = await Promise.all([this.counts(), this.workers(), this.config()]);
+    const leaseMs = config["lease-seconds"] * 1000;
+    const live = workers.filter((w) => now - w.heartbeat_at <= leaseMs).length;
+    const next = await this.store.nextRunAt();
+    return {
+      counts,
+      workers,
+      health: {
+        live_workers: live,
+        lost_workers: workers.length - live,
+        oldest_ready_ms: next !== null && next <= now ? now - next : null,
+        next_run_at: next,
+      },
+    };
+  }
+
+  // ---- attempts and output
+
+  async attempts(id: string): Promise<Attempt[]> {
+    await this.get(id);
+    return this.store.listAttempts(id);
+  }
+
+  /** Output of one attempt (default: the latest). */
+  async output(id: string, options: { stream?: OutputStream; attempt?: number } = {}): Promise<AttemptOutput & { attempt: number }> {
+    const attempts = await this.attempts(id);
+    const stream = options.stream ?? "stdout";
+    const number = options.attempt ?? attempts.at(-1)?.number;
+    if (number === undefined) throw notFound("output (the job has not run yet) of job", id);
+    const output = await this.store.getOutput(id, number, stream);
+    if (!output) throw notFound(`attempt ${number} of job`, id);
+    return { ...output, attempt: number };
+  }
+
+  // ---- dead letter queue
+
+  async retry(id: string): Promise<Job> {
+    const job = await this.store.retryDead(id, Date.now());
+    this.store.notify();
+    return job;
+  }
+
+  async retryAllDead(): Promise<number> {
+    const count = await this.store.retryAllDead(Date.now());
+    if (count > 0) this.store.notify();
+    return count;
+  }
+
+  // ---- config
+
+  async config(): Promise<Config> {
+    return configFromStored(await this.store.getSettings());
+  }
+
+  /** Validates and stores one setting; returns the value as stored. */
+  async setConfig(key: string, value: unknown): Promise<number> {
+    const parsed = parseConfigValue(key, value);
+    await this.store.setSetting(key as ConfigKey, String(parsed));
+    return parsed;
+  }
+
+  // ---- workers
+
+  async workers(): Promise<WorkerInfo[]> {
+    return this.store.listWorkers();
+  }
+
+  /** Asks every worker (or one) to drain, or to stop at once; returns how many were asked. */
+  async stopWorkers(mode: "drain" | "now" = "drain", workerId?: string): Promise<number> {
+    const count = await this.store.requestStop(mode, workerId);
+    if (workerId !== undefined && count === 0) throw notFound("worker", workerId);
+    this.store.notify();
+    return count;
+  }
+
+  // ---- metrics
+
+  async metrics(): Promise<Metrics> {
+    return this.store.metrics(Date.now());
+  }
+
+  async throughput(bucketSeconds = 60, buckets = 60): Promise<ThroughputPoint[]> {
+    return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets);
+  }
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw invalid(`limit: must be an integer 1..10000, got ${limit}`, { limit: "must be 1..10000" });
+  }
+  return limit;
+}

@@ -1,0 +1,151 @@
+/** The nouns of queuectl, shared by the core, both stores, the worker and every face. */
+
+export const JOB_STATES = ["pending", "processing", "completed", "failed", "dead"] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** A job as stored. Times are epoch milliseconds inside; faces render them as ISO 8601. */
+export interface Job {
+  id: string;
+  /** Monotonic insertion number: the FIFO tie-breaker within one millisecond. */
+  seq: number;
+  command: string;
+  state: JobState;
+  priority: number;
+  /** Runs counted against max_retries (a run interrupted by `worker stop --now` is not counted). */
+  attempts: number;
+  max_retries: number;
+  /** Seconds; null = the `job-timeout` setting at run time. */
+  timeout: number | null;
+  run_at: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  exit_code: number | null;
+  duration_ms: number | null;
+  last_error: string | null;
+  /** The worker holding the job while it is `processing`. */
+  worker_id: string | null;
+  lease_until: number | null;
+}
+
+/** A fully validated new job, ready for the store (defaults already applied). */
+export interface NewJob {
+  id: string;
+  command: string;
+  priority: number;
+  max_retries: number;
+  timeout: number | null;
+  run_at: number;
+  created_at: number;
+}
+
+export type AttemptOutcome =
+  | "running"
+  | "completed"
+  | "failed" // non-zero exit or death by signal
+  | "timeout"
+  | "start_error" // the command could not be started
+  | "lost" // the worker vanished; recovered after its lease expired
+  | "interrupted"; // `worker stop --now`: not counted against max_retries
+
+export type OutputStream = "stdout" | "stderr";
+
+/** One run of a job. Output is kept as bytes: it may be binary or invalid UTF-8. */
+export interface Attempt {
+  job_id: string;
+  /** 1, 2, 3, … over the whole life of the job (dlq retry keeps counting). */
+  number: number;
+  worker_id: string | null;
+  outcome: AttemptOutcome;
+  started_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  /** Bytes the command wrote, before any cut. */
+  stdout_bytes: number;
+  stderr_bytes: number;
+}
+
+export interface AttemptOutput {
+  /** The stored bytes: all of them, or head + cut marker + tail. */
+  data: Buffer;
+  /** Bytes the command wrote in total. */
+  total_bytes: number;
+  truncated: boolean;
+}
+
+/** A job handed to a worker by a claim. */
+export interface ClaimedJob {
+  job: Job;
+  /** The attempt number created for this run. */
+  attempt: number;
+}
+
+/** What a worker reports when a run ends. */
+export interface RunResult {
+  job_id: string;
+  attempt: number;
+  worker_id: string;
+  outcome: Exclude<AttemptOutcome, "running">;
+  finished_at: number;
+  duration_ms: number;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  stdout: AttemptOutput;
+  stderr: AttemptOutput;
+}
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  slots: number;
+  started_at: number;
+  heartbeat_at: number;
+  /** null = running; "drain" = finish running jobs then exit; "now" = stop at once. */
+  stop_requested: "drain" | "now" | null;
+  /** Ids of the jobs this worker holds now. */
+  running: string[];
+}
+
+export interface JobFilter {
+  state?: JobState;
+  /** Substring of the id or the command. */
+  q?: string;
+  limit: number;
+  /** Opaque: the `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  next_cursor: string | null;
+}
+
+export type StateCounts = Record<JobState, number>;
+
+export interface Metrics {
+  counts: StateCounts;
+  total_jobs: number;
+  /** Finished attempts, by outcome. */
+  attempts_total: number;
+  attempts_failed: number;
+  /** completed / (completed + dead), null when nothing has finished. */
+  success_rate: number | null;
+  duration_ms: { avg: number | null; p50: number | null; p95: number | null };
+  fastest: { job_id: string; duration_ms: number } | null;
+  slowest: { job_id: string; duration_ms: number } | null;
+  /** Successful runs per minute over the last minute / last hour. */
+  throughput: { last_minute: number; last_hour: number; per_second_last_minute: number };
+}
+
+/** Completed runs per time bucket, for the dashboard's chart. */
+export interface ThroughputPoint {
+  at: number;
+  completed: number;
+  failed: number;
+}

@@ -1,0 +1,153 @@
+import type {
+  Attempt,
+  AttemptOutput,
+  ClaimedJob,
+  Job,
+  JobFilter,
+  JobPage,
+  Metrics,
+  NewJob,
+  OutputStream,
+  RunResult,
+  StateCounts,
+  ThroughputPoint,
+  WorkerInfo,
+} from "../core/types.js";
+
+/**
+ * Where a finished run sends its job. The core decides (retry rule, backoff); the store applies.
+ * - completed: state completed.
+ * - retry: state failed, due again at `run_at`.
+ * - dead: state dead (the DLQ).
+ * - requeue: state pending, due now, and the run is not counted (attempts - 1): `stop --now`.
+ */
+export type NextState =
+  | { state: "completed" }
+  | { state: "failed"; run_at: number }
+  | { state: "dead" }
+  | { state: "requeue" };
+
+export interface FinishedRun extends RunResult {
+  next: NextState;
+}
+
+export interface NewWorker {
+  id: string;
+  host: string;
+  pid: number;
+  slots: number;
+  started_at: number;
+}
+
+export interface ReapOptions {
+  now: number;
+  /** Workers known to be gone (e.g. a dead pid on this host): their jobs are recovered at once. */
+  deadWorkerIds: string[];
+  /** Worker rows whose heartbeat is older than this are removed (their jobs recover by lease). */
+  staleBefore: number;
+}
+
+/**
+ * The Store contract. Both engines (SQLite, PostgreSQL) pass one shared contract suite
+ * (test/store/contract.ts). All times are epoch milliseconds. Every method that changes several
+ * rows does it in one transaction: it happens whole or not at all.
+ */
+export interface Store {
+  readonly engine: "sqlite" | "postgres";
+  /** A short description for people: a file path or a URL without its password. */
+  readonly location: string;
+
+  /** Creates or upgrades the schema (versioned migrations). Safe from several processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // ---- jobs
+
+  /** Inserts all jobs or none. A duplicate id (existing or within the batch) throws a "conflict"
+   * QueueError naming the id. */
+  insertJobs(jobs: NewJob[]): Promise<void>;
+  getJob(id: string): Promise<Job | null>;
+  /** Newest first (seq descending), filtered by state and by a substring of id or command. */
+  listJobs(filter: JobFilter): Promise<JobPage>;
+  /** Jobs whose updated_at > since, oldest change first, at most `limit` (for live views). */
+  jobsUpdatedSince(since: number, limit: number): Promise<Job[]>;
+  countJobs(): Promise<StateCounts>;
+
+  /**
+   * Atomically takes up to `limit` ready jobs — state pending or failed, run_at <= now — in the
+   * order priority descending, created_at, seq. Each becomes processing with worker_id, attempts+1,
+   * started_at = now, lease_until = now + leaseMs, finished_at/exit_code/duration_ms cleared; an
+   * attempt row (outcome "running") is created with number = previous highest number + 1.
+   * Two concurrent callers never get the same job.
+   */
+  claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]>;
+  /** Earliest run_at among pending and failed jobs, or null when there are none. */
+  nextRunAt(): Promise<number | null>;
+
+  /** Replaces the stored output of a running attempt with a newer snapshot (streaming). */
+  writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void>;
+
+  /**
+   * Records finished runs, in one transaction. The attempt row always gets the result. The job moves
+   * to `next` (and gets started_at kept, finished_at, exit_code, duration_ms, last_error = error,
+   * worker_id and lease_until cleared) only if it is still held by this worker in this attempt —
+   * a job recovered meanwhile (lease expired) is left to its new owner.
+   */
+  finishRuns(runs: FinishedRun[]): Promise<void>;
+
+  /**
+   * Extends the lease of every job this worker holds to `leaseUntil` and its heartbeat to `now`.
+   * Returns the stop request for this worker, or "gone" if its row was removed (it was presumed dead).
+   */
+  heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone">;
+
+  /**
+   * Recovers jobs of lost workers: processing jobs whose lease_until < now, or held by one of
+   * `deadWorkerIds`. Their running attempt gets outcome "lost" with an error saying so; the job
+   * becomes failed with run_at = now if attempts <= max_retries, else dead (a job that kills its
+   * worker every time must not loop forever). Removes the rows of dead and stale workers.
+   * Returns the ids of recovered jobs.
+   */
+  reap(options: ReapOptions): Promise<string[]>;
+
+  // ---- attempts and output
+
+  /** Every attempt of a job, number ascending. Unknown job: []. */
+  listAttempts(jobId: string): Promise<Attempt[]>;
+  /** Stored output of one attempt, or null if there is no such attempt. */
+  getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null>;
+
+  // ---- dead letter queue
+
+  /** dead → pending, attempts 0, run_at = now, last_error kept, history kept. Throws not_found for
+   * an unknown id and conflict if the job is not dead. */
+  retryDead(id: string, now: number): Promise<Job>;
+  /** Every dead job back to pending as above; returns how many. */
+  retryAllDead(now: number): Promise<number>;
+
+  // ---- workers
+
+  registerWorker(worker: NewWorker): Promise<void>;
+  deregisterWorker(id: string): Promise<void>;
+  listWorkers(): Promise<WorkerInfo[]>;
+  /** Asks one worker (by id) or all to stop; returns how many were asked. */
+  requestStop(mode: "drain" | "now", workerId?: string): Promise<number>;
+
+  // ---- settings (raw strings; the core validates)
+
+  getSettings(): Promise<Record<string, string>>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  // ---- metrics
+
+  metrics(now: number): Promise<Metrics>;
+  /** `buckets` buckets of `bucketMs` ending at now, oldest first: finished attempts per bucket. */
+  throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]>;
+
+  // ---- wake-ups
+
+  /** Tells idle workers (in any process) that work may be ready. Cheap; fire-and-forget. */
+  notify(): void;
+  /** Calls `listener` on every notify from any process; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+}
