@@ -1,0 +1,120 @@
+import { Option, type Command } from "commander";
+import { attemptJson, jobJson } from "../../core/json.js";
+import type { Queue } from "../../core/queue.js";
+import { JOB_STATES, type Job, type JobState, type OutputStream } from "../../core/types.js";
+import { intOption, withQueue } from "../context.js";
+import { color, duration, printJson, relative, stateLabel, table, truncate, when } from "../format.js";
+import { followOutput } from "../follow.js";
+
+/** The rows people scan: id, state, priority, attempts, command, and the time that matters. */
+export function jobTable(jobs: Job[], now = Date.now()): string {
+  return table(
+    ["id", "state", "pri", "tries", "updated", "command"],
+    jobs.map((job) => [
+      job.id,
+      stateLabel(job.state, (job.state === "pending" || job.state === "failed") && job.run_at > now),
+      job.priority,
+      `${job.attempts}/${job.max_retries + 1}`,
+      relative(job.updated_at, now),
+      truncate(job.command, 60),
+    ]),
+  );
+}
+
+export function registerJobs(program: Command): void {
+  program
+    .command("list")
+    .description("list jobs, newest first")
+    .addOption(new Option("-s, --state <state>", "only jobs in this state").choices(JOB_STATES))
+    .option("-q, --search <text>", "only jobs whose id or command contains this text")
+    .option("-n, --limit <n>", "at most this many jobs (1..10000)", intOption(1, 10_000), 50)
+    .option("--json", "print a JSON array of jobs")
+    .action(async (options: { state?: JobState; search?: string; limit: number; json?: boolean }, command: Command) => {
+      await withQueue(command, async (queue) => {
+        const page = await queue.list({ state: options.state, q: options.search, limit: options.limit });
+        if (options.json) return printJson(page.jobs.map((job) => jobJson(job)));
+        if (page.jobs.length === 0) return console.log(color.dim("no jobs"));
+        console.log(jobTable(page.jobs));
+        if (page.next_cursor) console.log(color.dim(`… more: raise --limit (now ${options.limit})`));
+      });
+    });
+
+  const job = program.command("job").description("one job: its details and output");
+
+  job
+    .command("show")
+    .description("a job with every attempt")
+    .argument("<id>", "job id")
+    .option("--json", "print JSON (the job with an attempts array)")
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      await withQueue(command, async (queue) => {
+        const found = await queue.get(id);
+        const attempts = await queue.attempts(id);
+        if (options.json) return printJson({ ...jobJson(found), attempts: attempts.map(attemptJson) });
+        const now = Date.now();
+        const scheduled = (found.state === "pending" || found.state === "failed") && found.run_at > now;
+        const fields: [string, string][] = [
+          ["id", found.id],
+          ["command", found.command],
+          ["state", stateLabel(found.state, scheduled)],
+          ["priority", String(found.priority)],
+          ["attempts", `${found.attempts} of ${found.max_retries + 1} (max_retries ${found.max_retries})`],
+          ["timeout", found.timeout === null ? "config job-timeout" : `${found.timeout} s`],
+          ["run at", when(found.run_at, now)],
+          ["created", when(found.created_at, now)],
+          ["started", when(found.started_at, now)],
+          ["finished", when(found.finished_at, now)],
+          ["exit code", found.exit_code === null ? "-" : String(found.exit_code)],
+          ["duration", duration(found.duration_ms)],
+          ["last error", found.last_error ?? "-"],
+        ];
+        if (found.worker_id) fields.push(["worker", found.worker_id]);
+        const width = Math.max(...fields.map(([k]) => k.length));
+        for (const [key, value] of fields) console.log(`${color.dim(key.padEnd(width))}  ${value}`);
+        if (attempts.length === 0) return;
+        console.log();
+        console.log(
+          table(
+            ["#", "outcome", "started", "duration", "exit", "stdout", "stderr", "error"],
+            attempts.map((a) => [
+              a.number,
+              a.outcome === "completed" ? color.green(a.outcome) : a.outcome === "running" ? color.yellow(a.outcome) : color.red(a.outcome),
+              when(a.started_at, now),
+              duration(a.duration_ms),
+              a.exit_code ?? (a.signal ?? "-"),
+              `${a.stdout_bytes} B`,
+              `${a.stderr_bytes} B`,
+              truncate(a.error ?? "", 50),
+            ]),
+          ),
+        );
+      });
+    });
+
+  job
+    .command("output")
+    .description("the raw output of a job's latest attempt (or --attempt N)")
+    .argument("<id>", "job id")
+    .option("--stdout", "standard output (the default)")
+    .option("--stderr", "standard error")
+    .option("-a, --attempt <n>", "attempt number (see job show)", intOption(1))
+    .option("-f, --follow", "keep printing while the job runs, like tail -f")
+    .action(
+      async (id: string, options: { stdout?: boolean; stderr?: boolean; attempt?: number; follow?: boolean }, command: Command) => {
+        const stream: OutputStream = options.stderr && !options.stdout ? "stderr" : "stdout";
+        await withQueue(command, async (queue: Queue) => {
+          if (options.follow) return followOutput(queue, id, stream, options.attempt);
+          const output = await queue.output(id, { stream, attempt: options.attempt });
+          await writeRaw(output.data);
+        });
+      },
+    );
+}
+
+/** Bytes as they are: binary or invalid UTF-8 passes through untouched. */
+export function writeRaw(data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (data.length === 0) return resolve();
+    process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
+  });
+}

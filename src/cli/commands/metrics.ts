@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { withQueue } from "../context.js";
+import { color, duration, printJson } from "../format.js";
+
+export function registerMetrics(program: Command): void {
+  program
+    .command("metrics")
+    .description("totals, success rate, durations (avg, p50, p95), fastest and slowest job, throughput")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withQueue(command, async (queue) => {
+        const m = await queue.metrics();
+        if (options.json) return printJson(m);
+        const percent = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)} %`);
+        const rows: [string, string][] = [
+          ["jobs", `${m.total_jobs} (${Object.entries(m.counts).map(([s, n]) => `${s} ${n}`).join(", ")})`],
+          ["runs", `${m.attempts_total} finished, ${m.attempts_failed} failed`],
+          ["success rate", `${percent(m.success_rate)} ${color.dim("(completed / (completed + dead))")}`],
+          ["duration", `avg ${duration(m.duration_ms.avg)}, p50 ${duration(m.duration_ms.p50)}, p95 ${duration(m.duration_ms.p95)}`],
+          ["fastest", m.fastest ? `${m.fastest.job_id} in ${duration(m.fastest.duration_ms)}` : "-"],
+          ["slowest", m.slowest ? `${m.slowest.job_id} in ${duration(m.slowest.duration_ms)}` : "-"],
+          [
+            "throughput",
+            `${m.throughput.last_minute} completed in the last minute (${m.throughput.per_second_last_minute.toFixed(2)}/s), ${m.throughput.last_hour} in the last hour`,
+          ],
+        ];
+        const width = Math.max(...rows.map(([k]) => k.length));
+        for (const [key, value] of rows) console.log(`${color.dim(key.padEnd(width))}  ${value}`);
+      });
+    });
+}

@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import { workerJson } from "../../core/json.js";
+import { JOB_STATES } from "../../core/types.js";
+import { withQueue } from "../context.js";
+import { color, printJson, relative, stateLabel, table } from "../format.js";
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("job counts per state, workers and queue health")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withQueue(command, async (queue) => {
+        const now = Date.now();
+        const [status, config] = await Promise.all([queue.status(now), queue.config()]);
+        const leaseMs = config["lease-seconds"] * 1000;
+        if (options.json) {
+          const workers = status.workers.map((w) => workerJson(w, leaseMs, now));
+          const { next_run_at, ...health } = status.health;
+          printJson({
+            counts: status.counts,
+            workers,
+            health: { ...health, next_run_at: next_run_at === null ? null : new Date(next_run_at).toISOString() },
+            store: queue.store.location.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
+          });
+          return;
+        }
+        console.log(table(["state", "jobs"], JOB_STATES.map((s) => [stateLabel(s), status.counts[s]])));
+        console.log();
+        const slots = status.workers.reduce((n, w) => n + w.slots, 0);
+        const busy = status.workers.reduce((n, w) => n + w.running.length, 0);
+        console.log(
+          `workers: ${status.health.live_workers} alive${status.health.lost_workers ? color.red(`, ${status.health.lost_workers} lost`) : ""}` +
+            ` · slots ${busy}/${slots} busy`,
+        );
+        if (status.health.oldest_ready_ms !== null) {
+          const waited = relative(now - status.health.oldest_ready_ms, now);
+          const warn = status.health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
+          console.log(`oldest ready job due since ${waited}${warn}`);
+        } else if (status.health.next_run_at !== null) {
+          console.log(`next scheduled job ${relative(status.health.next_run_at, now)}`);
+        } else {
+          console.log("nothing waiting");
+        }
+      });
+    });
+}

@@ -1,0 +1,81 @@
+import type { Command } from "commander";
+import { workerJson } from "../../core/json.js";
+import { WorkerPool } from "../../worker/pool.js";
+import { spawnDetachedWorker } from "../../worker/detach.js";
+import { intOption, withQueue } from "../context.js";
+import { color, printJson, relative, table } from "../format.js";
+
+export function registerWorker(program: Command): void {
+  const worker = program.command("worker").description("run, list and stop workers");
+
+  worker
+    .command("start")
+    .description("run a worker with N concurrent slots in the foreground (Ctrl-C drains; twice stops at once)")
+    .option("-c, --count <n>", "concurrent jobs (1..256)", intOption(1, 256), 1)
+    .option("-d, --detach", "run in the background; the log goes to $QUEUECTL_HOME/logs/")
+    .action(async (options: { count: number; detach?: boolean }, command: Command) => {
+      const { db } = command.optsWithGlobals<{ db?: string }>();
+      if (options.detach) {
+        const { pid, log } = await spawnDetachedWorker({ count: options.count, db });
+        // The pid alone on stdout, for scripts; the explanation on stderr, for people.
+        console.error(`worker started in the background: pid ${pid}, log ${log}`);
+        console.log(pid);
+        return;
+      }
+      await withQueue(command, async (queue) => {
+        const pool = new WorkerPool(queue, { slots: options.count, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals) => {
+          signals++;
+          console.log(`${new Date().toISOString()} ${signal}: ${signals === 1 ? "draining (send again to stop at once)" : "stopping now"}`);
+          void pool.stop(signals === 1 ? "drain" : "now");
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        await pool.start();
+        await pool.done;
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      });
+    });
+
+  worker
+    .command("stop")
+    .description("ask every worker, on any machine, to drain: finish running jobs, take no new ones, exit")
+    .option("--now", "stop at once: running jobs are interrupted and go back to pending, no retry used")
+    .option("--id <worker>", "only this worker (see worker list)")
+    .action(async (options: { now?: boolean; id?: string }, command: Command) => {
+      await withQueue(command, async (queue) => {
+        const count = await queue.stopWorkers(options.now ? "now" : "drain", options.id);
+        console.log(count === 0 ? "no workers are running" : `asked ${count} worker(s) to ${options.now ? "stop now" : "drain and stop"}`);
+      });
+    });
+
+  worker
+    .command("list")
+    .description("registered workers with their host, pid, slots, running jobs and heartbeat")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withQueue(command, async (queue) => {
+        const now = Date.now();
+        const leaseMs = (await queue.config())["lease-seconds"] * 1000;
+        const workers = (await queue.workers()).map((w) => workerJson(w, leaseMs, now));
+        if (options.json) return printJson(workers);
+        if (workers.length === 0) return console.log(color.dim("no workers are running (queuectl worker start)"));
+        console.log(
+          table(
+            ["id", "host", "pid", "slots", "running", "heartbeat", "status"],
+            workers.map((w) => [
+              w.id,
+              w.host,
+              w.pid,
+              w.slots,
+              w.running.length ? `${w.running.length}: ${w.running.slice(0, 3).join(", ")}${w.running.length > 3 ? ", …" : ""}` : "0",
+              relative(Date.parse(w.heartbeat_at ?? ""), now),
+              w.status === "alive" ? color.green(w.status) : color.yellow(w.status),
+            ]),
+          ),
+        );
+      });
+    });
+}

@@ -1,0 +1,24 @@
+import { InvalidArgumentError, type Command } from "commander";
+import { Queue } from "../core/queue.js";
+
+/** Opens the queue the global --db (or $QUEUECTL_DB) names, runs `fn`, and always closes it. */
+export async function withQueue<T>(command: Command, fn: (queue: Queue) => Promise<T>): Promise<T> {
+  const { db } = command.optsWithGlobals<{ db?: string }>();
+  const queue = await Queue.open({ db });
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Commander option parser for whole numbers in a range. */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}

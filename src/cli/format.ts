@@ -1,0 +1,74 @@
+import Table from "cli-table3";
+import pc from "picocolors";
+import type { JobState } from "../core/types.js";
+
+/** picocolors turns colour off by itself when stdout is not a TTY or NO_COLOR is set. */
+export const color = pc;
+
+const STATE_COLOR: Record<JobState, (s: string) => string> = {
+  pending: pc.cyan,
+  processing: pc.yellow,
+  completed: pc.green,
+  failed: pc.magenta,
+  dead: pc.red,
+};
+
+export function stateLabel(state: JobState, scheduled = false): string {
+  return STATE_COLOR[state](scheduled ? `${state} (scheduled)` : state);
+}
+
+/** An aligned table without borders: columns two spaces apart, a dim header. */
+export function table(head: string[], rows: (string | number)[][]): string {
+  const t = new Table({
+    head: head.map((h) => pc.dim(h)),
+    chars: {
+      top: "", "top-mid": "", "top-left": "", "top-right": "",
+      bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
+      left: "", "left-mid": "", mid: "", "mid-mid": "",
+      right: "", "right-mid": "", middle: "  ",
+    },
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+  });
+  t.push(...rows.map((row) => row.map((cell) => String(cell))));
+  return t.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+}
+
+const relativeFormat = new Intl.RelativeTimeFormat("en", { style: "narrow", numeric: "always" });
+
+/** "in 3s", "2m ago", "5h ago": the span a person reads first. */
+export function relative(ms: number, now = Date.now()): string {
+  const delta = ms - now;
+  const abs = Math.abs(delta);
+  if (abs < 1000) return "now";
+  const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
+    abs < 60_000 ? [delta / 1000, "second"]
+    : abs < 3_600_000 ? [delta / 60_000, "minute"]
+    : abs < 86_400_000 ? [delta / 3_600_000, "hour"]
+    : [delta / 86_400_000, "day"];
+  return relativeFormat.format(Math.trunc(value), unit);
+}
+
+/** "2026-01-31 12:00:03 (2m ago)" in the local time zone, or "-" for none. */
+export function when(ms: number | null, now = Date.now()): string {
+  if (ms === null) return "-";
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${local} ${pc.dim(`(${relative(ms, now)})`)}`;
+}
+
+export function duration(ms: number | null): string {
+  if (ms === null) return "-";
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function truncate(text: string, width: number): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length <= width ? oneLine : `${oneLine.slice(0, width - 1)}…`;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,102 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Versioned schema, tracked in PRAGMA user_version. Each entry upgrades from the previous version.
+ * Never edit a released entry: add a new one.
+ */
+const MIGRATIONS: string[] = [
+  // 1: jobs, attempts, outputs, workers, settings
+  `
+  CREATE TABLE jobs (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    command     TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    priority    INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    runs        INTEGER NOT NULL DEFAULT 0, -- every run ever, for attempt numbers
+    max_retries INTEGER NOT NULL,
+    timeout     REAL,
+    run_at      INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    exit_code   INTEGER,
+    duration_ms INTEGER,
+    last_error  TEXT,
+    worker_id   TEXT,
+    lease_until INTEGER
+  );
+  -- The claim walks this index in pick-up order; run_at is included so that the filter needs no
+  -- table lookup and the planner keeps using it after ANALYZE (see test/store/sqlite-plan.test.ts).
+  CREATE INDEX jobs_ready ON jobs (priority DESC, created_at, seq, run_at)
+    WHERE state IN ('pending', 'failed');
+  CREATE INDEX jobs_due ON jobs (run_at) WHERE state IN ('pending', 'failed');
+  CREATE INDEX jobs_state ON jobs (state, seq);
+  CREATE INDEX jobs_lease ON jobs (lease_until) WHERE state = 'processing';
+  CREATE INDEX jobs_worker ON jobs (worker_id) WHERE worker_id IS NOT NULL;
+  CREATE INDEX jobs_updated ON jobs (updated_at);
+
+  CREATE TABLE attempts (
+    job_id       TEXT NOT NULL,
+    number       INTEGER NOT NULL,
+    worker_id    TEXT,
+    outcome      TEXT NOT NULL,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    duration_ms  INTEGER,
+    exit_code    INTEGER,
+    signal       TEXT,
+    error        TEXT,
+    stdout_bytes INTEGER NOT NULL DEFAULT 0,
+    stderr_bytes INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (job_id, number)
+  );
+  CREATE INDEX attempts_finished ON attempts (finished_at) WHERE finished_at IS NOT NULL;
+  CREATE INDEX attempts_duration ON attempts (duration_ms) WHERE duration_ms IS NOT NULL;
+
+  -- Output apart from attempts: a streaming snapshot rewrites one stream's row only.
+  CREATE TABLE outputs (
+    job_id      TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    stream      TEXT NOT NULL,
+    data        BLOB NOT NULL,
+    total_bytes INTEGER NOT NULL,
+    truncated   INTEGER NOT NULL,
+    PRIMARY KEY (job_id, number, stream)
+  );
+
+  CREATE TABLE workers (
+    id             TEXT PRIMARY KEY,
+    host           TEXT NOT NULL,
+    pid            INTEGER NOT NULL,
+    slots          INTEGER NOT NULL,
+    started_at     INTEGER NOT NULL,
+    heartbeat_at   INTEGER NOT NULL,
+    stop_requested TEXT
+  );
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the schema to the latest version. BEGIN IMMEDIATE takes the write lock first, so a second
+ * process starting at the same moment waits (busy timeout), then sees the new version and skips.
+ */
+export function migrate(db: Database.Database): void {
+  const current = () => db.pragma("user_version", { simple: true }) as number;
+  if (current() >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let version = current(); version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  }).immediate();
+}

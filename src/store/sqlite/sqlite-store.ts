@@ -1,0 +1,466 @@
+import Database from "better-sqlite3";
+import { chmodSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { conflict, notFound, QueueError } from "../../core/errors.js";
+import {
+  JOB_STATES,
+  type Attempt,
+  type AttemptOutput,
+  type ClaimedJob,
+  type Job,
+  type JobFilter,
+  type JobPage,
+  type Metrics,
+  type NewJob,
+  type OutputStream,
+  type StateCounts,
+  type ThroughputPoint,
+  type WorkerInfo,
+} from "../../core/types.js";
+import type { FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import { FileWake } from "./file-wake.js";
+import { migrate } from "./migrations.js";
+
+type JobRow = Job & { runs: number };
+type Stmt = Database.Statement<unknown[], unknown>;
+
+const READY = "state IN ('pending', 'failed')";
+
+/** The embedded store: one SQLite file in WAL mode, shared by every local process. */
+export class SqliteStore implements Store {
+  readonly engine = "sqlite" as const;
+  readonly location: string;
+  private readonly db: Database.Database;
+  private readonly wake: FileWake;
+  private readonly statements = new Map<string, Stmt>();
+
+  private constructor(path: string) {
+    this.location = path;
+    const inMemory = path === ":memory:";
+    if (!inMemory) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    }
+    try {
+      this.db = new Database(path, { timeout: 10_000 });
+      if (!inMemory) chmodSync(path, 0o600);
+    } catch (error) {
+      throw new QueueError("unavailable", `cannot open the SQLite store at ${path}: ${(error as Error).message}`);
+    }
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a commit survives a crash of the process, not always a power loss.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("foreign_keys = ON");
+    this.wake = new FileWake(inMemory ? null : `${path}-wake`);
+  }
+
+  static open(path: string): SqliteStore {
+    return new SqliteStore(path);
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.wake.close();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Prepared once per SQL text, then reused. */
+  private sql(text: string): Stmt {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  // ---- jobs
+
+  async insertJobs(jobs: NewJob[]): Promise<void> {
+    const insert = this.sql(
+      `INSERT INTO jobs (id, command, state, priority, max_retries, timeout, run_at, created_at, updated_at)
+       VALUES (@id, @command, 'pending', @priority, @max_retries, @timeout, @run_at, @created_at, @created_at)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.db
+      .transaction(() => {
+        for (const job of jobs) {
+          if (insert.run(job).changes === 0) throw conflict(`duplicate id: a job with id "${job.id}" already exists`);
+        }
+      })
+      .immediate();
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    const row = this.sql(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  async listJobs(filter: JobFilter): Promise<JobPage> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit + 1 };
+    if (filter.state) {
+      where.push("state = @state");
+      params.state = filter.state;
+    }
+    if (filter.q) {
+      where.push(`(id LIKE @q ESCAPE '\\' OR command LIKE @q ESCAPE '\\')`);
+      params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    if (filter.cursor) {
+      where.push("seq < @cursor");
+      params.cursor = decodeCursor(filter.cursor);
+    }
+    const rows = this.sql(
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT @limit`,
+    ).all(params) as JobRow[];
+    const more = rows.length > filter.limit;
+    const jobs = rows.slice(0, filter.limit).map(toJob);
+    return { jobs, next_cursor: more ? String(jobs.at(-1)?.seq) : null };
+  }
+
+  async jobsUpdatedSince(since: number, limit: number): Promise<Job[]> {
+    const rows = this.sql(`SELECT * FROM jobs WHERE updated_at > ? ORDER BY updated_at, seq LIMIT ?`).all(
+      since,
+      limit,
+    ) as JobRow[];
+    return rows.map(toJob);
+  }
+
+  async countJobs(): Promise<StateCounts> {
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
+    const rows = this.sql(`SELECT state, count(*) AS n FROM jobs GROUP BY state`).all() as {
+      state: keyof StateCounts;
+      n: number;
+    }[];
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  async claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
+    const pick = this.sql(
+      `SELECT seq FROM jobs INDEXED BY jobs_ready WHERE ${READY} AND run_at <= ?
+       ORDER BY priority DESC, created_at, seq LIMIT ?`,
+    );
+    const take = this.sql(
+      `UPDATE jobs SET state = 'processing', worker_id = @worker, attempts = attempts + 1, runs = runs + 1,
+         started_at = @now, updated_at = @now, lease_until = @lease,
+         finished_at = NULL, exit_code = NULL, duration_ms = NULL
+       WHERE seq = @seq RETURNING *`,
+    );
+    const record = this.sql(
+      `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at) VALUES (?, ?, ?, 'running', ?)`,
+    );
+    return this.db
+      .transaction(() => {
+        const seqs = pick.all(now, limit) as { seq: number }[];
+        return seqs.map(({ seq }) => {
+          const row = take.get({ worker: workerId, now, lease: now + leaseMs, seq }) as JobRow;
+          record.run(row.id, row.runs, workerId, now);
+          return { job: toJob(row), attempt: row.runs };
+        });
+      })
+      .immediate();
+  }
+
+  async nextRunAt(): Promise<number | null> {
+    const row = this.sql(`SELECT min(run_at) AS at FROM jobs WHERE ${READY}`).get() as { at: number | null };
+    return row.at;
+  }
+
+  async writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
+    this.sql(
+      `INSERT INTO outputs (job_id, number, stream, data, total_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (job_id, number, stream) DO UPDATE SET
+         data = excluded.data, total_bytes = excluded.total_bytes, truncated = excluded.truncated`,
+    ).run(jobId, attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
+    this.sql(`UPDATE attempts SET ${stream}_bytes = ? WHERE job_id = ? AND number = ?`).run(
+      output.total_bytes,
+      jobId,
+      attempt,
+    );
+  }
+
+  async finishRuns(runs: FinishedRun[]): Promise<void> {
+    const attemptDone = this.sql(
+      `UPDATE attempts SET outcome = @outcome, finished_at = @finished_at, duration_ms = @duration_ms,
+         exit_code = @exit_code, signal = @signal, error = @error,
+         stdout_bytes = @stdout_bytes, stderr_bytes = @stderr_bytes
+       WHERE job_id = @job_id AND number = @attempt`,
+    );
+    const saveOutput = this.sql(
+      `INSERT OR REPLACE INTO outputs (job_id, number, stream, data, total_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    const dropOutput = this.sql(`DELETE FROM outputs WHERE job_id = ? AND number = ? AND stream = ?`);
+    const moveJob = this.sql(
+      `UPDATE jobs SET state = @state, run_at = coalesce(@run_at, run_at), attempts = attempts - @uncount,
+         finished_at = @finished_at, exit_code = @exit_code, duration_ms = @duration_ms, last_error = @error,
+         updated_at = @finished_at, worker_id = NULL, lease_until = NULL
+       WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`,
+    );
+    this.db
+      .transaction(() => {
+        for (const run of runs) {
+          attemptDone.run({
+            outcome: run.outcome,
+            finished_at: run.finished_at,
+            duration_ms: run.duration_ms,
+            exit_code: run.exit_code,
+            signal: run.signal,
+            error: run.error,
+            stdout_bytes: run.stdout.total_bytes,
+            stderr_bytes: run.stderr.total_bytes,
+            job_id: run.job_id,
+            attempt: run.attempt,
+          });
+          for (const stream of ["stdout", "stderr"] as const) {
+            const output = run[stream];
+            if (output.total_bytes > 0) {
+              saveOutput.run(run.job_id, run.attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
+            } else {
+              dropOutput.run(run.job_id, run.attempt, stream);
+            }
+          }
+          const { next } = run;
+          moveJob.run({
+            state: next.state === "requeue" ? "pending" : next.state,
+            run_at: next.state === "failed" ? next.run_at : next.state === "requeue" ? run.finished_at : null,
+            uncount: next.state === "requeue" ? 1 : 0,
+            finished_at: run.finished_at,
+            exit_code: run.exit_code,
+            duration_ms: run.duration_ms,
+            error: run.error,
+            job_id: run.job_id,
+            worker_id: run.worker_id,
+            attempt: run.attempt,
+          });
+        }
+      })
+      .immediate();
+  }
+
+  async heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone"> {
+    return this.db
+      .transaction(() => {
+        const row = this.sql(`UPDATE workers SET heartbeat_at = ? WHERE id = ? RETURNING stop_requested`).get(
+          now,
+          workerId,
+        ) as { stop_requested: WorkerInfo["stop_requested"] } | undefined;
+        if (!row) return "gone" as const;
+        this.sql(`UPDATE jobs SET lease_until = ? WHERE worker_id = ? AND state = 'processing'`).run(leaseUntil, workerId);
+        return row.stop_requested;
+      })
+      .immediate();
+  }
+
+  async reap({ now, deadWorkerIds, staleBefore }: ReapOptions): Promise<string[]> {
+    const dead = JSON.stringify(deadWorkerIds);
+    return this.db
+      .transaction(() => {
+        const lost = this.sql(
+          `SELECT id, runs, attempts, max_retries, worker_id, lease_until FROM jobs
+           WHERE state = 'processing'
+             AND (lease_until < @now OR worker_id IN (SELECT value FROM json_each(@dead)))`,
+        ).all({ now, dead }) as Pick<JobRow, "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until">[];
+        for (const job of lost) {
+          const error = `worker ${job.worker_id ?? "?"} was lost (${
+            deadWorkerIds.includes(job.worker_id ?? "") ? "its process is gone" : "its lease expired"
+          }); the run was abandoned`;
+          this.sql(
+            `UPDATE attempts SET outcome = 'lost', finished_at = @now, duration_ms = @now - started_at, error = @error
+             WHERE job_id = @id AND number = @runs AND outcome = 'running'`,
+          ).run({ now, error, id: job.id, runs: job.runs });
+          this.sql(
+            `UPDATE jobs SET state = @state, run_at = @now, updated_at = @now, finished_at = @now,
+               last_error = @error, worker_id = NULL, lease_until = NULL
+             WHERE id = @id`,
+          ).run({ state: job.attempts > job.max_retries ? "dead" : "failed", now, error, id: job.id });
+        }
+        this.sql(
+          `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`,
+        ).run({ stale: staleBefore, dead });
+        return lost.map((job) => job.id);
+      })
+      .immediate();
+  }
+
+  // ---- attempts and output
+
+  async listAttempts(jobId: string): Promise<Attempt[]> {
+    return this.sql(`SELECT * FROM attempts WHERE job_id = ? ORDER BY number`).all(jobId) as Attempt[];
+  }
+
+  async getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
+    const row = this.sql(
+      `SELECT o.data, o.total_bytes, o.truncated, a.number FROM attempts a
+       LEFT JOIN outputs o ON o.job_id = a.job_id AND o.number = a.number AND o.stream = ?
+       WHERE a.job_id = ? AND a.number = ?`,
+    ).get(stream, jobId, attempt) as
+      | { data: Buffer | null; total_bytes: number | null; truncated: number | null }
+      | undefined;
+    if (!row) return null;
+    return { data: row.data ?? Buffer.alloc(0), total_bytes: row.total_bytes ?? 0, truncated: row.truncated === 1 };
+  }
+
+  // ---- dead letter queue
+
+  async retryDead(id: string, now: number): Promise<Job> {
+    return this.db
+      .transaction(() => {
+        const row = this.sql(
+          `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now
+           WHERE id = @id AND state = 'dead' RETURNING *`,
+        ).get({ id, now }) as JobRow | undefined;
+        if (row) return toJob(row);
+        const existing = this.sql(`SELECT state FROM jobs WHERE id = ?`).get(id) as { state: string } | undefined;
+        if (!existing) throw notFound("job", id);
+        throw conflict(`job ${id} is ${existing.state}, not dead: only dead jobs can be retried`);
+      })
+      .immediate();
+  }
+
+  async retryAllDead(now: number): Promise<number> {
+    return this.sql(
+      `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now WHERE state = 'dead'`,
+    ).run({ now }).changes;
+  }
+
+  // ---- workers
+
+  async registerWorker(worker: NewWorker): Promise<void> {
+    this.sql(
+      `INSERT INTO workers (id, host, pid, slots, started_at, heartbeat_at) VALUES (@id, @host, @pid, @slots, @started_at, @started_at)`,
+    ).run(worker);
+  }
+
+  async deregisterWorker(id: string): Promise<void> {
+    this.sql(`DELETE FROM workers WHERE id = ?`).run(id);
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    const rows = this.sql(
+      `SELECT w.*, (SELECT json_group_array(j.id) FROM jobs j WHERE j.worker_id = w.id AND j.state = 'processing') AS running
+       FROM workers w ORDER BY w.started_at, w.id`,
+    ).all() as (Omit<WorkerInfo, "running"> & { running: string })[];
+    return rows.map((row) => ({ ...row, running: JSON.parse(row.running) as string[] }));
+  }
+
+  async requestStop(mode: "drain" | "now", workerId?: string): Promise<number> {
+    // "now" overrides "drain"; a drain request never weakens a "now".
+    const sql = `UPDATE workers SET stop_requested = @mode
+                 WHERE (@id IS NULL OR id = @id) AND (stop_requested IS NULL OR @mode = 'now')`;
+    const changed = this.sql(sql).run({ mode, id: workerId ?? null }).changes;
+    const asked = this.sql(`SELECT count(*) AS n FROM workers WHERE (@id IS NULL OR id = @id)`).get({
+      id: workerId ?? null,
+    }) as { n: number };
+    return Math.max(changed, asked.n);
+  }
+
+  // ---- settings
+
+  async getSettings(): Promise<Record<string, string>> {
+    const rows = this.sql(`SELECT key, value FROM settings`).all() as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.sql(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
+      key,
+      value,
+    );
+  }
+
+  // ---- metrics
+
+  async metrics(now: number): Promise<Metrics> {
+    const counts = await this.countJobs();
+    const totals = this.sql(
+      `SELECT count(*) AS total, coalesce(sum(outcome <> 'completed'), 0) AS failed, avg(duration_ms) AS avg
+       FROM attempts WHERE finished_at IS NOT NULL AND outcome <> 'interrupted'`,
+    ).get() as { total: number; failed: number; avg: number | null };
+    const timed = this.sql(`SELECT count(*) AS n FROM attempts WHERE duration_ms IS NOT NULL`).get() as { n: number };
+    const percentile = (p: number): number | null => {
+      if (timed.n === 0) return null;
+      const row = this.sql(
+        `SELECT duration_ms AS d FROM attempts WHERE duration_ms IS NOT NULL ORDER BY duration_ms LIMIT 1 OFFSET ?`,
+      ).get(Math.floor(p * (timed.n - 1))) as { d: number };
+      return row.d;
+    };
+    const extreme = (order: "ASC" | "DESC") =>
+      (this.sql(
+        `SELECT job_id, duration_ms FROM attempts WHERE outcome = 'completed' AND duration_ms IS NOT NULL
+         ORDER BY duration_ms ${order} LIMIT 1`,
+      ).get() as { job_id: string; duration_ms: number } | undefined) ?? null;
+    const completedSince = (ms: number) =>
+      (
+        this.sql(
+          `SELECT count(*) AS n FROM attempts WHERE finished_at >= ? AND outcome = 'completed'`,
+        ).get(now - ms) as { n: number }
+      ).n;
+    const lastMinute = completedSince(60_000);
+    const finished = counts.completed + counts.dead;
+    return {
+      counts,
+      total_jobs: Object.values(counts).reduce((a, b) => a + b, 0),
+      attempts_total: totals.total,
+      attempts_failed: totals.failed,
+      success_rate: finished === 0 ? null : counts.completed / finished,
+      duration_ms: {
+        avg: totals.avg === null ? null : Math.round(totals.avg),
+        p50: percentile(0.5),
+        p95: percentile(0.95),
+      },
+      fastest: extreme("ASC"),
+      slowest: extreme("DESC"),
+      throughput: {
+        last_minute: lastMinute,
+        last_hour: completedSince(3_600_000),
+        per_second_last_minute: lastMinute / 60,
+      },
+    };
+  }
+
+  async throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
+    const start = now - bucketMs * buckets;
+    const rows = this.sql(
+      `SELECT (finished_at - @start) / @bucket AS b,
+              sum(outcome = 'completed') AS completed, sum(outcome <> 'completed') AS failed
+       FROM attempts WHERE finished_at >= @start AND finished_at IS NOT NULL AND outcome <> 'interrupted'
+       GROUP BY b`,
+    ).all({ start, bucket: bucketMs }) as { b: number; completed: number; failed: number }[];
+    const points = Array.from({ length: buckets }, (_, i) => ({ at: start + i * bucketMs, completed: 0, failed: 0 }));
+    for (const row of rows) {
+      const point = points[Math.min(Math.floor(row.b), buckets - 1)];
+      if (point) {
+        point.completed += row.completed;
+        point.failed += row.failed;
+      }
+    }
+    return points;
+  }
+
+  // ---- wake-ups
+
+  notify(): void {
+    this.wake.notify();
+  }
+
+  subscribe(listener: () => void): () => void {
+    return this.wake.subscribe(listener);
+  }
+}
+
+function toJob(row: JobRow): Job {
+  const { runs: _runs, ...job } = row;
+  return job;
+}
+
+function decodeCursor(cursor: string): number {
+  const seq = Number(cursor);
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new QueueError("invalid", `cursor: not a cursor this store returned: ${cursor}`, { cursor: "invalid" });
+  }
+  return seq;
+}

@@ -1,0 +1,159 @@
+import { spawn } from "node:child_process";
+import type { AttemptOutput, OutputStream, RunResult } from "../core/types.js";
+import { OutputCapture } from "./output-capture.js";
+
+export interface ExecutionRequest {
+  command: string;
+  /** null = no timeout. */
+  timeoutMs: number | null;
+  /** Bytes kept per stream. */
+  outputLimit: number;
+  /** Called whenever a stream grows; the caller throttles and reads `Execution.output`. */
+  onOutput?: (stream: OutputStream) => void;
+}
+
+export type ExecutionOutcome = Exclude<RunResult["outcome"], "lost">;
+
+export interface ExecutionResult {
+  outcome: ExecutionOutcome;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  finished_at: number;
+  duration_ms: number;
+  stdout: AttemptOutput;
+  stderr: AttemptOutput;
+}
+
+export interface Execution {
+  readonly result: Promise<ExecutionResult>;
+  /** Stops the command at once (`worker stop --now`); the run ends as "interrupted". */
+  interrupt(): void;
+  /** What a stream holds so far (for live output while the command runs). */
+  output(stream: OutputStream): AttemptOutput;
+}
+
+/** Runs one command. The worker pool takes any Executor; the benchmarks use a no-op one. */
+export type Executor = (request: ExecutionRequest) => Execution;
+
+/** Grace between SIGTERM and SIGKILL when a job times out or is interrupted. */
+const KILL_GRACE_MS = 2_000;
+/** After the shell exits, how long to wait for pipes held open by its background children. */
+const PIPE_GRACE_MS = 500;
+
+/**
+ * `/bin/sh -c COMMAND` in its own process group (detached), so a timeout or an interrupt can
+ * signal the whole group and leave no orphan behind.
+ */
+export const shellExecutor: Executor = (request) => {
+  const started = performance.now();
+  const captures = { stdout: new OutputCapture(request.outputLimit), stderr: new OutputCapture(request.outputLimit) };
+  let stopReason: "timeout" | "interrupted" | null = null;
+  let interrupt: () => void = () => {};
+
+  const result = new Promise<ExecutionResult>((resolve) => {
+    const finish = (
+      outcome: ExecutionOutcome,
+      fields: { exit_code?: number | null; signal?: string | null; error?: string | null },
+    ) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        outcome,
+        exit_code: fields.exit_code ?? null,
+        signal: fields.signal ?? null,
+        error: fields.error ?? null,
+        finished_at: Date.now(),
+        duration_ms: Math.round(performance.now() - started),
+        stdout: captures.stdout.snapshot(),
+        stderr: captures.stderr.snapshot(),
+      });
+    };
+
+    const child = spawn("/bin/sh", ["-c", request.command], {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const stop = (reason: "timeout" | "interrupted") => {
+      if (stopReason) return;
+      stopReason = reason;
+      killGroup("SIGTERM");
+      killTimer = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    interrupt = () => stop("interrupted");
+    const timer =
+      request.timeoutMs === null ? undefined : setTimeout(() => stop("timeout"), request.timeoutMs);
+
+    for (const stream of ["stdout", "stderr"] as const) {
+      child[stream].on("data", (chunk: Buffer) => {
+        captures[stream].write(chunk);
+        request.onOutput?.(stream);
+      });
+    }
+
+    child.on("error", (error) => {
+      finish("start_error", { error: `cannot start /bin/sh: ${error.message}` });
+    });
+
+    child.on("exit", (code, signal) => {
+      // A timed-out or interrupted group must not outlive its job.
+      if (stopReason) killGroup("SIGKILL");
+      const settle = () => {
+        if (stopReason === "timeout") {
+          const seconds = (request.timeoutMs ?? 0) / 1000;
+          finish("timeout", { exit_code: code, signal, error: `timed out after ${seconds} s; the process group was killed` });
+        } else if (stopReason === "interrupted") {
+          finish("interrupted", { exit_code: code, signal, error: "interrupted by worker stop --now; will run again" });
+        } else if (signal) {
+          finish("failed", { signal, error: `killed by signal ${signal}` });
+        } else if (code === 0) {
+          finish("completed", { exit_code: 0 });
+        } else {
+          finish("failed", { exit_code: code, error: failureMessage(code, captures.stderr.snapshot().data) });
+        }
+      };
+      // Let the pipes drain, but don't wait for background children that keep them open.
+      let pending = 2;
+      const drained = () => {
+        if (--pending === 0) {
+          clearTimeout(grace);
+          settle();
+        }
+      };
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        pending = -1;
+        settle();
+      }, PIPE_GRACE_MS);
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream.readableEnded || stream.destroyed) drained();
+        else stream.once("close", drained);
+      }
+    });
+  });
+
+  return { result, interrupt: () => interrupt(), output: (stream) => captures[stream].snapshot() };
+};
+
+/** "exit code 1: <last line of stderr>" — the line a person needs first. */
+function failureMessage(code: number | null, stderr: Buffer): string {
+  const lastLine = stderr
+    .toString("utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .at(-1);
+  const base = code === 127 ? "exit code 127 (command not found?)" : `exit code ${code}`;
+  return lastLine ? `${base}: ${lastLine.slice(0, 300)}` : base;
+}

@@ -1,0 +1,307 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Config } from "../core/config.js";
+import type { Queue } from "../core/queue.js";
+import { nextState } from "../core/retry.js";
+import type { ClaimedJob, OutputStream } from "../core/types.js";
+import type { FinishedRun } from "../store/store.js";
+import { shellExecutor, type Execution, type Executor } from "./executor.js";
+import { Wakeup } from "./wakeup.js";
+
+export interface WorkerPoolOptions {
+  /** Jobs run at once. */
+  slots: number;
+  /** Registered host name; default os.hostname(), or $QUEUECTL_HOSTNAME (for tests). */
+  host?: string;
+  /** Where the pool reports what it does (one line each). Default: nowhere. */
+  log?: (line: string) => void;
+  /** Runs the commands; default /bin/sh -c in a process group. */
+  executor?: Executor;
+}
+
+/** Live output is written to the store at most this often per running job. */
+const OUTPUT_FLUSH_MS = 250;
+/** Back-off bounds when the store cannot be reached. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 10_000;
+
+interface Running {
+  claim: ClaimedJob;
+  execution: Execution;
+  outputTimer: NodeJS.Timeout | null;
+  dirty: Set<OutputStream>;
+}
+
+/**
+ * One worker: N slots in one process. It claims jobs atomically, runs them, records results in
+ * batches (a finish that arrives while a write is in flight joins the next write: group commit),
+ * keeps its leases alive with a heartbeat, and recovers the jobs of workers that vanished.
+ */
+export class WorkerPool {
+  readonly id: string;
+  readonly host: string;
+  readonly slots: number;
+  readonly done: Promise<void>;
+
+  private readonly queue: Queue;
+  private readonly log: (line: string) => void;
+  private readonly executor: Executor;
+  private readonly running = new Map<string, Running>();
+  private readonly wakeup = new Wakeup();
+  private config!: Config;
+  private stopping: "drain" | "now" | null = null;
+  private started = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: () => void = () => {};
+  private finished: FinishedRun[] = [];
+  private flushing: Promise<void> | null = null;
+  private resolveDone!: () => void;
+
+  constructor(queue: Queue, options: WorkerPoolOptions) {
+    if (!Number.isInteger(options.slots) || options.slots < 1) throw new RangeError("slots must be an integer >= 1");
+    this.queue = queue;
+    this.slots = options.slots;
+    this.host = options.host ?? (process.env.QUEUECTL_HOSTNAME || hostname());
+    this.log = options.log ?? (() => {});
+    this.executor = options.executor ?? shellExecutor;
+    this.id = `${this.host.split(".")[0]}-${process.pid}-${randomBytes(3).toString("hex")}`;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  private get store() {
+    return this.queue.store;
+  }
+
+  private get leaseMs(): number {
+    return this.config["lease-seconds"] * 1000;
+  }
+
+  /** Registers the worker and starts taking jobs; returns once it is registered. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.config = await this.queue.config();
+    await this.store.registerWorker({
+      id: this.id,
+      host: this.host,
+      pid: process.pid,
+      slots: this.slots,
+      started_at: Date.now(),
+    });
+    this.unsubscribe = this.store.subscribe(() => this.wakeup.wake());
+    this.log(`worker ${this.id} started on ${this.host} (pid ${process.pid}, ${this.slots} slots, store ${this.store.location})`);
+    await this.beat();
+    void this.claimLoop();
+  }
+
+  /** Drain: finish running jobs, take no new ones. Now: interrupt running jobs (they re-queue). */
+  async stop(mode: "drain" | "now" = "drain"): Promise<void> {
+    if (!this.started) {
+      this.resolveDone();
+      return this.done;
+    }
+    if (this.stopping !== "now") {
+      this.stopping = mode;
+      this.log(mode === "now" ? "stopping now: interrupting running jobs" : `draining: waiting for ${this.running.size} running job(s)`);
+    }
+    if (mode === "now") for (const run of this.running.values()) run.execution.interrupt();
+    this.wakeup.wake();
+    return this.done;
+  }
+
+  // ---- claiming
+
+  private async claimLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      const free = this.slots - this.running.size;
+      let claimed = 0;
+      try {
+        if (free > 0) {
+          const claims = await this.store.claimJobs(this.id, free, Date.now(), this.leaseMs);
+          claimed = claims.length;
+          for (const claim of claims) this.run(claim);
+        }
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.log(`cannot claim jobs: ${(error as Error).message}; retrying`);
+        await this.wakeup.wait(backoff(failures));
+        continue;
+      }
+      if (this.stopping) break;
+      // Full, or nothing ready: sleep until a wake-up, a free slot, the next due job or the poll.
+      if (claimed === free || claimed === 0) await this.wakeup.wait(await this.idleMs());
+    }
+    await this.shutdown();
+  }
+
+  /** How long to sleep when idle: until the next scheduled job, at most the poll interval. */
+  private async idleMs(): Promise<number> {
+    const poll = this.config["worker-poll-interval"] * 1000;
+    if (this.running.size >= this.slots) return poll;
+    try {
+      const next = await this.store.nextRunAt();
+      if (next === null) return poll;
+      return Math.max(0, Math.min(poll, next - Date.now()));
+    } catch {
+      return poll;
+    }
+  }
+
+  // ---- running
+
+  private run(claim: ClaimedJob): void {
+    const { job } = claim;
+    const timeoutSeconds = job.timeout ?? this.config["job-timeout"];
+    const running: Running = {
+      claim,
+      execution: undefined as unknown as Execution,
+      outputTimer: null,
+      dirty: new Set(),
+    };
+    running.execution = this.executor({
+      command: job.command,
+      timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : null,
+      outputLimit: this.config["output-limit"],
+      onOutput: (stream) => this.outputChanged(running, stream),
+    });
+    this.running.set(job.id, running);
+    this.log(`job ${job.id} started (attempt ${claim.attempt}): ${job.command.slice(0, 200)}`);
+    void running.execution.result.then((result) => {
+      if (running.outputTimer) clearTimeout(running.outputTimer);
+      this.running.delete(job.id);
+      const next = nextState(job, result.outcome, result.finished_at, this.config);
+      this.log(
+        `job ${job.id} ${result.outcome}${result.error ? ` (${result.error})` : ""} in ${result.duration_ms} ms → ${
+          next.state === "failed" ? `retry at ${new Date(next.run_at).toISOString()}` : next.state
+        }`,
+      );
+      this.finished.push({ ...result, job_id: job.id, attempt: claim.attempt, worker_id: this.id, next });
+      void this.flush();
+      this.wakeup.wake();
+    });
+  }
+
+  /** Throttled live output: one store write per job per OUTPUT_FLUSH_MS at most. */
+  private outputChanged(running: Running, stream: OutputStream): void {
+    running.dirty.add(stream);
+    if (running.outputTimer) return;
+    running.outputTimer = setTimeout(() => {
+      running.outputTimer = null;
+      if (!this.running.has(running.claim.job.id)) return;
+      const streams = [...running.dirty];
+      running.dirty.clear();
+      for (const s of streams) {
+        this.store
+          .writeOutput(running.claim.job.id, running.claim.attempt, s, running.execution.output(s))
+          .catch((error: Error) => this.log(`cannot store live output of ${running.claim.job.id}: ${error.message}`));
+      }
+    }, OUTPUT_FLUSH_MS);
+  }
+
+  /**
+   * Writes finished runs in batches. Never drops one: on a store error it keeps them and retries
+   * with back-off until the store answers again.
+   */
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      let failures = 0;
+      while (this.finished.length > 0) {
+        const batch = this.finished;
+        this.finished = [];
+        try {
+          await this.store.finishRuns(batch);
+          failures = 0;
+        } catch (error) {
+          this.finished = [...batch, ...this.finished];
+          failures++;
+          this.log(`cannot record ${batch.length} finished job(s): ${(error as Error).message}; retrying`);
+          await sleep(backoff(failures));
+        }
+      }
+      this.flushing = null;
+    })();
+    return this.flushing;
+  }
+
+  // ---- heartbeat, leases, recovery
+
+  private scheduleBeat(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    // Three beats per lease: one late beat never costs a job.
+    this.heartbeatTimer = setTimeout(() => void this.beat(), this.leaseMs / 3);
+    this.heartbeatTimer.unref();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      this.config = await this.queue.config();
+      const now = Date.now();
+      const request = await this.store.heartbeat(this.id, now, now + this.leaseMs);
+      if (request === "gone") {
+        // We were presumed dead (e.g. the machine slept); our jobs were recovered. Come back.
+        this.log("this worker's registration was removed (presumed lost); registering again");
+        await this.store.registerWorker({ id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: now });
+      } else if (request && this.stopping !== "now" && request !== this.stopping) {
+        void this.stop(request);
+      }
+      await this.reap(now);
+    } catch (error) {
+      this.log(`heartbeat failed: ${(error as Error).message}`);
+    }
+    if (!this.isShutDown) this.scheduleBeat();
+  }
+
+  /** Recovers jobs of lost workers: expired leases anywhere, and dead pids on this host at once. */
+  private async reap(now: number): Promise<void> {
+    const workers = await this.store.listWorkers();
+    const deadWorkerIds = workers
+      .filter((w) => w.host === this.host && w.id !== this.id && w.pid !== process.pid && !pidAlive(w.pid))
+      .map((w) => w.id);
+    const recovered = await this.store.reap({ now, deadWorkerIds, staleBefore: now - 5 * this.leaseMs });
+    if (recovered.length > 0) {
+      this.log(`recovered ${recovered.length} job(s) of lost workers: ${recovered.slice(0, 10).join(", ")}`);
+      this.store.notify();
+      this.wakeup.wake();
+    }
+  }
+
+  // ---- shutdown
+
+  private isShutDown = false;
+
+  private async shutdown(): Promise<void> {
+    while (this.running.size > 0) await this.wakeup.wait(1_000);
+    await this.flush();
+    this.isShutDown = true;
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.unsubscribe();
+    try {
+      await this.store.deregisterWorker(this.id);
+    } catch (error) {
+      this.log(`cannot deregister: ${(error as Error).message}`);
+    }
+    this.log(`worker ${this.id} stopped`);
+    this.resolveDone();
+  }
+}
+
+function backoff(failures: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
