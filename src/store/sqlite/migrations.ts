@@ -29,8 +29,8 @@ const MIGRATIONS: string[] = [
     lease_until INTEGER
   );
   -- The claim walks this index in pick-up order; run_at is included so that the filter needs no
-  -- table lookup and the planner keeps using it after ANALYZE (see test/store/sqlite-plan.test.ts).
-  CREATE INDEX jobs_ready ON jobs (priority DESC, created_at, seq, run_at)
+  -- table lookup (state too: SQLite re-checks the partial index term) and the planner keeps using it after ANALYZE (see test/store/sqlite-plan.test.ts).
+  CREATE INDEX jobs_ready ON jobs (priority DESC, created_at, seq, run_at, state)
     WHERE state IN ('pending', 'failed');
   CREATE INDEX jobs_due ON jobs (run_at) WHERE state IN ('pending', 'failed');
   CREATE INDEX jobs_state ON jobs (state, seq);

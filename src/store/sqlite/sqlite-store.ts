@@ -26,6 +26,13 @@ type Stmt = Database.Statement<unknown[], unknown>;
 
 const READY = "state IN ('pending', 'failed')";
 
+/**
+ * The claim's pick, in pick-up order. INDEXED BY makes SQLite fail loudly rather than fall back to
+ * a scan + sort if the index ever stops matching (test/store/sqlite-plan.test.ts checks the plan).
+ */
+export const CLAIM_PICK_SQL = `SELECT seq FROM jobs INDEXED BY jobs_ready WHERE ${READY} AND run_at <= ?
+  ORDER BY priority DESC, created_at, seq LIMIT ?`;
+
 /** The embedded store: one SQLite file in WAL mode, shared by every local process. */
 export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
@@ -140,10 +147,7 @@ export class SqliteStore implements Store {
   }
 
   async claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
-    const pick = this.sql(
-      `SELECT seq FROM jobs INDEXED BY jobs_ready WHERE ${READY} AND run_at <= ?
-       ORDER BY priority DESC, created_at, seq LIMIT ?`,
-    );
+    const pick = this.sql(CLAIM_PICK_SQL);
     const take = this.sql(
       `UPDATE jobs SET state = 'processing', worker_id = @worker, attempts = attempts + 1, runs = runs + 1,
          started_at = @now, updated_at = @now, lease_until = @lease,

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { OutputCapture } from "../../src/worker/output-capture.js";
+
+test("keeps everything under the limit", () => {
+  const capture = new OutputCapture(100);
+  capture.write(Buffer.from("hello "));
+  capture.write(Buffer.from("world"));
+  assert.deepEqual(capture.snapshot(), { data: Buffer.from("hello world"), total_bytes: 11, truncated: false });
+});
+
+test("over the limit keeps the head and the tail and marks the cut", () => {
+  const capture = new OutputCapture(10);
+  for (let i = 0; i < 100; i++) capture.write(Buffer.from(String(i % 10)));
+  const { data, total_bytes, truncated } = capture.snapshot();
+  assert.equal(total_bytes, 100);
+  assert.equal(truncated, true);
+  const text = data.toString();
+  assert.ok(text.startsWith("01234"), text);
+  assert.ok(text.endsWith("56789"), text);
+  assert.match(text, /90 bytes cut/);
+});
+
+test("a single huge chunk is cut the same way", () => {
+  const capture = new OutputCapture(1024);
+  capture.write(Buffer.alloc(5 * 1024 * 1024, 0x61));
+  const { data, truncated } = capture.snapshot();
+  assert.equal(truncated, true);
+  assert.ok(data.length < 1024 + 200, `stored ${data.length} bytes`);
+});
+
+test("binary bytes pass through untouched", () => {
+  const capture = new OutputCapture(100);
+  const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
+  capture.write(bytes);
+  assert.deepEqual(capture.snapshot().data, bytes);
+});
