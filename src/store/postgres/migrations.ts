@@ -1,0 +1,148 @@
+import type { Db } from "./db.js";
+
+/**
+ * Versioned migrations, applied in order, each once. `s` is the quoted schema. Never edit a
+ * released migration: add a new one.
+ */
+interface Migration {
+  version: number;
+  name: string;
+  sql: (s: string) => string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "jobs, attempts, workers, settings",
+    sql: (s) => `
+      -- Times are bigint epoch milliseconds: the Store contract speaks them, and comparing plain
+      -- integers needs no time zone care.
+      CREATE TABLE ${s}.jobs (
+        id           text PRIMARY KEY,
+        -- Monotonic insertion number: newest-first listing and FIFO within one millisecond.
+        seq          bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        queue        text NOT NULL DEFAULT 'default',
+        command      text NOT NULL,
+        state        text NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'processing', 'completed', 'failed', 'dead')),
+        priority     smallint NOT NULL CHECK (priority BETWEEN 1 AND 10),
+        attempts     integer NOT NULL DEFAULT 0,
+        -- Number of the latest attempt row. Unlike attempts it never goes down (dlq retry, requeue),
+        -- so (worker_id, last_attempt) identifies one run: finishRuns applies only to that run.
+        last_attempt integer NOT NULL DEFAULT 0,
+        max_retries  integer NOT NULL CHECK (max_retries >= 0),
+        timeout      double precision,
+        run_at       bigint NOT NULL,
+        created_at   bigint NOT NULL,
+        updated_at   bigint NOT NULL,
+        started_at   bigint,
+        finished_at  bigint,
+        exit_code    integer,
+        duration_ms  bigint,
+        last_error   text,
+        worker_id    text,
+        lease_until  bigint
+      );
+      -- The claim walks this index in pick-up order and reads run_at from it; it holds only the
+      -- jobs waiting to run, so it stays small however many finished jobs are stored.
+      CREATE INDEX jobs_ready ON ${s}.jobs (priority DESC, created_at, seq) INCLUDE (run_at)
+        WHERE state IN ('pending', 'failed');
+      -- nextRunAt(): the earliest due time of waiting jobs.
+      CREATE INDEX jobs_waiting_run_at ON ${s}.jobs (run_at) WHERE state IN ('pending', 'failed');
+      -- list --state (newest first) and counts per state.
+      CREATE INDEX jobs_state_seq ON ${s}.jobs (state, seq);
+      -- Heartbeat, worker list and reap find processing jobs by worker and by lease.
+      CREATE INDEX jobs_processing_worker ON ${s}.jobs (worker_id) WHERE state = 'processing';
+      CREATE INDEX jobs_processing_lease ON ${s}.jobs (lease_until) WHERE state = 'processing';
+      -- Live views: jobs changed since a time.
+      CREATE INDEX jobs_updated_at ON ${s}.jobs (updated_at);
+
+      -- No foreign key to jobs: it would cost a lookup per claimed job, and jobs are never deleted
+      -- without their attempts (there is no delete operation yet; one would delete both).
+      CREATE TABLE ${s}.attempts (
+        job_id           text NOT NULL,
+        number           integer NOT NULL,
+        worker_id        text,
+        outcome          text NOT NULL,
+        started_at       bigint NOT NULL,
+        finished_at      bigint,
+        duration_ms      bigint,
+        exit_code        integer,
+        signal           text,
+        error            text,
+        -- Output is bytes: commands may write binary or invalid UTF-8.
+        stdout           bytea NOT NULL DEFAULT ''::bytea,
+        stdout_bytes     bigint NOT NULL DEFAULT 0,
+        stdout_truncated boolean NOT NULL DEFAULT false,
+        stderr           bytea NOT NULL DEFAULT ''::bytea,
+        stderr_bytes     bigint NOT NULL DEFAULT 0,
+        stderr_truncated boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (job_id, number)
+      );
+      -- Metrics and throughput look at recently finished attempts.
+      CREATE INDEX attempts_finished_at ON ${s}.attempts (finished_at) WHERE finished_at IS NOT NULL;
+
+      CREATE TABLE ${s}.workers (
+        id             text PRIMARY KEY,
+        host           text NOT NULL,
+        pid            integer NOT NULL,
+        slots          integer NOT NULL,
+        started_at     bigint NOT NULL,
+        heartbeat_at   bigint NOT NULL,
+        stop_requested text CHECK (stop_requested IN ('drain', 'now'))
+      );
+
+      CREATE TABLE ${s}.settings (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/**
+ * Brings the schema up to date. A transaction-scoped advisory lock (keyed by the schema name)
+ * serialises concurrent callers: ten workers starting at once migrate once, the other nine wait a
+ * moment, then see the work done. The lock ends with the transaction, even if the process dies.
+ */
+export async function migrate(db: Db): Promise<void> {
+  const { s } = db;
+  // Fast path without the lock: a plain read tells whether anything is left to do.
+  if ((await currentVersion(db)) >= LATEST_VERSION) return;
+  const client = await db.pool.connect().catch((error: unknown) => {
+    throw db.mapError(error);
+  });
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`queuectl:migrate:${db.settings.schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.migrations`);
+    const applied = rows[0]?.version ?? 0;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= applied) continue;
+      await client.query(migration.sql(s));
+      await client.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    broken = error as Error;
+    await client.query("ROLLBACK").catch(() => {});
+    throw db.mapError(error);
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function currentVersion(db: Db): Promise<number> {
+  const { rows } = await db.query<{ present: string | null }>("SELECT to_regclass($1) AS present", [
+    `${db.s}.migrations`,
+  ]);
+  if (!rows[0]?.present) return 0;
+  const result = await db.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${db.s}.migrations`);
+  return result.rows[0]?.version ?? 0;
+}

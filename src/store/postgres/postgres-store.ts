@@ -1,0 +1,190 @@
+import { createHash } from "node:crypto";
+import type {
+  Attempt,
+  AttemptOutput,
+  ClaimedJob,
+  Job,
+  JobFilter,
+  JobPage,
+  Metrics,
+  NewJob,
+  OutputStream,
+  StateCounts,
+  ThroughputPoint,
+  WorkerInfo,
+} from "../../core/types.js";
+import type { FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import { pgSettings, type PgSettings } from "./config.js";
+import { Db, unavailable } from "./db.js";
+import { Listener } from "./listener.js";
+import { migrate } from "./migrations.js";
+import { claimJobs } from "./sql/claim-jobs.js";
+import { retryAllDead, retryDead } from "./sql/dlq.js";
+import { finishRuns } from "./sql/finish-runs.js";
+import { heartbeat } from "./sql/heartbeat.js";
+import { insertJobs } from "./sql/insert-jobs.js";
+import { metrics, throughput } from "./sql/metrics.js";
+import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
+import { reap } from "./sql/reap.js";
+import { countJobs, getJob, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
+import { getSettings, setSetting } from "./sql/settings.js";
+import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
+
+/**
+ * The PostgreSQL engine: one queue shared by workers on many machines. Each method is one SQL
+ * operation in its own module under sql/; this class only wires them to a pool and a listener.
+ */
+export class PostgresStore implements Store {
+  readonly engine = "postgres" as const;
+  readonly location: string;
+  readonly schema: string;
+  /** The NOTIFY channel: per schema, so queues sharing a database do not wake each other. */
+  readonly channel: string;
+  private readonly db: Db;
+  private readonly listener: Listener;
+  private closed = false;
+
+  private constructor(settings: PgSettings) {
+    this.db = new Db(settings);
+    this.location = settings.location;
+    this.schema = settings.schema;
+    this.channel = channelName(settings.schema);
+    this.listener = new Listener(settings, this.channel);
+  }
+
+  /**
+   * Opens a pool and proves the server answers, so a wrong URL or a server that is down fails here
+   * with one line. Schema: `?schema=NAME` in the URL, else $QUEUECTL_SCHEMA, else "queuectl".
+   */
+  static async connect(url: string, env: NodeJS.ProcessEnv = process.env): Promise<PostgresStore> {
+    const store = new PostgresStore(pgSettings(url, env));
+    try {
+      await store.db.pool.query("SELECT 1");
+    } catch (error) {
+      await store.db.end().catch(() => {});
+      throw unavailable(store.location, error);
+    }
+    return store;
+  }
+
+  migrate(): Promise<void> {
+    return migrate(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener.close();
+    await this.db.end();
+  }
+
+  // ---- jobs
+
+  insertJobs(jobs: NewJob[]): Promise<void> {
+    return insertJobs(this.db, jobs);
+  }
+  getJob(id: string): Promise<Job | null> {
+    return getJob(this.db, id);
+  }
+  listJobs(filter: JobFilter): Promise<JobPage> {
+    return listJobs(this.db, filter);
+  }
+  jobsUpdatedSince(since: number, limit: number): Promise<Job[]> {
+    return jobsUpdatedSince(this.db, since, limit);
+  }
+  countJobs(): Promise<StateCounts> {
+    return countJobs(this.db);
+  }
+  claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
+    return claimJobs(this.db, workerId, limit, now, leaseMs);
+  }
+  nextRunAt(): Promise<number | null> {
+    return nextRunAt(this.db);
+  }
+  writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
+    return writeOutput(this.db, jobId, attempt, stream, output);
+  }
+  finishRuns(runs: FinishedRun[]): Promise<void> {
+    return finishRuns(this.db, runs);
+  }
+  heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone"> {
+    return heartbeat(this.db, workerId, now, leaseUntil);
+  }
+  reap(options: ReapOptions): Promise<string[]> {
+    return reap(this.db, options);
+  }
+
+  // ---- attempts and output
+
+  listAttempts(jobId: string): Promise<Attempt[]> {
+    return listAttempts(this.db, jobId);
+  }
+  getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
+    return getOutput(this.db, jobId, attempt, stream);
+  }
+
+  // ---- dead letter queue
+
+  retryDead(id: string, now: number): Promise<Job> {
+    return retryDead(this.db, id, now);
+  }
+  retryAllDead(now: number): Promise<number> {
+    return retryAllDead(this.db, now);
+  }
+
+  // ---- workers
+
+  registerWorker(worker: NewWorker): Promise<void> {
+    return registerWorker(this.db, worker);
+  }
+  deregisterWorker(id: string): Promise<void> {
+    return deregisterWorker(this.db, id);
+  }
+  listWorkers(): Promise<WorkerInfo[]> {
+    return listWorkers(this.db);
+  }
+  requestStop(mode: "drain" | "now", workerId?: string): Promise<number> {
+    return requestStop(this.db, mode, workerId);
+  }
+
+  // ---- settings
+
+  getSettings(): Promise<Record<string, string>> {
+    return getSettings(this.db);
+  }
+  setSetting(key: string, value: string): Promise<void> {
+    return setSetting(this.db, key, value);
+  }
+
+  // ---- metrics
+
+  metrics(now: number): Promise<Metrics> {
+    return metrics(this.db, now);
+  }
+  throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
+    return throughput(this.db, now, bucketMs, buckets);
+  }
+
+  // ---- wake-ups
+
+  /** NOTIFY through the pool. Fire-and-forget: a lost wake-up only costs one poll interval. */
+  notify(): void {
+    if (this.closed) return;
+    this.db.query("SELECT pg_notify($1, '')", [this.channel]).catch(() => {});
+  }
+
+  subscribe(listener: () => void): () => void {
+    return this.listener.subscribe(listener);
+  }
+
+  /** Resolves once subscribers are really listening (a NOTIFY sent before that is not seen). */
+  listening(timeoutMs?: number): Promise<void> {
+    return this.listener.ready(timeoutMs);
+  }
+}
+
+/** Channel names are identifiers (at most 63 bytes): hash a schema name too long to fit. */
+function channelName(schema: string): string {
+  const name = `queuectl:${schema}`;
+  return name.length <= 63 ? name : `queuectl:${createHash("sha256").update(schema).digest("hex").slice(0, 32)}`;
+}

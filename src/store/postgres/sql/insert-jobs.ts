@@ -1,0 +1,39 @@
+import { conflict } from "../../../core/errors.js";
+import type { NewJob } from "../../../core/types.js";
+import type { Db } from "../db.js";
+
+/**
+ * All jobs in one statement (one transaction): all or none. Columns travel as arrays so the
+ * statement text is the same for 1 or 10,000 jobs. WITH ORDINALITY + ORDER BY gives seq in the
+ * order of the batch, so FIFO holds within one millisecond.
+ */
+export async function insertJobs(db: Db, jobs: NewJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const now = jobs.map((j) => j.created_at);
+  try {
+    await db.query(
+      `INSERT INTO ${db.s}.jobs (id, command, priority, max_retries, timeout, run_at, created_at, updated_at)
+       SELECT id, command, priority, max_retries, timeout, run_at, created_at, created_at
+       FROM unnest($1::text[], $2::text[], $3::smallint[], $4::int[], $5::float8[], $6::bigint[], $7::bigint[])
+         WITH ORDINALITY AS t(id, command, priority, max_retries, timeout, run_at, created_at, ord)
+       ORDER BY ord`,
+      [
+        jobs.map((j) => j.id),
+        jobs.map((j) => j.command),
+        jobs.map((j) => j.priority),
+        jobs.map((j) => j.max_retries),
+        jobs.map((j) => j.timeout),
+        jobs.map((j) => j.run_at),
+        now,
+      ],
+    );
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string; detail?: string };
+    if (pgError.code === "23505" && pgError.constraint === "jobs_pkey") {
+      // detail: Key (id)=(<the id>) already exists.
+      const id = /^Key \(id\)=\((.*)\) already exists\.$/s.exec(pgError.detail ?? "")?.[1] ?? "(unknown)";
+      throw conflict(`duplicate id "${id}": a job with this id already exists`);
+    }
+    throw error;
+  }
+}

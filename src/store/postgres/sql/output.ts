@@ -1,0 +1,41 @@
+import type { Attempt, AttemptOutput, OutputStream } from "../../../core/types.js";
+import type { Db } from "../db.js";
+import { ATTEMPT_COLUMNS, type AttemptRow } from "../rows.js";
+
+/** Column names per stream: chosen from this fixed map, never from the caller's string. */
+const COLUMNS: Record<OutputStream, { data: string; bytes: string; truncated: string }> = {
+  stdout: { data: "stdout", bytes: "stdout_bytes", truncated: "stdout_truncated" },
+  stderr: { data: "stderr", bytes: "stderr_bytes", truncated: "stderr_truncated" },
+};
+
+export async function writeOutput(
+  db: Db,
+  jobId: string,
+  attempt: number,
+  stream: OutputStream,
+  output: AttemptOutput,
+): Promise<void> {
+  const c = COLUMNS[stream];
+  await db.query(
+    `UPDATE ${db.s}.attempts SET ${c.data} = $3, ${c.bytes} = $4, ${c.truncated} = $5 WHERE job_id = $1 AND number = $2`,
+    [jobId, attempt, output.data, output.total_bytes, output.truncated],
+  );
+}
+
+export async function getOutput(db: Db, jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
+  const c = COLUMNS[stream];
+  const { rows } = await db.query<AttemptOutput>(
+    `SELECT ${c.data} AS data, ${c.bytes} AS total_bytes, ${c.truncated} AS truncated
+     FROM ${db.s}.attempts WHERE job_id = $1 AND number = $2`,
+    [jobId, attempt],
+  );
+  return rows[0] ?? null;
+}
+
+export async function listAttempts(db: Db, jobId: string): Promise<Attempt[]> {
+  const { rows } = await db.query<AttemptRow>(
+    `SELECT ${ATTEMPT_COLUMNS} FROM ${db.s}.attempts WHERE job_id = $1 ORDER BY number`,
+    [jobId],
+  );
+  return rows;
+}
