@@ -1,0 +1,68 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { attemptJson, jobJson } from "../../core/json.js";
+import type { Queue } from "../../core/queue.js";
+import { JOB_STATES } from "../../core/types.js";
+import { parse } from "../validate.js";
+
+const ListQuery = z.strictObject({
+  state: z.enum(JOB_STATES).optional(),
+  q: z.string().max(500).optional(),
+  // Only the type here; the core owns the range (1..10000).
+  limit: z.coerce.number().int("must be an integer").optional(),
+  cursor: z.string().max(500).optional(),
+});
+
+const OutputQuery = z.strictObject({
+  stream: z.enum(["stdout", "stderr"]).default("stdout"),
+  attempt: z.coerce.number().int("must be an integer").min(1, "must be >= 1").optional(),
+  format: z.enum(["json", "text"]).default("json"),
+});
+
+type IdParams = { Params: { id: string } };
+
+/** The job routes: list (cursor pages), enqueue, one job with its attempts, an attempt's output. */
+export function registerJobs(app: FastifyInstance, queue: Queue): void {
+  app.get("/api/jobs", async (request) => {
+    const query = parse(ListQuery, request.query, "query");
+    const page = await queue.list({ ...query, q: query.q || undefined, cursor: query.cursor || undefined });
+    const now = Date.now();
+    return { jobs: page.jobs.map((job) => jobJson(job, now)), next_cursor: page.next_cursor };
+  });
+
+  // The body is the enqueue JSON of the CLI; an array enqueues all or none.
+  app.post("/api/jobs", async (request, reply) => {
+    const body: unknown = request.body;
+    const now = Date.now();
+    if (Array.isArray(body)) {
+      const jobs = await queue.enqueueMany(body);
+      return reply.code(201).send(jobs.map((job) => jobJson(job, now)));
+    }
+    const job = await queue.enqueue(body);
+    return reply.code(201).send(jobJson(job, now));
+  });
+
+  app.get<IdParams>("/api/jobs/:id", async (request) => {
+    const job = await queue.get(request.params.id);
+    const attempts = await queue.attempts(job.id);
+    return { job: jobJson(job), attempts: attempts.map(attemptJson) };
+  });
+
+  app.get<IdParams>("/api/jobs/:id/output", async (request, reply) => {
+    const query = parse(OutputQuery, request.query, "query");
+    const output = await queue.output(request.params.id, { stream: query.stream, attempt: query.attempt });
+    if (query.format === "text") {
+      // The bytes as written (they may not be UTF-8); nosniff keeps a browser from running them.
+      return reply.type("text/plain; charset=utf-8").send(output.data);
+    }
+    return {
+      job_id: request.params.id,
+      attempt: output.attempt,
+      stream: query.stream,
+      // Invalid UTF-8 becomes U+FFFD here; `format=text` gives the exact bytes.
+      text: output.data.toString("utf8"),
+      total_bytes: output.total_bytes,
+      truncated: output.truncated,
+    };
+  });
+}

@@ -1,0 +1,121 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Queue } from "../core/queue.js";
+import { WorkerPool } from "../worker/pool.js";
+import { spawnDetachedWorker } from "../worker/detach.js";
+import { ChangeFeed } from "./change-feed.js";
+import { errorHandler, HttpError } from "./http-errors.js";
+import { registerConfig } from "./routes/config.js";
+import { registerDlq } from "./routes/dlq.js";
+import { registerEvents } from "./routes/events.js";
+import { registerJobs } from "./routes/jobs.js";
+import { registerMetrics } from "./routes/metrics.js";
+import { registerStatus } from "./routes/status.js";
+import { registerWorkers, type StartWorkers } from "./routes/workers.js";
+import { checkBind, installSecurity } from "./security.js";
+import { registerStatic } from "./static.js";
+
+export interface AppOptions {
+  queue: Queue;
+  /** Access token; when set, every request must present it. */
+  token?: string;
+  /** The store location, handed to worker processes started from the dashboard. */
+  db: string;
+  /** How `POST /api/workers/start` starts workers; default: a detached `queuectl worker start`. */
+  startWorkers?: StartWorkers;
+  log?: (line: string) => void;
+}
+
+/**
+ * The HTTP face: JSON API under /api/ and the dashboard at /. Routes only parse, call the Queue and
+ * format; no queue rule lives here. Usable with `app.inject()` in tests; `close()` ends live streams.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const log = options.log ?? (() => {});
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+
+  // An empty JSON body (a POST with nothing to say, e.g. retry) is "no body", not a parse error.
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") return done(null, undefined);
+    json(request, text, done);
+  });
+
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler((request) => {
+    throw new HttpError(404, `not found: ${request.method} ${request.url.split("?")[0] ?? ""}`);
+  });
+  installSecurity(app, { token: options.token });
+
+  const feed = new ChangeFeed(options.queue, log);
+  const streams = new Set<() => void>();
+  // Live streams never end on their own; close them so `app.close()` does not wait forever.
+  app.addHook("preClose", async () => {
+    for (const end of [...streams]) end();
+    feed.stop();
+  });
+
+  const startWorkers: StartWorkers =
+    options.startWorkers ?? ((count) => spawnDetachedWorker({ count, db: options.db }));
+
+  registerStatus(app, options.queue);
+  registerJobs(app, options.queue);
+  registerDlq(app, options.queue);
+  registerMetrics(app, options.queue);
+  registerConfig(app, options.queue);
+  registerWorkers(app, options.queue, startWorkers);
+  registerEvents(app, feed, streams);
+  registerStatic(app);
+  await app.ready();
+  return app;
+}
+
+export interface WebServerOptions extends AppOptions {
+  host: string;
+  port: number;
+  /** Slots of a worker pool run inside the server process (0 or absent: none). */
+  workers?: number;
+}
+
+export interface WebServer {
+  url: string;
+  /** Stops serving, then drains the embedded pool (or stops it at once with "now"). */
+  close(mode?: "drain" | "now"): Promise<void>;
+}
+
+/**
+ * Serves the API and dashboard. Refuses a non-loopback host without a token (before binding).
+ * With `workers` > 0 an in-process WorkerPool runs jobs too, so `npm start` is one command.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  checkBind(options.host, options.token);
+  const app = await buildApp(options);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+
+  let pool: WorkerPool | null = null;
+  if (options.workers !== undefined && options.workers > 0) {
+    pool = new WorkerPool(options.queue, { slots: options.workers, log: options.log });
+    try {
+      await pool.start();
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}/`,
+    close(mode = "drain") {
+      closing ??= (async () => {
+        await app.close();
+        await pool?.stop(mode);
+      })();
+      return closing;
+    },
+  };
+}

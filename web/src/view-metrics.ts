@@ -1,0 +1,73 @@
+import { api, query, type Metrics } from "./api.js";
+import { throughputChart } from "./chart.js";
+import { h, replace } from "./dom.js";
+import { count, duration, percent } from "./format.js";
+import { on, throttle } from "./live.js";
+import type { View } from "./main.js";
+import { failure, jobLink, pageHeader } from "./widgets.js";
+
+const RANGES = [
+  { label: "10 min", bucket: 10, buckets: 60 },
+  { label: "1 hour", bucket: 60, buckets: 60 },
+  { label: "24 hours", bucket: 1800, buckets: 48 },
+] as const;
+
+/** Success rate, durations (avg, p50, p95, fastest, slowest), throughput over a chosen range. */
+export const metricsView: View = (root) => {
+  let range: (typeof RANGES)[number] = RANGES[1];
+  const cards = h("section", { class: "cards" });
+  const chart = h("section", { class: "panel" });
+  const extremes = h("section", { class: "panel" });
+  const picker = h(
+    "div",
+    { class: "segmented", role: "group", "aria-label": "Range" },
+    RANGES.map((r) => {
+      const b = h("button", { type: "button", "aria-pressed": String(r === range) }, r.label);
+      b.addEventListener("click", () => {
+        range = r;
+        for (const other of picker.querySelectorAll("button")) other.setAttribute("aria-pressed", String(other === b));
+        void load();
+      });
+      return b;
+    }),
+  );
+  replace(root, pageHeader("Metrics", picker), cards, chart, extremes);
+
+  const card = (label: string, value: string, note?: string) =>
+    h("div", { class: "card" }, h("span", { class: "card-label" }, label), h("span", { class: "card-value" }, value), note ? h("span", { class: "card-note" }, note) : null);
+
+  const load = async (): Promise<void> => {
+    try {
+      const m = await api.get<Metrics>(`/api/metrics${query({ bucket: range.bucket, buckets: range.buckets })}`);
+      replace(
+        cards,
+        card("success rate", percent(m.success_rate), `${count(m.counts.completed)} completed · ${count(m.counts.dead)} dead`),
+        card("avg duration", duration(m.duration_ms.avg)),
+        card("p50", duration(m.duration_ms.p50)),
+        card("p95", duration(m.duration_ms.p95)),
+        card("last minute", count(m.throughput.last_minute), `${m.throughput.per_second_last_minute.toFixed(1)} / s`),
+        card("last hour", count(m.throughput.last_hour)),
+        card("runs", count(m.attempts_total), `${count(m.attempts_failed)} failed`),
+      );
+      replace(chart, h("h2", {}, `Throughput, last ${range.label}`), throughputChart(m.series.points, m.series.bucket_seconds));
+      replace(
+        extremes,
+        h("h2", {}, "Fastest and slowest"),
+        h(
+          "dl",
+          { class: "facts" },
+          h("dt", {}, "Fastest"),
+          h("dd", {}, m.fastest ? [jobLink(m.fastest.job_id), ` · ${duration(m.fastest.duration_ms)}`] : "—"),
+          h("dt", {}, "Slowest"),
+          h("dd", {}, m.slowest ? [jobLink(m.slowest.job_id), ` · ${duration(m.slowest.duration_ms)}`] : "—"),
+        ),
+      );
+    } catch (error) {
+      replace(cards, failure(error));
+    }
+  };
+  const reload = throttle(() => void load(), 3000);
+  void load();
+  const offs = [on("counts", () => reload()), on("open", () => reload())];
+  return () => offs.forEach((off) => off());
+};

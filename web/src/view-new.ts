@@ -1,0 +1,112 @@
+import { ApiError, api, type Job } from "./api.js";
+import { h, replace } from "./dom.js";
+import type { View } from "./main.js";
+import { errorMessage, pageHeader, toast } from "./widgets.js";
+
+interface Field {
+  name: string;
+  label: string;
+  hint: string;
+  kind: "text" | "number" | "datetime" | "textarea";
+}
+
+const FIELDS: Field[] = [
+  { name: "command", label: "Command", hint: "Run by /bin/sh -c", kind: "textarea" },
+  { name: "id", label: "ID", hint: "Optional; generated when empty", kind: "text" },
+  { name: "priority", label: "Priority", hint: "1..10, higher runs first (default 5)", kind: "number" },
+  { name: "run_at", label: "Run at", hint: "Optional; your local time", kind: "datetime" },
+  { name: "max_retries", label: "Max retries", hint: "Default: the max-retries setting", kind: "number" },
+  { name: "timeout", label: "Timeout (s)", hint: "Default: the job-timeout setting", kind: "number" },
+];
+
+/**
+ * Turns the form into the enqueue JSON. Values are passed on as typed, not checked: the API (the
+ * core's one job schema) judges them and its `fields` are shown beside each input.
+ */
+function toInput(form: HTMLFormElement): Record<string, unknown> {
+  const data = new FormData(form);
+  const input: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    const raw = String(data.get(field.name) ?? "");
+    if (field.name !== "command" && raw.trim() === "") continue;
+    if (field.kind === "number") {
+      const n = Number(raw.trim());
+      input[field.name] = Number.isFinite(n) ? n : raw;
+    } else if (field.kind === "datetime") {
+      const when = new Date(raw);
+      input[field.name] = Number.isNaN(when.getTime()) ? raw : when.toISOString();
+    } else {
+      input[field.name] = field.name === "id" ? raw.trim() : raw;
+    }
+  }
+  return input;
+}
+
+export const newJobView: View = (root) => {
+  const errors = new Map<string, HTMLElement>();
+  const formError = h("div", { class: "notice error", hidden: true, role: "alert" });
+  const controls = FIELDS.map((field) => {
+    const id = `field-${field.name}`;
+    const error = h("span", { class: "field-error", id: `${id}-error`, "data-error-for": field.name });
+    errors.set(field.name, error);
+    const common = { id, name: field.name, "aria-describedby": `${id}-hint ${id}-error` };
+    const control =
+      field.kind === "textarea"
+        ? h("textarea", { ...common, rows: 3, spellcheck: "false", placeholder: "echo hello", class: "mono" })
+        : field.kind === "datetime"
+          ? h("input", { ...common, type: "datetime-local", step: 1 })
+          : h("input", { ...common, type: "text", inputmode: field.kind === "number" ? "decimal" : undefined, autocomplete: "off", spellcheck: "false" });
+    return h(
+      "div",
+      { class: `field field-${field.name}` },
+      h("label", { for: id }, field.label),
+      control,
+      h("span", { class: "hint", id: `${id}-hint` }, field.hint),
+      error,
+    );
+  });
+  const submit = h("button", { type: "submit", class: "primary" }, "Enqueue");
+  // novalidate: the server's messages are the ones shown, so they match the CLI's.
+  const form = h("form", { class: "job-form panel", novalidate: true }, controls, formError, h("div", { class: "form-actions" }, submit));
+
+  const clear = (): void => {
+    for (const el of errors.values()) el.textContent = "";
+    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    formError.hidden = true;
+  };
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clear();
+    submit.disabled = true;
+    void api
+      .post<Job>("/api/jobs", toInput(form))
+      .then((job) => {
+        toast(`Enqueued ${job.id}`);
+        location.hash = `#/jobs/${encodeURIComponent(job.id)}`;
+      })
+      .catch((error: unknown) => {
+        let placed = false;
+        if (error instanceof ApiError) {
+          for (const [name, message] of Object.entries(error.fields)) {
+            const slot = errors.get(name);
+            if (!slot) continue;
+            slot.textContent = message;
+            form.querySelector(`[name="${name}"]`)?.setAttribute("aria-invalid", "true");
+            placed = true;
+          }
+        }
+        if (!placed || (error instanceof ApiError && error.status !== 400)) {
+          formError.textContent = errorMessage(error);
+          formError.hidden = false;
+        }
+      })
+      .finally(() => {
+        submit.disabled = false;
+      });
+  });
+
+  replace(root, pageHeader("New job"), form);
+  (form.querySelector("textarea") as HTMLTextAreaElement).focus();
+  return () => {};
+};
