@@ -21,6 +21,8 @@ export interface WorkerPoolOptions {
 
 /** Live output is written to the store at most this often per running job. */
 const OUTPUT_FLUSH_MS = 250;
+/** A wake-up triggers an early heartbeat at most this often. */
+const EAGER_BEAT_MS = 250;
 /** Back-off bounds when the store cannot be reached. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
@@ -56,6 +58,8 @@ export class WorkerPool {
   private finished: FinishedRun[] = [];
   private flushing: Promise<void> | null = null;
   private resolveDone!: () => void;
+  private beating = false;
+  private lastBeat = 0;
 
   constructor(queue: Queue, options: WorkerPoolOptions) {
     if (!Number.isInteger(options.slots) || options.slots < 1) throw new RangeError("slots must be an integer >= 1");
@@ -88,7 +92,11 @@ export class WorkerPool {
       slots: this.slots,
       started_at: Date.now(),
     });
-    this.unsubscribe = this.store.subscribe(() => this.wakeup.wake());
+    this.unsubscribe = this.store.subscribe(() => {
+      this.wakeup.wake();
+      // A wake-up may carry a stop request or a config change: look soon, not at the next beat.
+      if (Date.now() - this.lastBeat > EAGER_BEAT_MS) void this.beat();
+    });
     this.log(`worker ${this.id} started on ${this.host} (pid ${process.pid}, ${this.slots} slots, store ${this.store.location})`);
     await this.beat();
     void this.claimLoop();
@@ -236,6 +244,9 @@ export class WorkerPool {
   }
 
   private async beat(): Promise<void> {
+    if (this.beating || this.isShutDown) return;
+    this.beating = true;
+    this.lastBeat = Date.now();
     try {
       this.config = await this.queue.config();
       const now = Date.now();
@@ -251,6 +262,7 @@ export class WorkerPool {
     } catch (error) {
       this.log(`heartbeat failed: ${(error as Error).message}`);
     }
+    this.beating = false;
     if (!this.isShutDown) this.scheduleBeat();
   }
 

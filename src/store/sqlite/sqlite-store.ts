@@ -40,6 +40,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly wake: FileWake;
   private readonly statements = new Map<string, Stmt>();
+  private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   private constructor(path: string) {
     this.location = path;
@@ -58,6 +59,7 @@ export class SqliteStore implements Store {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
     this.wake = new FileWake(inMemory ? null : `${path}-wake`);
+    this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
   }
 
   static open(path: string): SqliteStore {
@@ -71,6 +73,12 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.wake.close();
     if (this.db.open) this.db.close();
+  }
+
+  /** One write transaction, BEGIN IMMEDIATE: it takes the write lock first, so it never deadlocks
+   * on a lock upgrade and waits (busy timeout) for another process's write instead. */
+  private write<T>(fn: () => T): T {
+    return this.inTransaction.immediate(fn) as T;
   }
 
   /** Prepared once per SQL text, then reused. */
@@ -91,13 +99,11 @@ export class SqliteStore implements Store {
        VALUES (@id, @command, 'pending', @priority, @max_retries, @timeout, @run_at, @created_at, @created_at)
        ON CONFLICT (id) DO NOTHING`,
     );
-    this.db
-      .transaction(() => {
+    this.write(() => {
         for (const job of jobs) {
           if (insert.run(job).changes === 0) throw conflict(`duplicate id: a job with id "${job.id}" already exists`);
         }
-      })
-      .immediate();
+      });
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -157,16 +163,14 @@ export class SqliteStore implements Store {
     const record = this.sql(
       `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at) VALUES (?, ?, ?, 'running', ?)`,
     );
-    return this.db
-      .transaction(() => {
+    return this.write(() => {
         const seqs = pick.all(now, limit) as { seq: number }[];
         return seqs.map(({ seq }) => {
           const row = take.get({ worker: workerId, now, lease: now + leaseMs, seq }) as JobRow;
           record.run(row.id, row.runs, workerId, now);
           return { job: toJob(row), attempt: row.runs };
         });
-      })
-      .immediate();
+      });
   }
 
   async nextRunAt(): Promise<number | null> {
@@ -204,8 +208,7 @@ export class SqliteStore implements Store {
          updated_at = @finished_at, worker_id = NULL, lease_until = NULL
        WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`,
     );
-    this.db
-      .transaction(() => {
+    this.write(() => {
         for (const run of runs) {
           attemptDone.run({
             outcome: run.outcome,
@@ -241,13 +244,11 @@ export class SqliteStore implements Store {
             attempt: run.attempt,
           });
         }
-      })
-      .immediate();
+      });
   }
 
   async heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone"> {
-    return this.db
-      .transaction(() => {
+    return this.write(() => {
         const row = this.sql(`UPDATE workers SET heartbeat_at = ? WHERE id = ? RETURNING stop_requested`).get(
           now,
           workerId,
@@ -255,14 +256,12 @@ export class SqliteStore implements Store {
         if (!row) return "gone" as const;
         this.sql(`UPDATE jobs SET lease_until = ? WHERE worker_id = ? AND state = 'processing'`).run(leaseUntil, workerId);
         return row.stop_requested;
-      })
-      .immediate();
+      });
   }
 
   async reap({ now, deadWorkerIds, staleBefore }: ReapOptions): Promise<string[]> {
     const dead = JSON.stringify(deadWorkerIds);
-    return this.db
-      .transaction(() => {
+    return this.write(() => {
         const lost = this.sql(
           `SELECT id, runs, attempts, max_retries, worker_id, lease_until FROM jobs
            WHERE state = 'processing'
@@ -286,8 +285,7 @@ export class SqliteStore implements Store {
           `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`,
         ).run({ stale: staleBefore, dead });
         return lost.map((job) => job.id);
-      })
-      .immediate();
+      });
   }
 
   // ---- attempts and output
@@ -311,8 +309,7 @@ export class SqliteStore implements Store {
   // ---- dead letter queue
 
   async retryDead(id: string, now: number): Promise<Job> {
-    return this.db
-      .transaction(() => {
+    return this.write(() => {
         const row = this.sql(
           `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now
            WHERE id = @id AND state = 'dead' RETURNING *`,
@@ -321,8 +318,7 @@ export class SqliteStore implements Store {
         const existing = this.sql(`SELECT state FROM jobs WHERE id = ?`).get(id) as { state: string } | undefined;
         if (!existing) throw notFound("job", id);
         throw conflict(`job ${id} is ${existing.state}, not dead: only dead jobs can be retried`);
-      })
-      .immediate();
+      });
   }
 
   async retryAllDead(now: number): Promise<number> {
