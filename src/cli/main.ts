@@ -23,4 +23,10 @@ async function main(): Promise<number> {
   }
 }
 
+// `queuectl job output ID | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main();

@@ -36,7 +36,7 @@ export function registerStatus(program: Command): void {
         if (status.health.oldest_ready_ms !== null) {
           const waited = relative(now - status.health.oldest_ready_ms, now);
           const warn = status.health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
-          console.log(`oldest ready job due since ${waited}${warn}`);
+          console.log(`jobs are waiting for a slot; the oldest became due ${waited}${warn}`);
         } else if (status.health.next_run_at !== null) {
           console.log(`next scheduled job ${relative(status.health.next_run_at, now)}`);
         } else {
