@@ -139,7 +139,7 @@ export interface Metrics {
   duration_ms: { avg: number | null; p50: number | null; p95: number | null };
   fastest: { job_id: string; duration_ms: number } | null;
   slowest: { job_id: string; duration_ms: number } | null;
-  /** Successful runs per minute over the last minute / last hour. */
+  /** Successful runs per minute, averaged over the last minute / the last hour; and per second over the last minute. */
   throughput: { last_minute: number; last_hour: number; per_second_last_minute: number };
 }
 

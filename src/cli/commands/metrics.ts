@@ -21,7 +21,7 @@ export function registerMetrics(program: Command): void {
           ["slowest", m.slowest ? `${m.slowest.job_id} in ${duration(m.slowest.duration_ms)}` : "-"],
           [
             "throughput",
-            `${m.throughput.last_minute} completed in the last minute (${m.throughput.per_second_last_minute.toFixed(2)}/s), ${m.throughput.last_hour} in the last hour`,
+            `${m.throughput.last_minute}/min over the last minute (${m.throughput.per_second_last_minute.toFixed(2)}/s), ${m.throughput.last_hour.toFixed(1)}/min over the last hour`,
           ],
         ];
         const width = Math.max(...rows.map(([k]) => k.length));

@@ -54,7 +54,7 @@ const MIGRATIONS: string[] = [
     UNIQUE (job_id, number)
   );
   CREATE INDEX attempts_finished ON attempts (finished_at) WHERE finished_at IS NOT NULL;
-  CREATE INDEX attempts_duration ON attempts (duration_ms) WHERE duration_ms IS NOT NULL;
+  CREATE INDEX attempts_duration ON attempts (duration_ms) WHERE outcome = 'completed';
 
   -- Output apart from attempts: a streaming snapshot rewrites one stream's row only.
   CREATE TABLE outputs (

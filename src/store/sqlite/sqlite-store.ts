@@ -377,21 +377,23 @@ export class SqliteStore implements Store {
   async metrics(now: number): Promise<Metrics> {
     const counts = await this.countJobs();
     const totals = this.sql(
-      `SELECT count(*) AS total, coalesce(sum(outcome <> 'completed'), 0) AS failed, avg(duration_ms) AS avg
+      `SELECT count(*) AS total, coalesce(sum(outcome <> 'completed'), 0) AS failed
        FROM attempts WHERE finished_at IS NOT NULL AND outcome <> 'interrupted'`,
-    ).get() as { total: number; failed: number; avg: number | null };
-    const timed = this.sql(`SELECT count(*) AS n FROM attempts WHERE duration_ms IS NOT NULL`).get() as { n: number };
+    ).get() as { total: number; failed: number };
+    // Durations describe successful runs: a timeout or a crash says nothing about how long work takes.
+    const timed = this.sql(
+      `SELECT count(*) AS n, avg(duration_ms) AS avg FROM attempts WHERE outcome = 'completed'`,
+    ).get() as { n: number; avg: number | null };
     const percentile = (p: number): number | null => {
       if (timed.n === 0) return null;
       const row = this.sql(
-        `SELECT duration_ms AS d FROM attempts WHERE duration_ms IS NOT NULL ORDER BY duration_ms LIMIT 1 OFFSET ?`,
+        `SELECT duration_ms AS d FROM attempts WHERE outcome = 'completed' ORDER BY duration_ms LIMIT 1 OFFSET ?`,
       ).get(Math.floor(p * (timed.n - 1))) as { d: number };
       return row.d;
     };
     const extreme = (order: "ASC" | "DESC") =>
       (this.sql(
-        `SELECT job_id, duration_ms FROM attempts WHERE outcome = 'completed' AND duration_ms IS NOT NULL
-         ORDER BY duration_ms ${order} LIMIT 1`,
+        `SELECT job_id, duration_ms FROM attempts WHERE outcome = 'completed' ORDER BY duration_ms ${order} LIMIT 1`,
       ).get() as { job_id: string; duration_ms: number } | undefined) ?? null;
     const completedSince = (ms: number) =>
       (
@@ -408,7 +410,7 @@ export class SqliteStore implements Store {
       attempts_failed: totals.failed,
       success_rate: finished === 0 ? null : counts.completed / finished,
       duration_ms: {
-        avg: totals.avg === null ? null : Math.round(totals.avg),
+        avg: timed.avg,
         p50: percentile(0.5),
         p95: percentile(0.95),
       },
@@ -416,7 +418,7 @@ export class SqliteStore implements Store {
       slowest: extreme("DESC"),
       throughput: {
         last_minute: lastMinute,
-        last_hour: completedSince(3_600_000),
+        last_hour: completedSince(3_600_000) / 60,
         per_second_last_minute: lastMinute / 60,
       },
     };
