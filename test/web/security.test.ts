@@ -138,13 +138,14 @@ describe("security: binding", () => {
 });
 
 /** Reads Server-Sent Events from a URL until `until` says enough; returns the events read. */
-function readEvents(url: string, until: (events: Array<{ event: string; data: string }>) => boolean, signal: AbortSignal) {
+function readEvents(url: string, until: (events: Array<{ event: string; data: string }>) => boolean, signal: AbortSignal, onOpen = () => {}) {
   return new Promise<Array<{ event: string; data: string }>>((resolve, reject) => {
     const events: Array<{ event: string; data: string }> = [];
     const req = get(url, { signal }, (res) => {
       assert.match(String(res.headers["content-type"]), /text\/event-stream/);
       assert.ok(res.headers["content-security-policy"]);
       let buffer = "";
+      onOpen();
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
         buffer += chunk;
@@ -173,10 +174,11 @@ describe("live events (SSE)", () => {
     const server = await startWebServer({ queue, db, host: "127.0.0.1", port: 0, workers: 1 });
     const abort = new AbortController();
     try {
-      // The job's completion, then the counts that follow it.
+      // The worker list, the job's completion, then the counts that follow it.
       const sawJobDone = (events: Array<{ event: string; data: string }>) => {
         const done = events.findIndex((e) => e.event === "jobs" && (JSON.parse(e.data) as Array<{ id: string; state: string }>).some((j) => j.id === "sse-1" && j.state === "completed"));
-        return done >= 0 && events.slice(done).some((e) => e.event === "counts" && (JSON.parse(e.data) as { completed: number }).completed === 1);
+        const workers = events.some((e) => e.event === "workers" && (JSON.parse(e.data) as unknown[]).length === 1);
+        return workers && done >= 0 && events.slice(done).some((e) => e.event === "counts" && (JSON.parse(e.data) as { completed: number }).completed === 1);
       };
       const first = readEvents(`${server.url}api/events`, sawJobDone, abort.signal);
       const second = readEvents(`${server.url}api/events`, sawJobDone, abort.signal);
@@ -189,7 +191,10 @@ describe("live events (SSE)", () => {
       }
 
       // A stream still open when the server closes does not keep close() waiting.
-      const open = readEvents(`${server.url}api/events`, () => false, abort.signal);
+      let opened!: () => void;
+      const connected = new Promise<void>((resolve) => (opened = resolve));
+      const open = readEvents(`${server.url}api/events`, () => false, abort.signal, opened);
+      await connected;
       await server.close("now");
       abort.abort();
       await open;

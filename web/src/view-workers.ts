@@ -36,7 +36,7 @@ export const workersView: View = (root) => {
   replace(
     root,
     pageHeader("Workers", button("Drain all", stopAll(false)), button("Stop all now", stopAll(true), "danger")),
-    h("section", { class: "panel" }, h("h2", {}, "Start a worker pool"), h("p", { class: "muted" }, "Runs `queuectl worker start --count N` in the background on this machine."), startForm),
+    h("section", { class: "panel" }, h("h2", {}, "Start a worker pool"), h("p", { class: "muted" }, "Runs ", h("code", {}, "queuectl worker start --count N"), " in the background on this machine (its log in $QUEUECTL_HOME/logs)."), startForm),
     body,
     h("p", { class: "muted" }, "Drain: finish running jobs, take no new ones, exit. Stop now: running jobs go back to pending without using up a retry."),
   );
