@@ -155,13 +155,13 @@ export class Harness {
 
   /** `job show ID --json`, split into the job and its attempts array. */
   async show(id: string): Promise<{ job: Record<string, any>; attempts: AttemptJson[] }> {
+    // `{...job, history: [...]}`: the job's own fields (attempts is the counted number), plus every run.
     const raw = await this.json<Record<string, any>>(["job", "show", id]);
-    // Accept `{...job, attempts: [...]}` and `{job: {...}, attempts: [...]}`.
-    const job = raw.job && typeof raw.job === "object" && !Array.isArray(raw.job) ? raw.job : raw;
-    const attempts = Array.isArray(raw.attempts) ? raw.attempts : Array.isArray(job.attempts) ? job.attempts : null;
-    assert.ok(attempts, `job show --json has no attempts array: ${JSON.stringify(raw).slice(0, 300)}`);
+    const { history, ...job } = raw;
+    assert.ok(Array.isArray(history), `job show --json has no history array: ${JSON.stringify(raw).slice(0, 300)}`);
+    assert.equal(typeof job.attempts, "number", "job show --json keeps attempts as the counted number of runs");
     assert.equal(job.id, id);
-    return { job, attempts: attempts as AttemptJson[] };
+    return { job, attempts: history as AttemptJson[] };
   }
 
   /** The job as `list --json` prints it (there `attempts` is the counted number of runs). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -8,8 +9,13 @@ import { Queue } from "../../src/core/queue.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
 import { alive, CHROMIUM, IS_CI, tempHome, waitFor } from "../helpers/env.js";
 
-/** Screenshots of every view, committed and shown in docs/web.md. */
-const SHOTS = fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url));
+/**
+ * Screenshots of every view. With QUEUECTL_SCREENSHOTS=1 they replace the committed ones shown in
+ * docs/web.md; otherwise they go to a temporary folder, so a test run leaves the work tree clean.
+ */
+const SHOTS = process.env.QUEUECTL_SCREENSHOTS === "1"
+  ? fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url))
+  : mkdtempSync(join(tmpdir(), "queuectl-shots-"));
 
 /** On a machine without Chromium this file is skipped with one line; under CI it must run. */
 const skip = !existsSync(CHROMIUM) && !IS_CI ? `no Chromium at ${CHROMIUM} (set QUEUECTL_TEST_CHROMIUM to run the dashboard tests)` : false;
@@ -66,6 +72,7 @@ describe("dashboard in Chromium", { skip }, () => {
     await browser?.close();
     await server?.close("now");
     await queue?.close();
+    if (process.env.QUEUECTL_SCREENSHOTS !== "1") rmSync(SHOTS, { recursive: true, force: true });
     home?.cleanup();
     if (previousHome === undefined) delete process.env.QUEUECTL_HOME;
     else process.env.QUEUECTL_HOME = previousHome;

@@ -45,12 +45,12 @@ export function registerJobs(program: Command): void {
     .command("show")
     .description("a job with every attempt")
     .argument("<id>", "job id")
-    .option("--json", "print JSON (the job with an attempts array)")
+    .option("--json", "print JSON: the job, plus a history array with every attempt")
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
         const found = await queue.get(id);
         const attempts = await queue.attempts(id);
-        if (options.json) return printJson({ ...jobJson(found), attempts: attempts.map(attemptJson) });
+        if (options.json) return printJson({ ...jobJson(found), history: attempts.map(attemptJson) });
         const now = Date.now();
         const scheduled = (found.state === "pending" || found.state === "failed") && found.run_at > now;
         const fields: [string, string][] = [
