@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import {
   claimCompleteRate,
+  cli,
   enqueueFileMs,
   fillJobs,
   median,
@@ -123,10 +124,13 @@ export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promis
     );
   }
 
-  // 3. enqueue 10,000 jobs from one --file
+  // 3. enqueue 10,000 jobs from one --file (and, for scale, status on an empty store)
   {
     const target = sqliteTarget();
     try {
+      cli(["status"], target.env);
+      const s = statusMs(target.env, 5);
+      rows.push(row("'queuectl status', empty store (start-up cost alone)", s.median, "ms", "", "median of 5"));
       const ms = enqueueFileMs(target, 10_000);
       rows.push(row("enqueue --file, 10,000 jobs (wall, incl. node start-up)", ms, "ms", "<= 1000"));
     } finally {
