@@ -49,7 +49,14 @@ export class Db {
   }
 
   private async once<R extends pg.QueryResultRow>(text: string, values: Param[]): Promise<pg.QueryResult<R>> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      // Whatever stops us from getting a connection (refused, timed out, database closed to
+      // connections, too many clients) means PostgreSQL is unavailable to us.
+      throw unavailable(this.settings.location, error);
+    }
     // statement_timeout bounds a slow query on a live server; this bounds a query on a connection
     // whose peer vanished without a FIN (network drop), which would otherwise wait for TCP to give
     // up (minutes). Destroying the socket makes the query fail, and release(error) drops the client.
@@ -93,7 +100,8 @@ export class Db {
 export function connectionConfig(settings: PgSettings): pg.ClientConfig {
   return {
     connectionString: settings.connectionString,
-    application_name: "queuectl",
+    // Names the queue in pg_stat_activity (and lets an operator or a test find its connections).
+    application_name: `queuectl:${settings.schema}`.slice(0, 63),
     statement_timeout: settings.statementTimeoutMs || undefined,
     // A transaction left open by a stuck client must not hold row locks forever.
     idle_in_transaction_session_timeout: 60_000,

@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { unavailable, type Db } from "./db.js";
 
 /**
  * Versioned migrations, applied in order, each once. `s` is the quoted schema. Never edit a
@@ -112,7 +112,7 @@ export async function migrate(db: Db): Promise<void> {
   // Fast path without the lock: a plain read tells whether anything is left to do.
   if ((await currentVersion(db)) >= LATEST_VERSION) return;
   const client = await db.pool.connect().catch((error: unknown) => {
-    throw db.mapError(error);
+    throw unavailable(db.settings.location, error);
   });
   let broken: Error | undefined;
   try {
