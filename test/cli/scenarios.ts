@@ -384,7 +384,11 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
 
       test("dlq retry --all; --attempt N selects a run's output", async (h) => {
         await h.ok(["config", "set", "backoff-base", "1"]);
-        const dead = [await h.enqueue({ command: "exit 3", max_retries: 0 }), await h.enqueue({ command: "exit 4", max_retries: 0 })];
+        const dead = [
+          await h.enqueue({ command: "exit 3", max_retries: 0 }),
+          await h.enqueue({ command: "exit 4", max_retries: 0 }),
+          await h.enqueue({ command: "kill -KILL $$", max_retries: 0 }),
+        ];
         const counter = h.path("count");
         const flaky = await h.enqueue({
           command: `n=$(cat ${sq(counter)} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${sq(counter)}; echo run-$n; echo err-$n >&2; [ $n -ge 2 ]`,
@@ -394,6 +398,11 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         await h.waitState(flaky, "completed");
         for (const id of dead) await h.waitState(id, "dead");
         assert.equal((await h.show(dead[0]!)).job.exit_code, 3);
+        const killed = (await h.show(dead[2]!)).attempts[0]!;
+        assert.equal(killed.outcome, "failed", "death by signal is a failure");
+        assert.equal(killed.signal, "SIGKILL");
+        assert.equal(killed.exit_code, null);
+        assertError(await h.cli(["dlq", "retry", flaky]), 1, new RegExp(flaky), "dlq retry of a completed job");
         assert.equal((await h.output(flaky, ["--attempt", "1"])).toString(), "run-1\n");
         assert.equal((await h.output(flaky, ["--attempt", "2"])).toString(), "run-2\n");
         assert.equal((await h.output(flaky, ["--attempt", "1", "--stderr"])).toString(), "err-1\n");
@@ -481,7 +490,16 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
       test("timeout: sleep 60 with timeout 1 fails as a timeout and leaves no process behind", async (h) => {
         const sleep = h.sleep(60);
         const id = await h.enqueue({ command: `echo start; ${sleep}; echo never`, timeout: 1, max_retries: 0 });
-        h.worker(1);
+        // no timeout of its own: the job-timeout setting applies; and it ignores SIGTERM (KILL must follow)
+        await h.ok(["config", "set", "job-timeout", "1"]);
+        const stubborn = h.sleep(60);
+        const id2 = await h.enqueue({ command: `trap '' TERM; ${stubborn} & ${stubborn}; wait`, max_retries: 0 });
+        h.worker(2);
+        const second = await h.waitState(id2, "dead", 20_000);
+        assert.equal(second.attempts[0]!.outcome, "timeout", "job-timeout applies to a job without timeout");
+        await waitFor(`no "${stubborn}" process left (SIGTERM ignored)`, () => pidsMatching(stubborn).length === 0, {
+          timeoutMs: 8000,
+        });
         const { job, attempts } = await h.waitState(id, "dead", 20_000);
         assert.equal(attempts.length, 1);
         assert.equal(attempts[0]!.outcome, "timeout");
@@ -521,9 +539,17 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
       test("exactly once: 3 worker processes × 4 slots over 300 jobs", async (h) => {
         const out = h.path("ids.txt");
         const ids = Array.from({ length: 300 }, (_, i) => `x${String(i).padStart(3, "0")}`);
-        writeFileSync(h.path("jobs.jsonl"), ids.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${sq(out)}` })).join("\n"));
-        assert.deepEqual((await h.ok(["enqueue", "--file", h.path("jobs.jsonl")])).trim().split("\n"), ids);
+        const jsonl = (part: string[]) => part.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${sq(out)}` })).join("\n");
+        // half before the workers start, half while they run (3 enqueuers at once, 50 jobs each)
+        writeFileSync(h.path("jobs.jsonl"), jsonl(ids.slice(0, 150)));
+        assert.deepEqual((await h.ok(["enqueue", "--file", h.path("jobs.jsonl")])).trim().split("\n"), ids.slice(0, 150));
         const workers = [h.worker(4), h.worker(4), h.worker(4)];
+        await Promise.all(
+          [150, 200, 250].map(async (from) => {
+            const part = ids.slice(from, from + 50);
+            assert.deepEqual((await h.ok(["enqueue", "--file", "-"], jsonl(part))).trim().split("\n"), part);
+          }),
+        );
         const counts = await h.waitCounts("300 completed", (c) => c.completed + c.failed + c.dead === 300, 90_000);
         assert.deepEqual(counts, { pending: 0, processing: 0, completed: 300, failed: 0, dead: 0 });
         const seen = readFileSync(out, "utf8").trim().split("\n").sort();
@@ -589,6 +615,24 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
           !workers.some((w) => w.pid === a.pid && w.status === "alive"),
           "the killed worker is not shown alive",
         );
+      });
+
+      test("a job longer than the lease is not taken over while its worker lives (heartbeat renews it)", async (h) => {
+        await h.ok(["config", "set", "lease-seconds", "2"]);
+        const out = h.path("runs.txt");
+        const id = await h.enqueue({ command: `echo run >> ${sq(out)}; sleep 5; echo done` });
+        const a = h.worker(1);
+        await h.waitState(id, "processing");
+        const b = h.worker(1);
+        await h.waitRegistered(b.pid!);
+        const { attempts } = await h.waitState(id, "completed", 20_000);
+        assert.deepEqual(
+          attempts.map((x) => x.outcome),
+          ["completed"],
+          "one run only: the lease of a live worker's job is renewed",
+        );
+        assert.equal(readFileSync(out, "utf8"), "run\n");
+        assert.equal(a.exitCode, null, "worker a still runs");
       });
 
       test("graceful stop: worker stop while a 3 s job runs → it completes, worker exits, no new job taken", async (h) => {

@@ -36,6 +36,13 @@ describe("cli [sqlite]: store location", () => {
     }
   });
 
+  it("an unusable store path: exit 1, one line on stderr", async () => {
+    const r = await runCli(["status"], { QUEUECTL_DB: "/etc/passwd/queuectl.db" });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /^\s*at /m);
+  });
+
   it("several processes opening a fresh store at once all succeed (migrations are safe)", async () => {
     const t = tempHome("queuectl-cli-");
     try {

@@ -1,0 +1,358 @@
+/**
+ * PostgreSQL benchmarks of issue 3 (`node dist/bench/postgres.js`, or via `npm run bench`):
+ *
+ * 1. Queue overhead, no-op executor, 10,000 jobs, concurrency 10, on the same server in the same run:
+ *    - queuectl through the Store directly: at most 10 jobs in flight; one claim takes as many jobs as
+ *      there are free slots, finished runs are recorded in group commits (one finishRuns for every run
+ *      that finished while the previous write was in flight) — what WorkerPool does, minus processes;
+ *    - queuectl's real WorkerPool (10 slots) with a no-op executor (heartbeats, logging, all of it);
+ *    - graphile-worker (concurrency 10, no-op task) and pg-boss (batchSize 10, no-op handler).
+ *    Target: queuectl ≥ 2 × graphile-worker.
+ * 2. Pickup latency with NOTIFY: enqueue → start on an idle `queuectl worker start --count 1` in another
+ *    process, median of 20. Target ≤ 10 ms.
+ *
+ * Every run uses fresh schemas, dropped afterwards. Results: a table, and bench/results/postgres.json.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
+import { Queue } from "../src/core/queue.js";
+import type { ClaimedJob } from "../src/core/types.js";
+import { pgSettings } from "../src/store/postgres/config.js";
+import { PostgresStore } from "../src/store/postgres/postgres-store.js";
+import type { FinishedRun, Store } from "../src/store/store.js";
+import type { Executor } from "../src/worker/executor.js";
+import { WorkerPool } from "../src/worker/pool.js";
+import { fillJobs, machine, median, pickupLatency, printTable, row, type BenchRow } from "./lib.js";
+
+const PG_URL = process.env.QUEUECTL_TEST_PG ?? "postgres://127.0.0.1:5432/test";
+const JOBS = Number(process.env.QUEUECTL_BENCH_PG_JOBS ?? 10_000);
+const CONCURRENCY = 10;
+
+const EMPTY = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
+
+/** A connection string node-postgres accepts as psql would (default user = OS user). */
+const connectionString = pgSettings(PG_URL).connectionString;
+
+async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
+const uniqueSchema = (what: string) => `qctl_bench_${what}_${process.pid}_${Date.now().toString(36)}`;
+
+async function dropSchema(schema: string): Promise<void> {
+  await sql(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+}
+
+/** A fresh queuectl schema; the URL names it (`?schema=`), so child processes use it too. */
+async function queuectlTarget(what: string): Promise<{ db: string; store: PostgresStore; schema: string }> {
+  const schema = uniqueSchema(what);
+  const url = new URL(PG_URL);
+  url.searchParams.set("schema", schema);
+  const db = url.toString();
+  const store = await PostgresStore.connect(db);
+  await store.migrate();
+  return { db, store, schema };
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 300_000, intervalMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+// ---- queuectl, Store directly
+
+/**
+ * A worker pool with a no-op executor, reduced to its store traffic: up to `slots` jobs in flight;
+ * the claim loop takes `free` jobs at a time; a job "runs" for one tick; finished runs queue up and
+ * are written by one flusher, all those waiting in one finishRuns (group commit).
+ */
+async function storeDirectRate(store: Store, n: number, slots: number): Promise<number> {
+  const workerId = `bench-direct-${process.pid}`;
+  let inFlight = 0;
+  let recorded = 0;
+  let claimedTotal = 0;
+  let pending: FinishedRun[] = [];
+  let flushing: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const flush = (): Promise<void> =>
+    (flushing ??= (async () => {
+      while (pending.length > 0) {
+        const batch = pending;
+        pending = [];
+        await store.finishRuns(batch);
+        recorded += batch.length;
+      }
+      flushing = null;
+      signal();
+    })());
+  const finish = (c: ClaimedJob) => {
+    const now = Date.now();
+    pending.push({
+      job_id: c.job.id,
+      attempt: c.attempt,
+      worker_id: workerId,
+      outcome: "completed",
+      finished_at: now,
+      duration_ms: 0,
+      exit_code: 0,
+      signal: null,
+      error: null,
+      stdout: EMPTY,
+      stderr: EMPTY,
+      next: { state: "completed" },
+    });
+    inFlight--;
+    void flush();
+    signal();
+  };
+  const t0 = performance.now();
+  while (claimedTotal < n) {
+    const free = slots - inFlight;
+    if (free === 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      continue;
+    }
+    const claims = await store.claimJobs(workerId, free, Date.now(), 60_000);
+    if (claims.length === 0) throw new Error(`claimJobs returned nothing after ${claimedTotal} of ${n} jobs`);
+    claimedTotal += claims.length;
+    inFlight += claims.length;
+    for (const c of claims) setImmediate(() => finish(c));
+  }
+  while (recorded < n) await (flushing ?? new Promise<void>((resolve) => setImmediate(resolve)));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+// ---- queuectl, the real WorkerPool with a no-op executor
+
+const noopExecutor: Executor = () => {
+  const started = Date.now();
+  return {
+    result: Promise.resolve({
+      outcome: "completed",
+      exit_code: 0,
+      signal: null,
+      error: null,
+      finished_at: started,
+      duration_ms: 0,
+      stdout: EMPTY,
+      stderr: EMPTY,
+    }),
+    interrupt: () => {},
+    output: () => EMPTY,
+  };
+};
+
+async function workerPoolRate(store: PostgresStore, n: number): Promise<number> {
+  // Count recorded runs as the pool writes them, without polling the database.
+  let recorded = 0;
+  let done: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (done = resolve));
+  const counting = new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === "finishRuns") {
+        return async (runs: FinishedRun[]) => {
+          await target.finishRuns(runs);
+          recorded += runs.length;
+          if (recorded >= n) done();
+        };
+      }
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const queue = new Queue(counting);
+  const pool = new WorkerPool(queue, { slots: CONCURRENCY, executor: noopExecutor, host: "bench" });
+  const t0 = performance.now();
+  await pool.start();
+  await allDone;
+  const rate = n / ((performance.now() - t0) / 1000);
+  await pool.stop("drain");
+  return rate;
+}
+
+// ---- graphile-worker
+
+async function graphileRate(n: number): Promise<{ rate: number; version: string }> {
+  const gw = await import("graphile-worker");
+  const schema = uniqueSchema("gw");
+  try {
+    const utils = await gw.makeWorkerUtils({ connectionString, schema });
+    await utils.migrate();
+    for (let i = 0; i < n; i += 1000) {
+      await utils.addJobs(Array.from({ length: Math.min(1000, n - i) }, () => ({ identifier: "noop", payload: {} })));
+    }
+    await utils.release();
+    const remaining = async () =>
+      Number((await sql(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}._private_jobs`)).rows[0].n);
+    if ((await remaining()) !== n) throw new Error("graphile-worker: jobs not added");
+    const t0 = performance.now();
+    const runner = await gw.run({
+      connectionString,
+      schema,
+      concurrency: CONCURRENCY,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      logger: new gw.Logger(() => () => {}),
+      taskList: { noop: async () => {} },
+    });
+    await until("graphile-worker to finish", async () => (await remaining()) === 0);
+    const rate = n / ((performance.now() - t0) / 1000);
+    await runner.stop();
+    return { rate, version: packageVersion("graphile-worker") };
+  } finally {
+    await dropSchema(schema);
+  }
+}
+
+// ---- pg-boss
+
+async function pgBossRate(n: number): Promise<{ rate: number; version: string }> {
+  const { PgBoss } = await import("pg-boss");
+  const schema = uniqueSchema("boss");
+  const boss = new PgBoss({ connectionString, schema });
+  boss.on("error", () => {});
+  try {
+    await boss.start();
+    await boss.createQueue("noop");
+    for (let i = 0; i < n; i += 1000) {
+      await boss.insert("noop", Array.from({ length: Math.min(1000, n - i) }, () => ({ data: {} })));
+    }
+    const completed = async () =>
+      Number(
+        (await sql(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}.job WHERE name = 'noop' AND state = 'completed'`)).rows[0].n,
+      );
+    const t0 = performance.now();
+    await boss.work("noop", { batchSize: CONCURRENCY, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true }, async () => {});
+    await until("pg-boss to finish", async () => (await completed()) === n);
+    const rate = n / ((performance.now() - t0) / 1000);
+    return { rate, version: packageVersion("pg-boss") };
+  } finally {
+    await boss.stop({ graceful: false }).catch(() => {});
+    await dropSchema(schema);
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    const file = fileURLToPath(new URL(`../../node_modules/${name}/package.json`, import.meta.url));
+    return (JSON.parse(readFileSyncUtf8(file)) as { version: string }).version;
+  } catch {
+    return "?";
+  }
+}
+
+const readFileSyncUtf8 = (file: string) => readFileSync(file, "utf8");
+
+// ---- all together
+
+/** Runs every PostgreSQL benchmark; null when no server is reachable. */
+export async function runPostgresBenches(): Promise<BenchRow[] | null> {
+  try {
+    await sql("SELECT 1");
+  } catch {
+    return null;
+  }
+  const rows: BenchRow[] = [];
+  const log = (line: string) => console.error(`[bench postgres] ${line}`);
+
+  // 1. Overhead: each engine on a fresh schema with the same 10,000 jobs.
+  log(`queuectl store-direct: ${JOBS} jobs, ${CONCURRENCY} slots`);
+  let direct: number;
+  {
+    const t = await queuectlTarget("direct");
+    try {
+      await fillJobs(t.store, JOBS);
+      direct = await storeDirectRate(t.store, JOBS, CONCURRENCY);
+    } finally {
+      await t.store.close();
+      await dropSchema(t.schema);
+    }
+  }
+  log(`queuectl WorkerPool, no-op executor`);
+  let poolRate: number;
+  {
+    const t = await queuectlTarget("pool");
+    try {
+      await fillJobs(t.store, JOBS);
+      poolRate = await workerPoolRate(t.store, JOBS);
+    } finally {
+      await t.store.close();
+      await dropSchema(t.schema);
+    }
+  }
+  log("graphile-worker");
+  let gw: { rate: number; version: string } | null = null;
+  try {
+    gw = await graphileRate(JOBS);
+  } catch (error) {
+    log(`graphile-worker failed: ${(error as Error).message}`);
+  }
+  log("pg-boss");
+  let boss: { rate: number; version: string } | null = null;
+  try {
+    boss = await pgBossRate(JOBS);
+  } catch (error) {
+    log(`pg-boss failed: ${(error as Error).message}`);
+  }
+
+  const detail = `${JOBS.toLocaleString("en-US")} jobs, concurrency ${CONCURRENCY}, no-op`;
+  rows.push(row("queuectl overhead, Store direct (claim + group-commit finish)", direct, "jobs/s", "", detail));
+  rows.push(row("queuectl overhead, WorkerPool + no-op executor", poolRate, "jobs/s", "", detail));
+  if (gw) rows.push(row(`graphile-worker ${gw.version}, no-op task`, gw.rate, "jobs/s", "", detail));
+  if (boss) rows.push(row(`pg-boss ${boss.version}, no-op handler (batchSize 10)`, boss.rate, "jobs/s", "", detail));
+  if (gw) {
+    rows.push(row("queuectl Store direct / graphile-worker", direct / gw.rate, "x", ">= 2"));
+    rows.push(row("queuectl WorkerPool / graphile-worker", poolRate / gw.rate, "x", ">= 2"));
+  }
+  if (boss) rows.push(row("queuectl Store direct / pg-boss", direct / boss.rate, "x", ""));
+
+  // 2. Pickup latency through NOTIFY, idle worker in another process.
+  log("pickup latency");
+  {
+    const t = await queuectlTarget("pickup");
+    try {
+      const { latencies, idleCpuPercent } = await pickupLatency({ db: t.db, env: { QUEUECTL_DB: t.db }, cleanup: () => {} }, 20);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      rows.push(
+        row("pickup latency, NOTIFY, idle worker in another process (median of 20)", median(latencies), "ms", "<= 10", `min ${sorted[0]} / max ${sorted.at(-1)} ms`),
+      );
+      if (idleCpuPercent !== null) rows.push(row("idle worker CPU", idleCpuPercent, "% of a core", "", "over 3 s"));
+    } finally {
+      await t.store.close();
+      await dropSchema(t.schema);
+    }
+  }
+  return rows;
+}
+
+// Run alone: `node dist/bench/postgres.js`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await runPostgresBenches();
+  if (!rows) {
+    console.log(`PostgreSQL benchmarks skipped: no server reachable at ${PG_URL}`);
+  } else {
+    printTable("queuectl benchmarks — PostgreSQL", rows);
+    const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "postgres.json");
+    writeFileSync(file, JSON.stringify({ engine: "postgres", at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n");
+    console.log(`(written to ${file})`);
+  }
+  process.exit(0);
+}
