@@ -36,10 +36,15 @@ export class Db {
    * One statement (one implicit transaction, one round trip). Retried when PostgreSQL aborted it
    * for a deadlock or serialization failure — it was rolled back whole, so running it again is safe.
    */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: Param[] = []): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values: Param[] = [],
+    /** Names a hot statement: each connection then parses it once and reuses it (prepared). */
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<R>(text, values);
+        return await this.once<R>(text, values, name);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if ((code === "40P01" || code === "40001") && attempt < 5) continue;
@@ -48,7 +53,7 @@ export class Db {
     }
   }
 
-  private async once<R extends pg.QueryResultRow>(text: string, values: Param[]): Promise<pg.QueryResult<R>> {
+  private async once<R extends pg.QueryResultRow>(text: string, values: Param[], name?: string): Promise<pg.QueryResult<R>> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -69,7 +74,7 @@ export class Db {
           }, this.clientTimeoutMs)
         : undefined;
     try {
-      const result = await client.query<R>(text, values as unknown[]);
+      const result = await client.query<R>(name ? { name: `${name}:${this.settings.schema}`, text, values } : { text, values });
       client.release();
       return result;
     } catch (error) {

@@ -59,5 +59,6 @@ export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<void> {
       col((r) => r.next.state),
       col((r) => (r.next.state === "failed" ? r.next.run_at : null)),
     ],
+    "finishRuns",
   );
 }

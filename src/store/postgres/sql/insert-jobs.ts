@@ -7,6 +7,8 @@ import type { Db } from "../db.js";
  * statement text is the same for 1 or 10,000 jobs. WITH ORDINALITY + ORDER BY gives seq in the
  * order of the batch, so FIFO holds within one millisecond.
  */
+const ANALYZE_BATCH = 1000;
+
 export async function insertJobs(db: Db, jobs: NewJob[]): Promise<void> {
   if (jobs.length === 0) return;
   const now = jobs.map((j) => j.created_at);
@@ -27,6 +29,11 @@ export async function insertJobs(db: Db, jobs: NewJob[]): Promise<void> {
         now,
       ],
     );
+    // A burst of jobs into a table whose statistics predate it would make the planner believe few
+    // jobs are waiting and claim by fetching and sorting all of them (measured: 7 ms per claim at
+    // 10k jobs, against 0.1 ms walking jobs_ready). Autovacuum refreshes statistics only within a
+    // minute or so; a large batch refreshes them at once (ANALYZE blocks no reader or writer).
+    if (jobs.length >= ANALYZE_BATCH) await db.query(`ANALYZE ${db.s}.jobs`);
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string; detail?: string };
     if (pgError.code === "23505" && pgError.constraint === "jobs_pkey") {
