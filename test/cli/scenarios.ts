@@ -617,6 +617,23 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         );
       });
 
+      test("kill -9 one of three busy workers: no job lost, none stuck, every id at least once", async (h) => {
+        await h.ok(["config", "set", "lease-seconds", "2"]);
+        const out = h.path("ids.txt");
+        const ids = Array.from({ length: 150 }, (_, i) => `k${String(i).padStart(3, "0")}`);
+        const jsonl = ids.map((id) => JSON.stringify({ id, command: `sleep 0.05; echo ${id} >> ${sq(out)}` })).join("\n");
+        await h.ok(["enqueue", "--file", "-"], jsonl);
+        const [victim, ...others] = [h.worker(2), h.worker(2), h.worker(2)];
+        await h.waitCounts("30 jobs done", (c) => c.completed >= 30);
+        victim!.kill("SIGKILL");
+        await h.waitExit(victim!);
+        const counts = await h.waitCounts("all 150 completed", (c) => c.completed === 150, 60_000);
+        assert.deepEqual(counts, { pending: 0, processing: 0, completed: 150, failed: 0, dead: 0 });
+        const seen = new Set(readFileSync(out, "utf8").trim().split("\n"));
+        assert.deepEqual([...seen].sort(), ids, "every job ran");
+        for (const w of others) assert.equal(w.exitCode, null, "the other workers keep running");
+      });
+
       test("a job longer than the lease is not taken over while its worker lives (heartbeat renews it)", async (h) => {
         await h.ok(["config", "set", "lease-seconds", "2"]);
         const out = h.path("runs.txt");
