@@ -5,8 +5,10 @@ import { writeRaw } from "./commands/jobs.js";
 const POLL_MS = 200;
 
 /**
- * Prints an attempt's output as it grows until the attempt ends. The store keeps head + tail, so
- * new bytes are always the end of the stored data; if more arrived than the tail holds, say so.
+ * Prints a job's output as it grows, like tail -f, until the job ends (completed or dead): a retry
+ * is followed into its next attempt. With `attempt`, only that attempt is followed. The store keeps
+ * head + tail, so new bytes are always the end of the stored data; if more arrived than the tail
+ * holds, a marker says so.
  */
 export async function followOutput(queue: Queue, id: string, stream: OutputStream, attempt?: number): Promise<void> {
   let printed = 0;
@@ -14,13 +16,15 @@ export async function followOutput(queue: Queue, id: string, stream: OutputStrea
   for (;;) {
     const job = await queue.get(id);
     const attempts = await queue.attempts(id);
-    // Wait for a job that has not started yet.
-    if (number === undefined && attempts.length === 0) {
-      if (job.state === "dead" || job.state === "completed") return;
-      await sleep(POLL_MS);
-      continue;
+    const latest = attempts.at(-1)?.number;
+    if (number === undefined) {
+      if (latest === undefined) {
+        if (job.state === "dead" || job.state === "completed") return;
+        await sleep(POLL_MS);
+        continue;
+      }
+      number = latest;
     }
-    number ??= attempts.at(-1)?.number ?? 1;
     const output = await queue.output(id, { stream, attempt: number });
     const fresh = output.total_bytes - printed;
     if (fresh > 0) {
@@ -29,9 +33,27 @@ export async function followOutput(queue: Queue, id: string, stream: OutputStrea
       await writeRaw(output.data.subarray(output.data.length - available));
       printed = output.total_bytes;
     }
-    const current = attempts.find((a) => a.number === number);
     // The output was read after the attempt's outcome, so a finished attempt is printed whole.
-    if (current && current.outcome !== "running") return;
+    const current = attempts.find((a) => a.number === number);
+    if (current && current.outcome !== "running") {
+      if (attempt !== undefined || job.state === "completed" || job.state === "dead") return;
+      // It will run again: wait for the next attempt and follow that one.
+      const retryAt = new Date(job.run_at).toISOString();
+      process.stderr.write(`[queuectl: attempt ${number} ${current.outcome}; following the next attempt, due ${retryAt}]\n`);
+      const previous = number;
+      for (;;) {
+        await sleep(POLL_MS);
+        const next = (await queue.attempts(id)).at(-1)?.number ?? previous;
+        const state = (await queue.get(id)).state;
+        if (next > previous) {
+          number = next;
+          break;
+        }
+        if (state === "completed" || state === "dead") return;
+      }
+      printed = 0;
+      continue;
+    }
     await sleep(POLL_MS);
   }
 }

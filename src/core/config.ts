@@ -1,26 +1,8 @@
-import { z } from "zod";
-import { invalid } from "./errors.js";
-
 /**
- * Settings live in the store so every worker of one queue, on any machine, shares them.
- * Each key has one schema here; `config set`, the HTTP API and the library all go through it.
+ * Settings live in the store so every worker of one queue, on any machine, shares them. This file
+ * is the list of keys; their validation (zod, loaded only when a value is set) is config-input.ts.
  */
-const seconds = (min: number) => z.coerce.number().finite().min(min);
-
-export const CONFIG_SCHEMA = {
-  "max-retries": z.coerce.number().int().min(0).max(1000),
-  "backoff-base": z.coerce.number().finite().min(1).max(100),
-  "backoff-max": seconds(0),
-  "worker-poll-interval": z.coerce.number().finite().min(0.05).max(3600),
-  "job-timeout": seconds(0),
-  "output-limit": z.coerce.number().int().min(1024).max(256 * 1024 * 1024),
-  "lease-seconds": z.coerce.number().finite().min(1).max(86400),
-} as const;
-
-export type ConfigKey = keyof typeof CONFIG_SCHEMA;
-export type Config = { [K in ConfigKey]: number };
-
-export const CONFIG_DEFAULTS: Config = {
+export const CONFIG_DEFAULTS = {
   "max-retries": 3,
   "backoff-base": 2,
   "backoff-max": 3600,
@@ -28,7 +10,10 @@ export const CONFIG_DEFAULTS: Config = {
   "job-timeout": 3600,
   "output-limit": 1024 * 1024,
   "lease-seconds": 6,
-};
+} as const satisfies Record<string, number>;
+
+export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
+export type Config = { [K in ConfigKey]: number };
 
 export const CONFIG_HELP: Record<ConfigKey, string> = {
   "max-retries": "retries after the first run before a job goes to the DLQ (integer >= 0)",
@@ -40,36 +25,21 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   "lease-seconds": "a killed worker's job is recovered after this many seconds",
 };
 
-export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
+export const CONFIG_KEYS = Object.keys(CONFIG_DEFAULTS) as ConfigKey[];
 
 export function isConfigKey(key: string): key is ConfigKey {
-  return Object.hasOwn(CONFIG_SCHEMA, key);
+  return Object.hasOwn(CONFIG_DEFAULTS, key);
 }
 
-/** Validates one value for one key; throws an "invalid" QueueError naming the key. */
-export function parseConfigValue(key: string, value: unknown): number {
-  if (!isConfigKey(key)) {
-    throw invalid(`unknown config key "${key}" (known: ${CONFIG_KEYS.join(", ")})`, { key: "unknown key" });
-  }
-  if (typeof value === "string" && value.trim() === "") {
-    throw invalid(`config ${key}: a value is required`, { value: "required" });
-  }
-  const parsed = CONFIG_SCHEMA[key].safeParse(value);
-  if (!parsed.success) {
-    const why = parsed.error.issues[0]?.message ?? "invalid value";
-    throw invalid(`config ${key}: ${JSON.stringify(value)} is not valid: ${why}`, { value: why });
-  }
-  return parsed.data;
-}
-
-/** Stored raw strings → a full Config; unknown or broken stored values fall back to defaults. */
+/**
+ * Stored strings → a full Config. Values were validated when they were set; one that is not a
+ * number (edited by hand) falls back to its default rather than stopping every worker.
+ */
 export function configFromStored(stored: Record<string, string>): Config {
   const config: Config = { ...CONFIG_DEFAULTS };
   for (const key of CONFIG_KEYS) {
-    const raw = stored[key];
-    if (raw === undefined) continue;
-    const parsed = CONFIG_SCHEMA[key].safeParse(raw);
-    if (parsed.success) config[key] = parsed.data;
+    const value = Number(stored[key]);
+    if (stored[key] !== undefined && Number.isFinite(value)) config[key] = value;
   }
   return config;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CONFIG_DEFAULTS, configFromStored, parseConfigValue } from "../../src/core/config.js";
+import { CONFIG_DEFAULTS, configFromStored } from "../../src/core/config.js";
+import { parseConfigValue } from "../../src/core/config-input.js";
 import { QueueError } from "../../src/core/errors.js";
 import { toNewJob } from "../../src/core/job-input.js";
 
@@ -50,7 +51,7 @@ test("bad jobs are rejected naming the field", () => {
 test("config values are validated per key", () => {
   assert.equal(parseConfigValue("max-retries", "5"), 5);
   assert.equal(parseConfigValue("backoff-base", "1.5"), 1.5);
-  for (const [key, value] of [["max-retries", "-1"], ["max-retries", "2.5"], ["backoff-base", "abc"], ["lease-seconds", "0"], ["max-retries", ""]]) {
+  for (const [key, value] of [["max-retries", "-1"], ["max-retries", "2.5"], ["backoff-base", "abc"], ["lease-seconds", "0"], ["max-retries", ""], ["max-retries", "0x10"], ["max-retries", "1e1"], ["max-retries", " 5 "]]) {
     assert.throws(() => parseConfigValue(key as string, value), (e: unknown) => e instanceof QueueError && e.kind === "invalid", `${key}=${value}`);
   }
   assert.throws(() => parseConfigValue("colour", "1"), /unknown config key "colour"/);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { CONFIG_DEFAULTS, CONFIG_HELP, CONFIG_KEYS, parseConfigValue, type ConfigKey } from "../../core/config.js";
+import { CONFIG_DEFAULTS, CONFIG_HELP, CONFIG_KEYS, isConfigKey } from "../../core/config.js";
+import { invalid } from "../../core/errors.js";
 import { withQueue } from "../context.js";
 import { color, printJson, table } from "../format.js";
 
@@ -36,8 +37,8 @@ export function registerConfig(program: Command): void {
     .description("one setting's value")
     .argument("<key>", CONFIG_KEYS.join(" | "))
     .action(async (key: string, _options: unknown, command: Command) => {
-      parseConfigValue(key, CONFIG_DEFAULTS[key as ConfigKey]); // names an unknown key before opening the store
-      await withQueue(command, async (queue) => console.log(String((await queue.config())[key as ConfigKey])));
+      if (!isConfigKey(key)) throw invalid(`unknown config key "${key}" (known: ${CONFIG_KEYS.join(", ")})`);
+      await withQueue(command, async (queue) => console.log(String((await queue.config())[key])));
     });
 
   config
@@ -46,7 +47,7 @@ export function registerConfig(program: Command): void {
     .argument("<key>", CONFIG_KEYS.join(" | "))
     .argument("<value>", "the new value")
     .action(async (key: string, value: string, _options: unknown, command: Command) => {
-      parseConfigValue(key, value); // bad key or value: exit 2 before touching the store
+      // setConfig validates the key and the value (exit 2) before anything is written.
       await withQueue(command, async (queue) => console.log(`${key} = ${await queue.setConfig(key, value)}`));
     });
 }

@@ -45,10 +45,8 @@ export class SqliteStore implements Store {
   private constructor(path: string) {
     this.location = path;
     const inMemory = path === ":memory:";
-    if (!inMemory) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    }
     try {
+      if (!inMemory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       this.db = new Database(path, { timeout: 10_000 });
       if (!inMemory) chmodSync(path, 0o600);
     } catch (error) {

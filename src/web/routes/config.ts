@@ -4,7 +4,7 @@ import { CONFIG_DEFAULTS, CONFIG_HELP } from "../../core/config.js";
 import type { Queue } from "../../core/queue.js";
 import { parse } from "../validate.js";
 
-// The key and value rules live in core/config.ts (via queue.setConfig); only the shape is checked here.
+// The key and value rules live in core/config-input.ts (via queue.setConfig); only the shape is checked here.
 const SetBody = z.strictObject({
   key: z.string(),
   value: z.union([z.string(), z.number()]),
