@@ -39,6 +39,14 @@ export interface NewWorker {
   started_at: number;
 }
 
+/** A claim made together with finishing runs (see Store.finishAndClaim). */
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  now: number;
+  leaseMs: number;
+}
+
 export interface ReapOptions {
   now: number;
   /** Workers known to be gone (e.g. a dead pid on this host): their jobs are recovered at once. */
@@ -94,6 +102,13 @@ export interface Store {
    * a job recovered meanwhile (lease expired) is left to its new owner.
    */
   finishRuns(runs: FinishedRun[]): Promise<void>;
+
+  /**
+   * finishRuns(runs), then claimJobs(claim) — the worker's hot path, when a slot frees up. Same
+   * semantics as the two calls in that order; an engine may do both in one transaction (SQLite:
+   * one commit per cycle instead of two). `runs` may be empty.
+   */
+  finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]>;
 
   /**
    * Extends the lease of every job this worker holds to `leaseUntil` and its heartbeat to `now`.

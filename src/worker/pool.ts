@@ -59,6 +59,8 @@ export class WorkerPool {
   private flushing: Promise<void> | null = null;
   private resolveDone!: () => void;
   private beating = false;
+  /** Slots promised to claims in flight, so two concurrent claims never overfill the pool. */
+  private reserved = 0;
   private lastBeat = 0;
 
   constructor(queue: Queue, options: WorkerPoolOptions) {
@@ -122,13 +124,18 @@ export class WorkerPool {
   private async claimLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      const free = this.slots - this.running.size;
+      const free = this.freeSlots();
       let claimed = 0;
       try {
         if (free > 0) {
-          const claims = await this.store.claimJobs(this.id, free, Date.now(), this.leaseMs);
-          claimed = claims.length;
-          for (const claim of claims) this.run(claim);
+          this.reserved += free;
+          try {
+            const claims = await this.store.claimJobs(this.id, free, Date.now(), this.leaseMs);
+            claimed = claims.length;
+            for (const claim of claims) this.run(claim);
+          } finally {
+            this.reserved -= free;
+          }
         }
         failures = 0;
       } catch (error) {
@@ -138,16 +145,23 @@ export class WorkerPool {
         continue;
       }
       if (this.stopping) break;
-      // Full, or nothing ready: sleep until a wake-up, a free slot, the next due job or the poll.
-      if (claimed === free || claimed === 0) await this.wakeup.wait(await this.idleMs());
+      // Full: sleep until a slot frees (finished runs also claim for their slots, see flush).
+      // Nothing ready: sleep until a wake-up, the next due job or the poll interval.
+      if (free <= 0 || claimed === free) await this.wakeup.wait(this.config["worker-poll-interval"] * 1000);
+      else if (claimed === 0) await this.wakeup.wait(await this.idleMs());
     }
     await this.shutdown();
+  }
+
+  /** Slots neither running a job nor promised to a claim in flight. */
+  private freeSlots(): number {
+    return this.slots - this.running.size - this.reserved;
   }
 
   /** How long to sleep when idle: until the next scheduled job, at most the poll interval. */
   private async idleMs(): Promise<number> {
     const poll = this.config["worker-poll-interval"] * 1000;
-    if (this.running.size >= this.slots) return poll;
+    if (this.freeSlots() <= 0) return poll;
     try {
       const next = await this.store.nextRunAt();
       if (next === null) return poll;
@@ -209,8 +223,9 @@ export class WorkerPool {
   }
 
   /**
-   * Writes finished runs in batches. Never drops one: on a store error it keeps them and retries
-   * with back-off until the store answers again.
+   * Writes finished runs in batches and, in the same call, claims jobs for the slots they freed
+   * (one commit per cycle on SQLite). Never drops a result: on a store error it keeps them and
+   * retries with back-off until the store answers again.
    */
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
@@ -219,10 +234,18 @@ export class WorkerPool {
       while (this.finished.length > 0) {
         const batch = this.finished;
         this.finished = [];
+        const free = this.stopping ? 0 : this.freeSlots();
+        this.reserved += free;
         try {
-          await this.store.finishRuns(batch);
+          const claims =
+            free > 0
+              ? await this.store.finishAndClaim(batch, { workerId: this.id, limit: free, now: Date.now(), leaseMs: this.leaseMs })
+              : (await this.store.finishRuns(batch), []);
+          this.reserved -= free;
+          for (const claim of claims) this.run(claim);
           failures = 0;
         } catch (error) {
+          this.reserved -= free;
           this.finished = [...batch, ...this.finished];
           failures++;
           this.log(`cannot record ${batch.length} finished job(s): ${(error as Error).message}; retrying`);

@@ -383,6 +383,37 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
       }));
     });
 
+    describe("finishAndClaim", () => {
+      it("records the finished runs, then claims the next jobs in pick-up order", withStore(async (store) => {
+        const t = Date.now();
+        await store.insertJobs([newJob("first", t, { priority: 9 }), newJob("low", t, { priority: 1 }), newJob("high", t, { priority: 8 })]);
+        const claimed = await claimOne(store, "w1", t);
+        assert.equal(claimed.job.id, "first");
+        const next = await store.finishAndClaim([finished(claimed, { state: "completed" })], {
+          workerId: "w1",
+          limit: 1,
+          now: t + 100,
+          leaseMs: LEASE,
+        });
+        assert.equal((await mustGet(store, "first")).state, "completed");
+        assert.deepEqual(next.map((c) => c.job.id), ["high"]);
+        assert.equal(next[0]?.job.state, "processing");
+        assert.equal(next[0]?.attempt, 1);
+        assert.equal((await mustGet(store, "low")).state, "pending");
+      }));
+
+      it("works with no runs to finish, and with nothing left to claim", withStore(async (store) => {
+        const t = Date.now();
+        await store.insertJobs([newJob("only", t)]);
+        const [claimed] = await store.finishAndClaim([], { workerId: "w1", limit: 5, now: t, leaseMs: LEASE });
+        assert.equal(claimed?.job.id, "only");
+        assert.ok(claimed);
+        const none = await store.finishAndClaim([finished(claimed, { state: "dead" })], { workerId: "w1", limit: 5, now: t + 1, leaseMs: LEASE });
+        assert.deepEqual(none, []);
+        assert.equal((await mustGet(store, "only")).state, "dead");
+      }));
+    });
+
     describe("finishRuns", () => {
       it("completed: records the run on the job and its attempt", withStore(async (store) => {
         const t = Date.now();

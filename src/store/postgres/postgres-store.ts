@@ -13,7 +13,7 @@ import type {
   ThroughputPoint,
   WorkerInfo,
 } from "../../core/types.js";
-import type { FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import type { ClaimRequest, FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
 import { pgSettings, type PgSettings } from "./config.js";
 import { Db, unavailable } from "./db.js";
 import { Listener } from "./listener.js";
@@ -104,6 +104,13 @@ export class PostgresStore implements Store {
   writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
     return writeOutput(this.db, jobId, attempt, stream, output);
   }
+  async finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
+    // Two statements, two commits: each must be durable on its own (a result is never held back
+    // by a claim that fails), and PostgreSQL commits are the cost either way.
+    if (runs.length > 0) await finishRuns(this.db, runs);
+    return claimJobs(this.db, claim.workerId, claim.limit, claim.now, claim.leaseMs);
+  }
+
   finishRuns(runs: FinishedRun[]): Promise<void> {
     return finishRuns(this.db, runs);
   }

@@ -17,7 +17,7 @@ import {
   type ThroughputPoint,
   type WorkerInfo,
 } from "../../core/types.js";
-import type { FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import type { ClaimRequest, FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
 import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
 
@@ -151,6 +151,19 @@ export class SqliteStore implements Store {
   }
 
   async claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
+    return this.write(() => this.claimNow({ workerId, limit, now, leaseMs }));
+  }
+
+  async finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
+    return this.write(() => {
+      this.finishNow(runs);
+      return this.claimNow(claim);
+    });
+  }
+
+  /** The claim's statements; the caller holds the write transaction. */
+  private claimNow({ workerId, limit, now, leaseMs }: ClaimRequest): ClaimedJob[] {
+    if (limit <= 0) return [];
     const pick = this.sql(CLAIM_PICK_SQL);
     const take = this.sql(
       `UPDATE jobs SET state = 'processing', worker_id = @worker, attempts = attempts + 1, runs = runs + 1,
@@ -161,14 +174,12 @@ export class SqliteStore implements Store {
     const record = this.sql(
       `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at) VALUES (?, ?, ?, 'running', ?)`,
     );
-    return this.write(() => {
-        const seqs = pick.all(now, limit) as { seq: number }[];
-        return seqs.map(({ seq }) => {
-          const row = take.get({ worker: workerId, now, lease: now + leaseMs, seq }) as JobRow;
-          record.run(row.id, row.runs, workerId, now);
-          return { job: toJob(row), attempt: row.runs };
-        });
-      });
+    const seqs = pick.all(now, limit) as { seq: number }[];
+    return seqs.map(({ seq }) => {
+      const row = take.get({ worker: workerId, now, lease: now + leaseMs, seq }) as JobRow;
+      record.run(row.id, row.runs, workerId, now);
+      return { job: toJob(row), attempt: row.runs };
+    });
   }
 
   async nextRunAt(): Promise<number | null> {
@@ -190,6 +201,11 @@ export class SqliteStore implements Store {
   }
 
   async finishRuns(runs: FinishedRun[]): Promise<void> {
+    this.write(() => this.finishNow(runs));
+  }
+
+  /** The finish's statements; the caller holds the write transaction. */
+  private finishNow(runs: FinishedRun[]): void {
     const attemptDone = this.sql(
       `UPDATE attempts SET outcome = @outcome, finished_at = @finished_at, duration_ms = @duration_ms,
          exit_code = @exit_code, signal = @signal, error = @error,
@@ -199,50 +215,46 @@ export class SqliteStore implements Store {
     const saveOutput = this.sql(
       `INSERT OR REPLACE INTO outputs (job_id, number, stream, data, total_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?)`,
     );
-    const dropOutput = this.sql(`DELETE FROM outputs WHERE job_id = ? AND number = ? AND stream = ?`);
     const moveJob = this.sql(
       `UPDATE jobs SET state = @state, run_at = coalesce(@run_at, run_at), attempts = attempts - @uncount,
          finished_at = @finished_at, exit_code = @exit_code, duration_ms = @duration_ms, last_error = @error,
          updated_at = @finished_at, worker_id = NULL, lease_until = NULL
        WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`,
     );
-    this.write(() => {
-        for (const run of runs) {
-          attemptDone.run({
-            outcome: run.outcome,
-            finished_at: run.finished_at,
-            duration_ms: run.duration_ms,
-            exit_code: run.exit_code,
-            signal: run.signal,
-            error: run.error,
-            stdout_bytes: run.stdout.total_bytes,
-            stderr_bytes: run.stderr.total_bytes,
-            job_id: run.job_id,
-            attempt: run.attempt,
-          });
-          for (const stream of ["stdout", "stderr"] as const) {
-            const output = run[stream];
-            if (output.total_bytes > 0) {
-              saveOutput.run(run.job_id, run.attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
-            } else {
-              dropOutput.run(run.job_id, run.attempt, stream);
-            }
-          }
-          const { next } = run;
-          moveJob.run({
-            state: next.state === "requeue" ? "pending" : next.state,
-            run_at: next.state === "failed" ? next.run_at : next.state === "requeue" ? run.finished_at : null,
-            uncount: next.state === "requeue" ? 1 : 0,
-            finished_at: run.finished_at,
-            exit_code: run.exit_code,
-            duration_ms: run.duration_ms,
-            error: run.error,
-            job_id: run.job_id,
-            worker_id: run.worker_id,
-            attempt: run.attempt,
-          });
-        }
+    for (const run of runs) {
+      attemptDone.run({
+        outcome: run.outcome,
+        finished_at: run.finished_at,
+        duration_ms: run.duration_ms,
+        exit_code: run.exit_code,
+        signal: run.signal,
+        error: run.error,
+        stdout_bytes: run.stdout.total_bytes,
+        stderr_bytes: run.stderr.total_bytes,
+        job_id: run.job_id,
+        attempt: run.attempt,
       });
+      for (const stream of ["stdout", "stderr"] as const) {
+        const output = run[stream];
+        // Bytes only grow, so an empty final output never replaces a streamed one.
+        if (output.total_bytes > 0) {
+          saveOutput.run(run.job_id, run.attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
+        }
+      }
+      const { next } = run;
+      moveJob.run({
+        state: next.state === "requeue" ? "pending" : next.state,
+        run_at: next.state === "failed" ? next.run_at : next.state === "requeue" ? run.finished_at : null,
+        uncount: next.state === "requeue" ? 1 : 0,
+        finished_at: run.finished_at,
+        exit_code: run.exit_code,
+        duration_ms: run.duration_ms,
+        error: run.error,
+        job_id: run.job_id,
+        worker_id: run.worker_id,
+        attempt: run.attempt,
+      });
+    }
   }
 
   async heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone"> {
