@@ -21,7 +21,7 @@ import { Queue } from "../src/core/queue.js";
 import type { ClaimedJob } from "../src/core/types.js";
 import { pgSettings } from "../src/store/postgres/config.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
-import type { FinishedRun, Store } from "../src/store/store.js";
+import type { ClaimRequest, FinishedRun, Store } from "../src/store/store.js";
 import type { Executor } from "../src/worker/executor.js";
 import { WorkerPool } from "../src/worker/pool.js";
 import { fillJobs, machine, median, pickupLatency, printTable, row, type BenchRow } from "./lib.js";
@@ -170,6 +170,14 @@ async function workerPoolRate(store: PostgresStore, n: number): Promise<number> 
           await target.finishRuns(runs);
           recorded += runs.length;
           if (recorded >= n) done();
+        };
+      }
+      if (key === "finishAndClaim") {
+        return async (runs: FinishedRun[], claim: ClaimRequest) => {
+          const claims = await target.finishAndClaim(runs, claim);
+          recorded += runs.length;
+          if (recorded >= n) done();
+          return claims;
         };
       }
       const value: unknown = Reflect.get(target, key, receiver);

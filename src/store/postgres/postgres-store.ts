@@ -20,6 +20,7 @@ import { Listener } from "./listener.js";
 import { migrate } from "./migrations.js";
 import { claimJobs } from "./sql/claim-jobs.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
+import { finishAndClaim } from "./sql/finish-and-claim.js";
 import { finishRuns } from "./sql/finish-runs.js";
 import { heartbeat } from "./sql/heartbeat.js";
 import { insertJobs } from "./sql/insert-jobs.js";
@@ -96,7 +97,7 @@ export class PostgresStore implements Store {
     return countJobs(this.db);
   }
   claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
-    return claimJobs(this.db, workerId, limit, now, leaseMs);
+    return claimJobs(this.db, { workerId, limit, now, leaseMs });
   }
   nextRunAt(): Promise<number | null> {
     return nextRunAt(this.db);
@@ -104,11 +105,8 @@ export class PostgresStore implements Store {
   writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
     return writeOutput(this.db, jobId, attempt, stream, output);
   }
-  async finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
-    // Two statements, two commits: each must be durable on its own (a result is never held back
-    // by a claim that fails), and PostgreSQL commits are the cost either way.
-    if (runs.length > 0) await finishRuns(this.db, runs);
-    return claimJobs(this.db, claim.workerId, claim.limit, claim.now, claim.leaseMs);
+  finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
+    return finishAndClaim(this.db, runs, claim);
   }
 
   finishRuns(runs: FinishedRun[]): Promise<void> {

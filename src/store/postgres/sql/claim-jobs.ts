@@ -1,42 +1,53 @@
 import type { ClaimedJob } from "../../../core/types.js";
-import type { Db } from "../db.js";
+import type { ClaimRequest } from "../../store.js";
+import type { Db, Param } from "../db.js";
 import { jobColumns, type JobRow } from "../rows.js";
 
 /**
- * One statement, one round trip: lock up to `limit` ready jobs in pick-up order, skipping rows
- * another claimer holds (SKIP LOCKED: concurrent claimers take different jobs and never wait),
- * mark them processing, and create their attempt rows.
+ * The claim as CTEs plus its final SELECT, numbered from parameter `$first`: lock up to `limit` ready
+ * jobs in pick-up order, skipping rows another claimer holds (SKIP LOCKED: concurrent claimers take
+ * different jobs and never wait), mark them processing, and create their attempt rows.
  *
  * `picked` is MATERIALIZED so the locking SELECT runs exactly once; an inlined subquery could be
  * re-evaluated by the planner and lock more rows than it returns.
  */
-export async function claimJobs(db: Db, workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
-  if (limit <= 0) return [];
-  const { s } = db;
-  const { rows } = await db.query<JobRow & { last_attempt: number }>(
-    `WITH picked AS MATERIALIZED (
+export function claimSql(s: string, claim: ClaimRequest, first: number): { ctes: string; select: string; params: Param[] } {
+  const [now, limit, worker, lease] = [1, 2, 3, 4].map((n) => `$${first + n - 1}`);
+  const ctes = `picked AS MATERIALIZED (
        SELECT id FROM ${s}.jobs
        -- "run_at + 0": keeps the planner off jobs_waiting_run_at. On a table without fresh statistics
        -- it would pick that index, fetch every due job and sort them all (7 ms per claim at 10k
        -- jobs, growing with the backlog); walking jobs_ready in order stops after \`limit\` rows.
-       WHERE state IN ('pending', 'failed') AND run_at + 0 <= $1
+       WHERE state IN ('pending', 'failed') AND run_at + 0 <= ${now}
        ORDER BY priority DESC, created_at, seq
-       LIMIT $2
+       LIMIT ${limit}
        FOR UPDATE SKIP LOCKED
      ), claimed AS (
        UPDATE ${s}.jobs j
-       SET state = 'processing', worker_id = $3, attempts = j.attempts + 1, last_attempt = j.last_attempt + 1,
-           started_at = $1, updated_at = $1, lease_until = $1::bigint + $4::bigint,
+       SET state = 'processing', worker_id = ${worker}, attempts = j.attempts + 1, last_attempt = j.last_attempt + 1,
+           started_at = ${now}, updated_at = ${now}, lease_until = ${now}::bigint + ${lease}::bigint,
            finished_at = NULL, exit_code = NULL, duration_ms = NULL
        FROM picked WHERE j.id = picked.id
        RETURNING ${jobColumns("j")}, j.last_attempt
-     ), attempt AS (
+     ), claimed_attempt AS (
        INSERT INTO ${s}.attempts (job_id, number, worker_id, outcome, started_at)
-       SELECT id, last_attempt, $3, 'running', $1 FROM claimed
-     )
-     SELECT * FROM claimed ORDER BY priority DESC, created_at, seq`,
-    [now, limit, workerId, leaseMs],
-    "claimJobs",
-  );
+       SELECT id, last_attempt, ${worker}, 'running', ${now} FROM claimed
+     )`;
+  return {
+    ctes,
+    select: `SELECT * FROM claimed ORDER BY priority DESC, created_at, seq`,
+    params: [claim.now, claim.limit, claim.workerId, claim.leaseMs],
+  };
+}
+
+export function toClaims(rows: (JobRow & { last_attempt: number })[]): ClaimedJob[] {
   return rows.map(({ last_attempt, ...job }) => ({ job, attempt: last_attempt }));
+}
+
+/** One statement, one round trip. */
+export async function claimJobs(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
+  if (claim.limit <= 0) return [];
+  const { ctes, select, params } = claimSql(db.s, claim, 1);
+  const { rows } = await db.query<JobRow & { last_attempt: number }>(`WITH ${ctes} ${select}`, params, "claimJobs");
+  return toClaims(rows);
 }

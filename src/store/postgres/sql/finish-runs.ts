@@ -1,64 +1,72 @@
-import type { Db } from "../db.js";
+import type { Db, Param } from "../db.js";
 import type { FinishedRun } from "../../store.js";
 
 /**
- * Records a batch of finished runs in one statement — one transaction, one WAL flush for the whole
- * batch (group commit): with one commit per job the queue could not beat the disk's flush rate.
- *
- * Every attempt row gets its result. The job moves on only while it is still this run's: state
- * processing, same worker, same attempt number. A job recovered meanwhile (lease expired) belongs to
- * its new owner and is left alone.
+ * The CTEs that record a batch of finished runs, numbered from parameter `$first`; finish-and-claim
+ * composes them with the claim into one statement. Every attempt row gets its result. The job moves
+ * on only while it is still this run's: state processing, same worker, same attempt number. A job
+ * recovered meanwhile (lease expired) belongs to its new owner and is left alone.
  *
  * Runs are sorted by job id so two batches touching the same jobs lock them in the same order.
  */
-export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<void> {
-  if (runs.length === 0) return;
+export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): { sql: string; params: Param[] } {
   const sorted = [...runs].sort((a, b) => (a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : a.attempt - b.attempt));
-  const col = <T>(pick: (run: FinishedRun) => T): T[] => sorted.map(pick);
-  const { s } = db;
-  await db.query(
-    `WITH r AS (
+  const col = <T extends Param>(pick: (run: FinishedRun) => T): T[] => sorted.map(pick);
+  const p = (n: number) => `$${first + n - 1}`;
+  const sql = `r AS (
        SELECT * FROM unnest(
-         $1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::text[], $9::text[],
-         $10::bytea[], $11::bigint[], $12::bool[], $13::bytea[], $14::bigint[], $15::bool[], $16::text[], $17::bigint[]
+         ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bigint[], ${p(6)}::bigint[],
+         ${p(7)}::int[], ${p(8)}::text[], ${p(9)}::text[], ${p(10)}::bytea[], ${p(11)}::bigint[], ${p(12)}::bool[],
+         ${p(13)}::bytea[], ${p(14)}::bigint[], ${p(15)}::bool[], ${p(16)}::text[], ${p(17)}::bigint[]
        ) AS r(job_id, number, worker_id, outcome, finished_at, duration_ms, exit_code, signal, error,
               stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated, next_state, next_run_at)
-     ), attempt AS (
+     ), finished_attempt AS (
        UPDATE ${s}.attempts a
        SET outcome = r.outcome, finished_at = r.finished_at, duration_ms = r.duration_ms, exit_code = r.exit_code,
            signal = r.signal, error = r.error,
            stdout = r.stdout, stdout_bytes = r.stdout_bytes, stdout_truncated = r.stdout_truncated,
            stderr = r.stderr, stderr_bytes = r.stderr_bytes, stderr_truncated = r.stderr_truncated
        FROM r WHERE a.job_id = r.job_id AND a.number = r.number
-     )
-     UPDATE ${s}.jobs j
-     SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
-         -- requeue (worker stop --now): the interrupted run does not count against max_retries.
-         attempts = CASE r.next_state WHEN 'requeue' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-         run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at ELSE j.run_at END,
-         finished_at = r.finished_at, exit_code = r.exit_code, duration_ms = r.duration_ms, last_error = r.error,
-         worker_id = NULL, lease_until = NULL, updated_at = r.finished_at
-     FROM r
-     WHERE j.id = r.job_id AND j.state = 'processing' AND j.worker_id = r.worker_id AND j.last_attempt = r.number`,
-    [
-      col((r) => r.job_id),
-      col((r) => r.attempt),
-      col((r) => r.worker_id),
-      col((r) => r.outcome),
-      col((r) => r.finished_at),
-      col((r) => Math.round(r.duration_ms)),
-      col((r) => r.exit_code),
-      col((r) => r.signal),
-      col((r) => r.error),
-      col((r) => r.stdout.data),
-      col((r) => r.stdout.total_bytes),
-      col((r) => r.stdout.truncated),
-      col((r) => r.stderr.data),
-      col((r) => r.stderr.total_bytes),
-      col((r) => r.stderr.truncated),
-      col((r) => r.next.state),
-      col((r) => (r.next.state === "failed" ? r.next.run_at : null)),
-    ],
-    "finishRuns",
-  );
+     ), finished_job AS (
+       UPDATE ${s}.jobs j
+       SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
+           -- requeue (worker stop --now): the interrupted run does not count against max_retries.
+           attempts = CASE r.next_state WHEN 'requeue' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+           run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at ELSE j.run_at END,
+           finished_at = r.finished_at, exit_code = r.exit_code, duration_ms = r.duration_ms, last_error = r.error,
+           worker_id = NULL, lease_until = NULL, updated_at = r.finished_at
+       FROM r
+       WHERE j.id = r.job_id AND j.state = 'processing' AND j.worker_id = r.worker_id AND j.last_attempt = r.number
+       RETURNING j.id
+     )`;
+  const params: Param[] = [
+    col((r) => r.job_id),
+    col((r) => r.attempt),
+    col((r) => r.worker_id),
+    col((r) => r.outcome),
+    col((r) => r.finished_at),
+    col((r) => Math.round(r.duration_ms)),
+    col((r) => r.exit_code),
+    col((r) => r.signal),
+    col((r) => r.error),
+    col((r) => r.stdout.data),
+    col((r) => r.stdout.total_bytes),
+    col((r) => r.stdout.truncated),
+    col((r) => r.stderr.data),
+    col((r) => r.stderr.total_bytes),
+    col((r) => r.stderr.truncated),
+    col((r) => r.next.state),
+    col((r) => (r.next.state === "failed" ? r.next.run_at : null)),
+  ];
+  return { sql, params };
+}
+
+/**
+ * Records a batch of finished runs in one statement — one transaction, one WAL flush for the whole
+ * batch (group commit): with one commit per job the queue could not beat the disk's flush rate.
+ */
+export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<void> {
+  if (runs.length === 0) return;
+  const { sql, params } = finishRunsCtes(db.s, runs, 1);
+  await db.query(`WITH ${sql} SELECT count(*) FROM finished_job`, params, "finishRuns");
 }
