@@ -86,7 +86,8 @@ export interface Store {
    * order priority descending, created_at, seq. Each becomes processing with worker_id, attempts+1,
    * started_at = now, lease_until = now + leaseMs, finished_at/exit_code/duration_ms cleared; an
    * attempt row (outcome "running") is created with number = previous highest number + 1.
-   * Two concurrent callers never get the same job.
+   * Two concurrent callers never get the same job. A worker that has been asked to stop (see
+   * requestStop) gets nothing: no job enqueued after a stop request can start on a draining worker.
    */
   claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]>;
   /** Earliest run_at among pending and failed jobs, or null when there are none. */

@@ -383,6 +383,18 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
       }));
     });
 
+    describe("claims and stop requests", () => {
+      it("a worker asked to stop claims nothing; other workers still do", withStore(async (store) => {
+        const t = Date.now();
+        for (const id of ["draining", "other"]) await store.registerWorker({ id, host: "h", pid: 1, slots: 1, started_at: t });
+        await store.requestStop("drain", "draining");
+        await store.insertJobs([newJob("a", t), newJob("b", t)]);
+        assert.deepEqual(await store.claimJobs("draining", 5, t, LEASE), []);
+        assert.deepEqual(await store.finishAndClaim([], { workerId: "draining", limit: 5, now: t, leaseMs: LEASE }), []);
+        assert.equal((await store.claimJobs("other", 5, t, LEASE)).length, 2);
+      }));
+    });
+
     describe("finishAndClaim", () => {
       it("records the finished runs, then claims the next jobs in pick-up order", withStore(async (store) => {
         const t = Date.now();

@@ -164,6 +164,10 @@ export class SqliteStore implements Store {
   /** The claim's statements; the caller holds the write transaction. */
   private claimNow({ workerId, limit, now, leaseMs }: ClaimRequest): ClaimedJob[] {
     if (limit <= 0) return [];
+    const asked = this.sql(`SELECT stop_requested FROM workers WHERE id = ?`).get(workerId) as
+      | { stop_requested: string | null }
+      | undefined;
+    if (asked?.stop_requested) return [];
     const pick = this.sql(CLAIM_PICK_SQL);
     const take = this.sql(
       `UPDATE jobs SET state = 'processing', worker_id = @worker, attempts = attempts + 1, runs = runs + 1,

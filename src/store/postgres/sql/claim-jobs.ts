@@ -19,6 +19,8 @@ export function claimSql(s: string, claim: ClaimRequest, first: number): { ctes:
        -- it would pick that index, fetch every due job and sort them all (7 ms per claim at 10k
        -- jobs, growing with the backlog); walking jobs_ready in order stops after \`limit\` rows.
        WHERE state IN ('pending', 'failed') AND run_at + 0 <= ${now}
+         -- A worker asked to stop takes nothing more, however soon after the request it claims.
+         AND NOT EXISTS (SELECT 1 FROM ${s}.workers w WHERE w.id = ${worker} AND w.stop_requested IS NOT NULL)
        ORDER BY priority DESC, created_at, seq
        LIMIT ${limit}
        FOR UPDATE SKIP LOCKED
