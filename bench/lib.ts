@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "../src/core/queue.js";
 import { newJobId } from "../src/core/job-input.js";
-import type { NewJob } from "../src/core/types.js";
+import type { ClaimedJob, NewJob } from "../src/core/types.js";
 import type { FinishedRun, Store } from "../src/store/store.js";
 
 /** The built binary, as a user runs it. */
@@ -87,7 +87,8 @@ export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTER
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, intervalMs = 20): Promise<T> {
+/** Polls `fn` until it returns a truthy value; throws after `timeoutMs`. */
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 300_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -95,6 +96,26 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(intervalMs);
   }
+}
+
+export const EMPTY = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
+
+/** What a no-op executor reports for a claimed job: completed, no output. */
+export function completedRun(claim: ClaimedJob, workerId: string, finishedAt: number, durationMs: number): FinishedRun {
+  return {
+    job_id: claim.job.id,
+    attempt: claim.attempt,
+    worker_id: workerId,
+    outcome: "completed",
+    finished_at: finishedAt,
+    duration_ms: durationMs,
+    exit_code: 0,
+    signal: null,
+    error: null,
+    stdout: EMPTY,
+    stderr: EMPTY,
+    next: { state: "completed" },
+  };
 }
 
 // ---- 1. shell-job throughput vs a plain spawn loop
@@ -172,7 +193,6 @@ export async function fillJobs(store: Store, n: number, batch = 10_000, log?: (d
   }
 }
 
-const EMPTY = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
 
 /**
  * Claims and completes `n` jobs through the Store as a worker pool with a no-op executor would:
@@ -189,20 +209,7 @@ export async function claimCompleteRate(store: Store, n: number, batch: number):
     const claimed = await store.claimJobs(workerId, Math.min(batch, n - done), now, 60_000);
     if (claimed.length === 0) throw new Error(`claimJobs returned nothing after ${done} of ${n} jobs`);
     const finished = Date.now();
-    const runs: FinishedRun[] = claimed.map((c) => ({
-      job_id: c.job.id,
-      attempt: c.attempt,
-      worker_id: workerId,
-      outcome: "completed",
-      finished_at: finished,
-      duration_ms: finished - now,
-      exit_code: 0,
-      signal: null,
-      error: null,
-      stdout: EMPTY,
-      stderr: EMPTY,
-      next: { state: "completed" },
-    }));
+    const runs = claimed.map((c) => completedRun(c, workerId, finished, finished - now));
     await store.finishRuns(runs);
     done += claimed.length;
   }

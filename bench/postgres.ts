@@ -24,13 +24,12 @@ import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import type { ClaimRequest, FinishedRun, Store } from "../src/store/store.js";
 import type { Executor } from "../src/worker/executor.js";
 import { WorkerPool } from "../src/worker/pool.js";
-import { fillJobs, machine, median, pickupLatency, printTable, row, type BenchRow } from "./lib.js";
+import { completedRun, EMPTY, fillJobs, machine, median, pickupLatency, printTable, row, until, type BenchRow } from "./lib.js";
 
 const PG_URL = process.env.QUEUECTL_TEST_PG ?? "postgres://127.0.0.1:5432/test";
 const JOBS = Number(process.env.QUEUECTL_BENCH_PG_JOBS ?? 10_000);
 const CONCURRENCY = 10;
 
-const EMPTY = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
 
 /** A connection string node-postgres accepts as psql would (default user = OS user). */
 const connectionString = pgSettings(PG_URL).connectionString;
@@ -60,14 +59,6 @@ async function queuectlTarget(what: string): Promise<{ db: string; store: Postgr
   const store = await PostgresStore.connect(db);
   await store.migrate();
   return { db, store, schema };
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 300_000, intervalMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 // ---- queuectl, Store directly
@@ -103,20 +94,7 @@ async function storeDirectRate(store: Store, n: number, slots: number): Promise<
     })());
   const finish = (c: ClaimedJob) => {
     const now = Date.now();
-    pending.push({
-      job_id: c.job.id,
-      attempt: c.attempt,
-      worker_id: workerId,
-      outcome: "completed",
-      finished_at: now,
-      duration_ms: 0,
-      exit_code: 0,
-      signal: null,
-      error: null,
-      stdout: EMPTY,
-      stderr: EMPTY,
-      next: { state: "completed" },
-    });
+    pending.push(completedRun(c, workerId, now, 0));
     inFlight--;
     void flush();
     signal();

@@ -101,8 +101,9 @@ export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promis
             `claim+complete, no-op executor, ${stored.toLocaleString("en-US")} stored, batch ${batch}`,
             rate,
             "jobs/s",
-            ">= 10000",
-            batch === 8 ? "claim up to 8 (pool of 8 slots), one finishRuns per batch" : "one job per claim and per finishRuns",
+            // The target is for the queue as a pool drives it (batched); one-by-one is for scale only.
+            batch === 8 ? ">= 10000" : "",
+            batch === 8 ? "claim up to 8 (pool of 8 slots), one finishRuns per batch" : "one job per claim and per finishRuns (info)",
           ),
         );
       }

@@ -72,3 +72,9 @@ export function truncate(text: string, width: number): string {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** "key  value" lines with the keys aligned: the detail view of one thing. */
+export function keyValues(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([key]) => key.length));
+  return rows.map(([key, value]) => `${pc.dim(key.padEnd(width))}  ${value}`).join("\n");
+}

@@ -3,7 +3,7 @@ import { attemptJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { JOB_STATES, type Job, type JobState, type OutputStream } from "../../core/types.js";
 import { intOption, withQueue } from "../context.js";
-import { color, duration, printJson, relative, stateLabel, table, truncate, when } from "../format.js";
+import { color, duration, keyValues, printJson, relative, stateLabel, table, truncate, when } from "../format.js";
 import { followOutput } from "../follow.js";
 
 /** The rows people scan: id, state, priority, attempts, command, and the time that matters. */
@@ -69,8 +69,7 @@ export function registerJobs(program: Command): void {
           ["last error", found.last_error ?? "-"],
         ];
         if (found.worker_id) fields.push(["worker", found.worker_id]);
-        const width = Math.max(...fields.map(([k]) => k.length));
-        for (const [key, value] of fields) console.log(`${color.dim(key.padEnd(width))}  ${value}`);
+        console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();
         console.log(

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { withQueue } from "../context.js";
-import { color, duration, printJson } from "../format.js";
+import { color, duration, keyValues, printJson } from "../format.js";
 
 export function registerMetrics(program: Command): void {
   program
@@ -24,8 +24,7 @@ export function registerMetrics(program: Command): void {
             `${m.throughput.last_minute}/min over the last minute (${m.throughput.per_second_last_minute.toFixed(2)}/s), ${m.throughput.last_hour.toFixed(1)}/min over the last hour`,
           ],
         ];
-        const width = Math.max(...rows.map(([k]) => k.length));
-        for (const [key, value] of rows) console.log(`${color.dim(key.padEnd(width))}  ${value}`);
+        console.log(keyValues(rows));
       });
     });
 }
