@@ -59,7 +59,7 @@ export function when(ms: number | null, now = Date.now()): string {
 
 export function duration(ms: number | null): string {
   if (ms === null) return "-";
-  if (ms < 1000) return `${ms} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
