@@ -8,6 +8,8 @@ export interface ExecutionRequest {
   timeoutMs: number | null;
   /** Bytes kept per stream. */
   outputLimit: number;
+  /** Variables added to the worker's environment for this command. */
+  env?: Record<string, string>;
   /** Called whenever a stream grows; the caller throttles and reads `Execution.output`. */
   onOutput?: (stream: OutputStream) => void;
 }
@@ -73,6 +75,7 @@ export const shellExecutor: Executor = (request) => {
     const child = spawn("/bin/sh", ["-c", request.command], {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
+      env: request.env ? { ...process.env, ...request.env } : process.env,
     });
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (signal: NodeJS.Signals) => {

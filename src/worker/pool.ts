@@ -6,6 +6,7 @@ import { nextState } from "../core/retry.js";
 import type { ClaimedJob, OutputStream } from "../core/types.js";
 import type { FinishedRun } from "../store/store.js";
 import { shellExecutor, type Execution, type Executor } from "./executor.js";
+import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface WorkerPoolOptions {
@@ -186,6 +187,8 @@ export class WorkerPool {
       command: job.command,
       timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : null,
       outputLimit: this.config["output-limit"],
+      // The job can tell who it is; a worker that finds this one dead can find its processes.
+      env: { QUEUECTL_JOB_ID: job.id, QUEUECTL_ATTEMPT: String(claim.attempt), [WORKER_ID_VAR]: this.id },
       onOutput: (stream) => this.outputChanged(running, stream),
     });
     this.running.set(job.id, running);
@@ -296,6 +299,8 @@ export class WorkerPool {
       .filter((w) => w.host === this.host && w.id !== this.id && w.pid !== process.pid && !pidAlive(w.pid))
       .map((w) => w.id);
     const recovered = await this.store.reap({ now, deadWorkerIds, staleBefore: now - 5 * this.leaseMs });
+    const killed = killOrphanedJobs(deadWorkerIds);
+    if (killed > 0) this.log(`killed ${killed} leftover process(es) of dead worker(s) ${deadWorkerIds.join(", ")}`);
     if (recovered.length > 0) {
       this.log(`recovered ${recovered.length} job(s) of lost workers: ${recovered.slice(0, 10).join(", ")}`);
       this.store.notify();
