@@ -62,6 +62,11 @@ export function attemptJson(attempt: Attempt) {
   };
 }
 
+/** `job show --json` and `GET /api/jobs/:id`: the job's own fields plus every run under `history`. */
+export function jobDetailJson(job: Job, attempts: Attempt[], now = Date.now()) {
+  return { ...jobJson(job, now), history: attempts.map(attemptJson) };
+}
+
 export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()) {
   return {
     id: worker.id,

@@ -52,9 +52,10 @@ describe("HTTP API", () => {
     assert.equal(job.priority, 7);
     const shown = await h.call("GET", "/api/jobs/api-1");
     assert.equal(shown.status, 200);
-    const detail = shown.json<{ job: JobBody; attempts: unknown[] }>();
-    assert.equal(detail.job.command, "echo one");
-    assert.deepEqual(detail.attempts, []);
+    const detail = shown.json<JobBody & { history: unknown[] }>();
+    assert.equal(detail.command, "echo one");
+    assert.equal(detail.attempts, 0, "attempts is the counted number of runs, as in job show --json");
+    assert.deepEqual(detail.history, []);
   });
 
   it("POST /api/jobs with an array enqueues all or none", async () => {
@@ -127,10 +128,10 @@ describe("HTTP API", () => {
     const stop = await h.runWorkers();
     await waitFor("out-1 completes", async () => (await h.queue.get("out-1")).state === "completed");
     await stop();
-    const detail = (await h.call("GET", "/api/jobs/out-1")).json<{ job: JobBody; attempts: Array<{ number: number; outcome: string; exit_code: number }> }>();
-    assert.equal(detail.attempts.length, 1);
-    assert.equal(detail.attempts[0]?.outcome, "completed");
-    assert.equal(detail.attempts[0]?.exit_code, 0);
+    const detail = (await h.call("GET", "/api/jobs/out-1")).json<JobBody & { history: Array<{ number: number; outcome: string; exit_code: number }> }>();
+    assert.equal(detail.history.length, 1);
+    assert.equal(detail.history[0]?.outcome, "completed");
+    assert.equal(detail.history[0]?.exit_code, 0);
     const out = (await h.call("GET", "/api/jobs/out-1/output")).json<{ text: string; stream: string; attempt: number; truncated: boolean }>();
     assert.deepEqual([out.text, out.stream, out.attempt, out.truncated], ["to stdout\n", "stdout", 1, false]);
     const err = (await h.call("GET", "/api/jobs/out-1/output?stream=stderr&attempt=1")).json<{ text: string }>();

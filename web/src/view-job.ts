@@ -156,10 +156,10 @@ export const jobView: View = (root, _params, id) => {
 
   const load = async (): Promise<void> => {
     try {
-      const detail = await api.get<{ job: Job; attempts: Attempt[] }>(`/api/jobs/${encodeURIComponent(jobId)}`);
+      const { history, ...detail } = await api.get<Job & { history: Attempt[] }>(`/api/jobs/${encodeURIComponent(jobId)}`);
       if (left) return;
-      job = detail.job;
-      attempts = detail.attempts;
+      job = detail;
+      attempts = history;
       drawHead(job);
       drawFacts(job);
       drawAttempts();

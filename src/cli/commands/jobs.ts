@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { attemptJson, jobJson } from "../../core/json.js";
+import { jobDetailJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { JOB_STATES, type Job, type JobState, type OutputStream } from "../../core/types.js";
 import { intOption, withQueue } from "../context.js";
@@ -50,7 +50,7 @@ export function registerJobs(program: Command): void {
       await withQueue(command, async (queue) => {
         const found = await queue.get(id);
         const attempts = await queue.attempts(id);
-        if (options.json) return printJson({ ...jobJson(found), history: attempts.map(attemptJson) });
+        if (options.json) return printJson(jobDetailJson(found, attempts));
         const now = Date.now();
         const scheduled = (found.state === "pending" || found.state === "failed") && found.run_at > now;
         const fields: [string, string][] = [

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { attemptJson, jobJson } from "../../core/json.js";
+import { jobDetailJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { JOB_STATES } from "../../core/types.js";
 import { parse } from "../validate.js";
@@ -44,8 +44,7 @@ export function registerJobs(app: FastifyInstance, queue: Queue): void {
 
   app.get<IdParams>("/api/jobs/:id", async (request) => {
     const job = await queue.get(request.params.id);
-    const attempts = await queue.attempts(job.id);
-    return { job: jobJson(job), attempts: attempts.map(attemptJson) };
+    return jobDetailJson(job, await queue.attempts(job.id));
   });
 
   app.get<IdParams>("/api/jobs/:id/output", async (request, reply) => {
