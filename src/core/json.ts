@@ -1,3 +1,4 @@
+import type { QueueStatus } from "./queue.js";
 import type { Attempt, Job, WorkerInfo } from "./types.js";
 
 /** The JSON shapes of DESIGN §6: snake_case, times as ISO 8601 UTC, absent values as null. */
@@ -77,13 +78,26 @@ export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()
     started_at: iso(worker.started_at),
     heartbeat_at: iso(worker.heartbeat_at),
     /** alive: heartbeat within the lease; draining/stopping: asked to stop; lost: no heartbeat. */
-    status:
-      now - worker.heartbeat_at > leaseMs
+    status: (now - worker.heartbeat_at > leaseMs
         ? "lost"
         : worker.stop_requested === "drain"
           ? "draining"
           : worker.stop_requested === "now"
             ? "stopping"
-            : "alive",
+            : "alive") as "lost" | "draining" | "stopping" | "alive",
   };
 }
+
+export type AttemptJson = ReturnType<typeof attemptJson>;
+export type WorkerJson = ReturnType<typeof workerJson>;
+
+/** `status --json` and `GET /api/status`: counts per state, workers, queue health. */
+export function statusJson(status: QueueStatus, leaseMs: number, now = Date.now()) {
+  return {
+    counts: status.counts,
+    workers: status.workers.map((worker) => workerJson(worker, leaseMs, now)),
+    health: { ...status.health, next_run_at: iso(status.health.next_run_at) },
+  };
+}
+
+export type StatusJson = ReturnType<typeof statusJson>;

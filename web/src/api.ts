@@ -1,61 +1,19 @@
 /**
- * The JSON the API returns. These mirror src/core/json.ts; the dashboard is compiled on its own
- * (browser target, its own tsconfig), so the shapes are restated here rather than imported.
+ * The JSON the API returns. The shapes come from the server's own declarations (src/core/json.ts,
+ * src/core/types.ts), read from the build's .d.ts output: `npm run build` compiles the server
+ * first, so the dashboard type-checks against exactly what the server sends.
  */
-export const STATES = ["pending", "processing", "completed", "failed", "dead"] as const;
-export type JobState = (typeof STATES)[number];
-export type Counts = Record<JobState, number>;
+import type { AttemptJson, JobJson, StatusJson, WorkerJson } from "../../dist/src/core/json.js";
+import type { JobState as CoreJobState, Metrics as CoreMetrics, StateCounts } from "../../dist/src/core/types.js";
 
-export interface Job {
-  id: string;
-  command: string;
-  state: JobState;
-  scheduled: boolean;
-  priority: number;
-  attempts: number;
-  max_retries: number;
-  timeout: number | null;
-  run_at: string;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  exit_code: number | null;
-  duration_ms: number | null;
-  last_error: string | null;
-  worker_id: string | null;
-}
-
-export interface Attempt {
-  number: number;
-  outcome: string;
-  worker_id: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  exit_code: number | null;
-  signal: string | null;
-  error: string | null;
-  stdout_bytes: number;
-  stderr_bytes: number;
-}
-
-export interface Worker {
-  id: string;
-  host: string;
-  pid: number;
-  slots: number;
-  running: string[];
-  started_at: string | null;
-  heartbeat_at: string | null;
-  status: "alive" | "draining" | "stopping" | "lost";
-}
-
-export interface Status {
-  counts: Counts;
-  workers: Worker[];
-  health: { live_workers: number; lost_workers: number; oldest_ready_ms: number | null; next_run_at: string | null };
-}
+/** The states in display order (a runtime copy: the dashboard does not bundle server code). */
+export const STATES = ["pending", "processing", "completed", "failed", "dead"] as const satisfies readonly CoreJobState[];
+export type JobState = CoreJobState;
+export type Counts = StateCounts;
+export type Job = JobJson;
+export type Attempt = AttemptJson;
+export type Worker = WorkerJson;
+export type Status = StatusJson;
 
 export interface JobPage {
   jobs: Job[];
@@ -77,18 +35,7 @@ export interface Point {
   failed: number;
 }
 
-export interface Metrics {
-  counts: Counts;
-  total_jobs: number;
-  attempts_total: number;
-  attempts_failed: number;
-  success_rate: number | null;
-  duration_ms: { avg: number | null; p50: number | null; p95: number | null };
-  fastest: { job_id: string; duration_ms: number } | null;
-  slowest: { job_id: string; duration_ms: number } | null;
-  throughput: { last_minute: number; last_hour: number; per_second_last_minute: number };
-  series: { bucket_seconds: number; points: Point[] };
-}
+export type Metrics = CoreMetrics & { series: { bucket_seconds: number; points: Point[] } };
 
 export interface ConfigView {
   values: Record<string, number>;

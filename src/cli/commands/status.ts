@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { workerJson } from "../../core/json.js";
+import { statusJson } from "../../core/json.js";
 import { JOB_STATES } from "../../core/types.js";
 import { withQueue } from "../context.js";
 import { color, printJson, relative, stateLabel, table } from "../format.js";
@@ -15,14 +15,8 @@ export function registerStatus(program: Command): void {
         const [status, config] = await Promise.all([queue.status(now), queue.config()]);
         const leaseMs = config["lease-seconds"] * 1000;
         if (options.json) {
-          const workers = status.workers.map((w) => workerJson(w, leaseMs, now));
-          const { next_run_at, ...health } = status.health;
-          printJson({
-            counts: status.counts,
-            workers,
-            health: { ...health, next_run_at: next_run_at === null ? null : new Date(next_run_at).toISOString() },
-            store: queue.store.location.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
-          });
+          // The store's location never holds a password (Store.location).
+          printJson({ ...statusJson(status, leaseMs, now), store: queue.store.location });
           return;
         }
         console.log(table(["state", "jobs"], JOB_STATES.map((s) => [stateLabel(s), status.counts[s]])));
