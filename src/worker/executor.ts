@@ -10,8 +10,8 @@ export interface ExecutionRequest {
   outputLimit: number;
   /** Variables added to the worker's environment for this command. */
   env?: Record<string, string>;
-  /** Called whenever a stream grows; the caller throttles and reads `Execution.output`. */
-  onOutput?: (stream: OutputStream) => void;
+  /** Called with every chunk a stream yields; `Execution.output` has the capped whole. */
+  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
 }
 
 export type ExecutionOutcome = Exclude<RunResult["outcome"], "lost">;
@@ -75,7 +75,7 @@ export const shellExecutor: Executor = (request) => {
     const child = spawn("/bin/sh", ["-c", request.command], {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: request.env ? { ...process.env, ...request.env } : process.env,
+      env: request.env ? { ...inheritedEnv(), ...request.env } : process.env,
     });
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (signal: NodeJS.Signals) => {
@@ -100,7 +100,7 @@ export const shellExecutor: Executor = (request) => {
     for (const stream of ["stdout", "stderr"] as const) {
       child[stream].on("data", (chunk: Buffer) => {
         captures[stream].write(chunk);
-        request.onOutput?.(stream);
+        request.onOutput?.(stream, chunk);
       });
     }
 
@@ -148,6 +148,14 @@ export const shellExecutor: Executor = (request) => {
 
   return { result, interrupt: () => interrupt(), output: (stream) => captures[stream].snapshot() };
 };
+
+let inherited: NodeJS.ProcessEnv | null = null;
+
+/** The worker's environment, copied once: reading process.env costs a getenv per variable, per job. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  inherited ??= { ...process.env };
+  return inherited;
+}
 
 /** "exit code 1: <last line of stderr>" — the line a person needs first. */
 function failureMessage(code: number | null, stderr: Buffer): string {

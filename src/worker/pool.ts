@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import type { Config } from "../core/config.js";
 import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
@@ -7,6 +7,7 @@ import type { ClaimedJob, OutputStream } from "../core/types.js";
 import type { FinishedRun } from "../store/store.js";
 import { shellExecutor, type Execution, type Executor } from "./executor.js";
 import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
+import { CommandRunner } from "./runner.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface WorkerPoolOptions {
@@ -16,7 +17,7 @@ export interface WorkerPoolOptions {
   host?: string;
   /** Where the pool reports what it does (one line each). Default: nowhere. */
   log?: (line: string) => void;
-  /** Runs the commands; default /bin/sh -c in a process group. */
+  /** Runs the commands; default /bin/sh -c in a process group (with 2+ slots, forked by helper processes). */
   executor?: Executor;
 }
 
@@ -49,6 +50,8 @@ export class WorkerPool {
   private readonly queue: Queue;
   private readonly log: (line: string) => void;
   private readonly executor: Executor;
+  /** The helper process that forks commands, unless another executor was given. */
+  private readonly runner: CommandRunner | null = null;
   private readonly running = new Map<string, Running>();
   private readonly wakeup = new Wakeup();
   private config!: Config;
@@ -70,7 +73,14 @@ export class WorkerPool {
     this.slots = options.slots;
     this.host = options.host ?? (process.env.QUEUECTL_HOSTNAME || hostname());
     this.log = options.log ?? (() => {});
-    this.executor = options.executor ?? shellExecutor;
+    if (options.executor || this.slots === 1) {
+      // One slot runs one command at a time: a helper's IPC round trip would cost more than the
+      // fork it saves (see runner.ts).
+      this.executor = options.executor ?? shellExecutor;
+    } else {
+      this.runner = new CommandRunner(Math.min(this.slots, availableParallelism()), this.log);
+      this.executor = this.runner.execute;
+    }
     this.id = `${this.host.split(".")[0]}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -100,6 +110,7 @@ export class WorkerPool {
       // A wake-up may carry a stop request or a config change: look soon, not at the next beat.
       if (Date.now() - this.lastBeat > EAGER_BEAT_MS) void this.beat();
     });
+    this.runner?.start();
     this.log(`worker ${this.id} started on ${this.host} (pid ${process.pid}, ${this.slots} slots, store ${this.store.location})`);
     await this.beat();
     void this.claimLoop();
@@ -316,6 +327,7 @@ export class WorkerPool {
     while (this.running.size > 0) await this.wakeup.wait(1_000);
     await this.flush();
     this.isShutDown = true;
+    this.runner?.close();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.unsubscribe();
     try {

@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
         return;
       }
       await withQueue(command, async (queue) => {
-        const pool = new WorkerPool(queue, { slots: options.count, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+        const pool = new WorkerPool(queue, { slots: options.count, log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) });
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals) => {
           signals++;

@@ -82,6 +82,12 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: the reap and the heartbeat find a worker's jobs through jobs_state (few are processing); two
+  // fewer indexes to update on every claim and every finish.
+  `
+  DROP INDEX IF EXISTS jobs_lease;
+  DROP INDEX IF EXISTS jobs_worker;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

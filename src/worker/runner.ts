@@ -1,0 +1,150 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { OutputStream } from "../core/types.js";
+import type { Execution, ExecutionRequest, ExecutionResult, Executor } from "./executor.js";
+import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
+import { OutputCapture } from "./output-capture.js";
+
+/** What the worker asks of its runner process (runner-process.ts). */
+export type RunnerRequest =
+  | ({ type: "run"; id: number } & Omit<ExecutionRequest, "onOutput">)
+  | { type: "interrupt"; id: number };
+
+/** What the runner process reports: output as it comes, then the result (without the output). */
+export type RunnerEvent =
+  | { type: "output"; id: number; stream: OutputStream; chunk: Uint8Array }
+  | { type: "result"; id: number; result: Omit<ExecutionResult, "stdout" | "stderr"> };
+
+const RUNNER_SCRIPT = fileURLToPath(new URL("./runner-process.js", import.meta.url));
+
+interface Pending {
+  request: ExecutionRequest;
+  captures: Record<OutputStream, OutputCapture>;
+  resolve: (result: ExecutionResult) => void;
+  /** Which helper runs it. */
+  helper: number;
+}
+
+/**
+ * Runs commands through small helper processes instead of forking them from the worker itself.
+ * fork() copies the caller's page tables and leaves all its memory copy-on-write until the child
+ * execs; the worker (heap, SQLite page cache) is several times bigger than a helper, so every job
+ * paid for that twice: in the fork, and in page faults afterwards. And Node's spawn blocks its
+ * event loop until the child has exec'd, so one process forks one command at a time: several
+ * helpers fork in parallel. Each helper runs shellExecutor; output chunks and the result come back
+ * over the IPC channel.
+ */
+export class CommandRunner {
+  private readonly helpers: (ChildProcess | null)[];
+  /** Runs in flight per helper; a new run goes to the least busy one. */
+  private readonly load: number[];
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    helpers: number,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.helpers = Array.from({ length: Math.max(1, helpers) }, () => null);
+    this.load = this.helpers.map(() => 0);
+  }
+
+  /** Starts the helpers now, so that the first jobs do not wait for them. */
+  start(): void {
+    this.helpers.forEach((_, index) => this.helper(index));
+  }
+
+  readonly execute: Executor = (request) => {
+    const id = this.nextId++;
+    const helper = this.load.indexOf(Math.min(...this.load));
+    const captures = { stdout: new OutputCapture(request.outputLimit), stderr: new OutputCapture(request.outputLimit) };
+    const result = new Promise<ExecutionResult>((resolve) => this.pending.set(id, { request, captures, resolve, helper }));
+    this.load[helper]!++;
+    const { onOutput: _onOutput, ...run } = request;
+    this.send(helper, { type: "run", id, ...run });
+    const execution: Execution = {
+      result,
+      interrupt: () => {
+        if (this.pending.has(id)) this.send(helper, { type: "interrupt", id });
+      },
+      output: (stream) => captures[stream].snapshot(),
+    };
+    return execution;
+  };
+
+  /** Lets the helpers exit once their commands are done (they exit on disconnect). */
+  close(): void {
+    this.helpers.forEach((child, index) => {
+      this.helpers[index] = null;
+      if (child?.connected) child.disconnect();
+    });
+  }
+
+  private send(index: number, request: RunnerRequest): void {
+    // A helper that died meanwhile fails its pending runs in its exit handler, this one included.
+    this.helper(index).send(request, (error) => {
+      if (error) this.log(`cannot reach the command runner: ${error.message}`);
+    });
+  }
+
+  private helper(index: number): ChildProcess {
+    const running = this.helpers[index];
+    if (running?.connected) return running;
+    const child = fork(RUNNER_SCRIPT, [], {
+      // A small young generation keeps the helper small, which is its whole point.
+      execArgv: ["--max-semi-space-size=1"],
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    child.on("message", (event: RunnerEvent) => this.receive(event));
+    child.on("error", (error) => this.log(`command runner: ${error.message}`));
+    child.once("exit", (code, signal) => {
+      if (this.helpers[index] === child) this.helpers[index] = null;
+      this.abandon(index, signal ? `signal ${signal}` : `exit code ${code}`);
+    });
+    this.helpers[index] = child;
+    return child;
+  }
+
+  private receive(event: RunnerEvent): void {
+    const pending = this.pending.get(event.id);
+    if (!pending) return;
+    if (event.type === "output") {
+      const chunk = Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength);
+      pending.captures[event.stream].write(chunk);
+      pending.request.onOutput?.(event.stream, chunk);
+      return;
+    }
+    this.pending.delete(event.id);
+    this.load[pending.helper]!--;
+    pending.resolve({
+      ...event.result,
+      stdout: pending.captures.stdout.snapshot(),
+      stderr: pending.captures.stderr.snapshot(),
+    });
+  }
+
+  /** A helper died with runs in flight: their commands are killed and the runs fail. */
+  private abandon(index: number, how: string): void {
+    const lost = [...this.pending].filter(([, pending]) => pending.helper === index);
+    if (lost.length === 0) return;
+    const workers = lost.flatMap(([, pending]) => pending.request.env?.[WORKER_ID_VAR] ?? []);
+    killOrphanedJobs([...new Set(workers)]);
+    this.log(`a command runner process died (${how}) with ${lost.length} command(s) running; they were killed`);
+    const now = Date.now();
+    for (const [id, pending] of lost) {
+      this.pending.delete(id);
+      this.load[index]!--;
+      pending.resolve({
+        outcome: "failed",
+        exit_code: null,
+        signal: null,
+        error: `the worker's command runner process died (${how}); the command was killed`,
+        finished_at: now,
+        duration_ms: 0,
+        stdout: pending.captures.stdout.snapshot(),
+        stderr: pending.captures.stderr.snapshot(),
+      });
+    }
+  }
+}
