@@ -10,9 +10,16 @@ import { jobColumns, type JobRow } from "../rows.js";
  *
  * `picked` is MATERIALIZED so the locking SELECT runs exactly once; an inlined subquery could be
  * re-evaluated by the planner and lock more rows than it returns.
+ *
+ * Written so that the prepared statement's generic plan is as good as a custom one, which lets
+ * PostgreSQL stop planning it after five runs (planning this statement cost more server CPU than
+ * running it): the limit is a literal (one prepared statement per limit, see `claimName`), and the
+ * claimed rows are found by primary key (`= ANY(ARRAY(...))`) whatever the row estimates say.
  */
 export function claimSql(s: string, claim: ClaimRequest, first: number): { ctes: string; select: string; params: Param[] } {
-  const [now, limit, worker, lease] = [1, 2, 3, 4].map((n) => `$${first + n - 1}`);
+  if (!Number.isInteger(claim.limit) || claim.limit < 1) throw new RangeError(`claim limit must be a positive integer, got ${claim.limit}`);
+  const limit = String(claim.limit);
+  const [now, worker, lease] = [1, 2, 3].map((n) => `$${first + n - 1}`);
   const ctes = `picked AS MATERIALIZED (
        SELECT id FROM ${s}.jobs
        -- "run_at + 0": keeps the planner off jobs_waiting_run_at. On a table without fresh statistics
@@ -29,7 +36,7 @@ export function claimSql(s: string, claim: ClaimRequest, first: number): { ctes:
        SET state = 'processing', worker_id = ${worker}, attempts = j.attempts + 1, last_attempt = j.last_attempt + 1,
            started_at = ${now}, updated_at = ${now}, lease_until = ${now}::bigint + ${lease}::bigint,
            finished_at = NULL, exit_code = NULL, duration_ms = NULL
-       FROM picked WHERE j.id = picked.id
+       WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
        RETURNING ${jobColumns("j")}, j.last_attempt
      ), claimed_attempt AS (
        INSERT INTO ${s}.attempts (job_id, number, worker_id, outcome, started_at)
@@ -38,8 +45,13 @@ export function claimSql(s: string, claim: ClaimRequest, first: number): { ctes:
   return {
     ctes,
     select: `SELECT * FROM claimed ORDER BY priority DESC, created_at, seq`,
-    params: [claim.now, claim.limit, claim.workerId, claim.leaseMs],
+    params: [claim.now, claim.workerId, claim.leaseMs],
   };
+}
+
+/** The prepared statement's name for a claim of `limit` jobs (the limit is part of its text). */
+export function claimName(operation: string, claim: ClaimRequest): string {
+  return `${operation}${claim.limit}`;
 }
 
 export function toClaims(rows: (JobRow & { last_attempt: number })[]): ClaimedJob[] {
@@ -50,6 +62,6 @@ export function toClaims(rows: (JobRow & { last_attempt: number })[]): ClaimedJo
 export async function claimJobs(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
   if (claim.limit <= 0) return [];
   const { ctes, select, params } = claimSql(db.s, claim, 1);
-  const { rows } = await db.query<JobRow & { last_attempt: number }>(`WITH ${ctes} ${select}`, params, "claimJobs");
+  const { rows } = await db.query<JobRow & { last_attempt: number }>(`WITH ${ctes} ${select}`, params, claimName("claimJobs", claim));
   return toClaims(rows);
 }

@@ -2,8 +2,8 @@ import type { ClaimedJob } from "../../../core/types.js";
 import type { ClaimRequest, FinishedRun } from "../../store.js";
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
-import { claimJobs, claimSql, toClaims } from "./claim-jobs.js";
-import { finishRunsCtes } from "./finish-runs.js";
+import { claimJobs, claimName, claimSql, toClaims } from "./claim-jobs.js";
+import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 
 /**
  * The worker's hot path in one statement — one round trip, one commit: record the finished runs
@@ -13,12 +13,16 @@ import { finishRunsCtes } from "./finish-runs.js";
  */
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
   if (runs.length === 0) return claimJobs(db, claim);
+  if (claim.limit <= 0) {
+    await finishRuns(db, runs);
+    return [];
+  }
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);
   const { rows } = await db.query<JobRow & { last_attempt: number }>(
     `WITH ${finish.sql}, ${take.ctes} ${take.select}`,
     [...finish.params, ...take.params],
-    "finishAndClaim",
+    claimName("finishAndClaim", claim),
   );
   return toClaims(rows);
 }

@@ -26,7 +26,9 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
            signal = r.signal, error = r.error,
            stdout = r.stdout, stdout_bytes = r.stdout_bytes, stdout_truncated = r.stdout_truncated,
            stderr = r.stderr, stderr_bytes = r.stderr_bytes, stderr_truncated = r.stderr_truncated
-       FROM r WHERE a.job_id = r.job_id AND a.number = r.number
+       -- "= ANY": the attempts are found by primary key, also in the generic plan (a fresh table's
+       -- statistics would otherwise make it a sequential scan of every attempt ever made).
+       FROM r WHERE a.job_id = ANY(${p(1)}::text[]) AND a.job_id = r.job_id AND a.number = r.number
      ), finished_job AS (
        UPDATE ${s}.jobs j
        SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
@@ -36,7 +38,7 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
            finished_at = r.finished_at, exit_code = r.exit_code, duration_ms = r.duration_ms, last_error = r.error,
            worker_id = NULL, lease_until = NULL, updated_at = r.finished_at
        FROM r
-       WHERE j.id = r.job_id AND j.state = 'processing' AND j.worker_id = r.worker_id AND j.last_attempt = r.number
+       WHERE j.id = ANY(${p(1)}::text[]) AND j.id = r.job_id AND j.state = 'processing' AND j.worker_id = r.worker_id AND j.last_attempt = r.number
        RETURNING j.id
      )`;
   const params: Param[] = [
