@@ -26,11 +26,19 @@ export type JobInput = z.input<typeof JobInputSchema>;
 
 const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
+/** Random bytes fetched 8 KiB at a time: one getrandom() per 512 ids, not one per id. */
+let entropy = Buffer.alloc(0);
+let used = 0;
+
 /** 16 base32 characters (80 random bits): short enough to type, collisions negligible. */
 export function newJobId(): string {
-  const bytes = randomBytes(16);
+  if (used + 16 > entropy.length) {
+    entropy = randomBytes(16 * 512);
+    used = 0;
+  }
   let id = "";
-  for (const byte of bytes) id += ID_ALPHABET[byte & 31];
+  for (let i = used; i < used + 16; i++) id += ID_ALPHABET[(entropy[i] as number) & 31];
+  used += 16;
   return id;
 }
 
