@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import Database from "better-sqlite3";
-import { SqliteStore, CLAIM_PICK_SQL } from "../../src/store/sqlite/sqlite-store.js";
+import { SqliteStore, CLAIM_SQL } from "../../src/store/sqlite/sqlite-store.js";
 import { tempHome } from "../helpers/env.js";
 import type { NewJob } from "../../src/core/types.js";
 
@@ -31,7 +31,7 @@ test("the claim uses the covering ready index, without a temporary B-tree, after
   try {
     db.exec("ANALYZE");
     db.pragma("optimize");
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_PICK_SQL}`).all(Date.now(), 10) as { detail: string }[])
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`).all({ worker: "w", now: Date.now(), lease: 0, limit: 10 }) as { detail: string }[])
       .map((row) => row.detail)
       .join("\n");
     assert.match(plan, /USING COVERING INDEX jobs_ready/, plan);

@@ -27,11 +27,21 @@ type Stmt = Database.Statement<unknown[], unknown>;
 const READY = "state IN ('pending', 'failed')";
 
 /**
- * The claim's pick, in pick-up order. INDEXED BY makes SQLite fail loudly rather than fall back to
- * a scan + sort if the index ever stops matching (test/store/sqlite-plan.test.ts checks the plan).
+ * The claim, one statement: pick up to @limit ready jobs in pick-up order and take them. INDEXED BY
+ * makes SQLite fail loudly rather than fall back to a scan + sort if the index ever stops matching
+ * (test/store/sqlite-plan.test.ts checks the plan). A worker asked to stop takes nothing more.
+ * RETURNING gives the rows in no particular order; the caller sorts them.
  */
-export const CLAIM_PICK_SQL = `SELECT seq FROM jobs INDEXED BY jobs_ready WHERE ${READY} AND run_at <= ?
-  ORDER BY priority DESC, created_at, seq LIMIT ?`;
+export const CLAIM_SQL = `UPDATE jobs SET state = 'processing', worker_id = @worker, attempts = attempts + 1,
+    runs = runs + 1, started_at = @now, updated_at = @now, lease_until = @lease,
+    finished_at = NULL, exit_code = NULL, duration_ms = NULL
+  WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_ready WHERE ${READY} AND run_at <= @now
+                ORDER BY priority DESC, created_at, seq LIMIT @limit)
+    AND NOT EXISTS (SELECT 1 FROM workers WHERE id = @worker AND stop_requested IS NOT NULL)
+  RETURNING *`;
+
+/** Pick-up order: priority first, then first come, first served. */
+const byPickOrder = (a: JobRow, b: JobRow) => b.priority - a.priority || a.created_at - b.created_at || a.seq - b.seq;
 
 /** The embedded store: one SQLite file in WAL mode, shared by every local process. */
 export class SqliteStore implements Store {
@@ -162,23 +172,11 @@ export class SqliteStore implements Store {
   /** The claim's statements; the caller holds the write transaction. */
   private claimNow({ workerId, limit, now, leaseMs }: ClaimRequest): ClaimedJob[] {
     if (limit <= 0) return [];
-    const asked = this.sql(`SELECT stop_requested FROM workers WHERE id = ?`).get(workerId) as
-      | { stop_requested: string | null }
-      | undefined;
-    if (asked?.stop_requested) return [];
-    const pick = this.sql(CLAIM_PICK_SQL);
-    const take = this.sql(
-      `UPDATE jobs SET state = 'processing', worker_id = @worker, attempts = attempts + 1, runs = runs + 1,
-         started_at = @now, updated_at = @now, lease_until = @lease,
-         finished_at = NULL, exit_code = NULL, duration_ms = NULL
-       WHERE seq = @seq RETURNING *`,
-    );
+    const rows = this.sql(CLAIM_SQL).all({ worker: workerId, now, lease: now + leaseMs, limit }) as JobRow[];
     const record = this.sql(
       `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at) VALUES (?, ?, ?, 'running', ?)`,
     );
-    const seqs = pick.all(now, limit) as { seq: number }[];
-    return seqs.map(({ seq }) => {
-      const row = take.get({ worker: workerId, now, lease: now + leaseMs, seq }) as JobRow;
+    return rows.sort(byPickOrder).map((row) => {
       record.run(row.id, row.runs, workerId, now);
       return { job: toJob(row), attempt: row.runs };
     });
