@@ -21,14 +21,20 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
        ) AS r(job_id, number, worker_id, outcome, finished_at, duration_ms, exit_code, signal, error,
               stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated, next_state, next_run_at)
      ), finished_attempt AS (
-       UPDATE ${s}.attempts a
-       SET outcome = r.outcome, finished_at = r.finished_at, duration_ms = r.duration_ms, exit_code = r.exit_code,
-           signal = r.signal, error = r.error,
-           stdout = r.stdout, stdout_bytes = r.stdout_bytes, stdout_truncated = r.stdout_truncated,
-           stderr = r.stderr, stderr_bytes = r.stderr_bytes, stderr_truncated = r.stderr_truncated
-       -- "= ANY": the attempts are found by primary key, also in the generic plan (a fresh table's
-       -- statistics would otherwise make it a sequential scan of every attempt ever made).
-       FROM r WHERE a.job_id = ANY(${p(1)}::text[]) AND a.job_id = r.job_id AND a.number = r.number
+       -- An upsert rather than UPDATE ... FROM: ON CONFLICT reaches the attempt through its primary
+       -- key whatever the planner believes about the table. (The prepared statement's generic plan,
+       -- made while the table was small, otherwise scanned every attempt ever made, at every finish.)
+       -- The claim inserted the row; should it be missing, the result is kept rather than lost.
+       INSERT INTO ${s}.attempts AS a (job_id, number, worker_id, outcome, started_at, finished_at, duration_ms,
+              exit_code, signal, error, stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated)
+       SELECT job_id, number, worker_id, outcome, finished_at - duration_ms, finished_at, duration_ms,
+              exit_code, signal, error, stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated
+       FROM r
+       ON CONFLICT (job_id, number) DO UPDATE
+       SET outcome = excluded.outcome, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+           exit_code = excluded.exit_code, signal = excluded.signal, error = excluded.error,
+           stdout = excluded.stdout, stdout_bytes = excluded.stdout_bytes, stdout_truncated = excluded.stdout_truncated,
+           stderr = excluded.stderr, stderr_bytes = excluded.stderr_bytes, stderr_truncated = excluded.stderr_truncated
      ), finished_job AS (
        UPDATE ${s}.jobs j
        SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
