@@ -15,7 +15,10 @@ export const JobInputSchema = z.strictObject({
     .max(200, "must be at most 200 characters")
     .regex(/^[^\s\u0000-\u001f]+$/u, "must not contain spaces or control characters")
     .optional(),
-  command: z.string().refine((s) => s.trim().length > 0, "must be a non-empty string"),
+  command: z
+    .string()
+    .refine((s) => s.trim().length > 0, "must be a non-empty string")
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL bytes (no command line can carry them)"),
   priority: z.number().int("must be an integer").min(1, "must be 1..10").max(10, "must be 1..10").optional(),
   run_at: z.iso.datetime({ offset: true, message: "must be ISO 8601 with an offset or Z, e.g. 2026-01-31T12:00:00Z" }).optional(),
   max_retries: z.number().int("must be an integer").min(0, "must be >= 0").max(1000, "must be <= 1000").optional(),

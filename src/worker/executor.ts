@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import type { AttemptOutput, OutputStream, RunResult } from "../core/types.js";
 import { OutputCapture } from "./output-capture.js";
 
@@ -54,6 +55,8 @@ export const shellExecutor: Executor = (request) => {
   let interrupt: () => void = () => {};
 
   const result = new Promise<ExecutionResult>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
     const finish = (
       outcome: ExecutionOutcome,
       fields: { exit_code?: number | null; signal?: string | null; error?: string | null },
@@ -72,12 +75,18 @@ export const shellExecutor: Executor = (request) => {
       });
     };
 
-    const child = spawn("/bin/sh", ["-c", request.command], {
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: request.env ? { ...inheritedEnv(), ...request.env } : process.env,
-    });
-    let killTimer: NodeJS.Timeout | undefined;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn("/bin/sh", ["-c", request.command], {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: request.env ? { ...inheritedEnv(), ...request.env } : process.env,
+      });
+    } catch (error) {
+      // Refused before any process exists, e.g. a NUL byte, which no command line can carry.
+      finish("start_error", { error: `cannot start /bin/sh: ${(error as Error).message}` });
+      return;
+    }
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
@@ -94,8 +103,7 @@ export const shellExecutor: Executor = (request) => {
       killTimer.unref();
     };
     interrupt = () => stop("interrupted");
-    const timer =
-      request.timeoutMs === null ? undefined : setTimeout(() => stop("timeout"), request.timeoutMs);
+    if (request.timeoutMs !== null) timer = setTimeout(() => stop("timeout"), request.timeoutMs);
 
     for (const stream of ["stdout", "stderr"] as const) {
       child[stream].on("data", (chunk: Buffer) => {

@@ -5,7 +5,7 @@ import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob, OutputStream } from "../core/types.js";
 import type { FinishedRun } from "../store/store.js";
-import { shellExecutor, type Execution, type Executor } from "./executor.js";
+import { shellExecutor, type Execution, type ExecutionResult, type Executor } from "./executor.js";
 import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";
 import { Wakeup } from "./wakeup.js";
@@ -204,7 +204,20 @@ export class WorkerPool {
     });
     this.running.set(job.id, running);
     this.log(`job ${job.id} started (attempt ${claim.attempt}): ${job.command.slice(0, 200)}`);
-    void running.execution.result.then((result) => {
+    const settled = running.execution.result.catch(
+      (error: unknown): ExecutionResult => ({
+        // An executor that throws must not take the worker down; the run fails like one that could not start.
+        outcome: "start_error",
+        exit_code: null,
+        signal: null,
+        error: `the executor failed: ${(error as Error)?.message ?? String(error)}`,
+        finished_at: Date.now(),
+        duration_ms: 0,
+        stdout: running.execution.output("stdout"),
+        stderr: running.execution.output("stderr"),
+      }),
+    );
+    void settled.then((result) => {
       if (running.outputTimer) clearTimeout(running.outputTimer);
       this.running.delete(job.id);
       const next = nextState(job, result.outcome, result.finished_at, this.config);

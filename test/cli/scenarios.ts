@@ -109,6 +109,7 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
           bad(job({ command: "   " }), 2, /command/),
           bad(job({ command: 5 }), 2, /command/),
           bad(job({ command: null }), 2, /command/),
+          bad(job({ command: "echo a\u0000b" }), 2, /command.*NUL/),
           bad(job([]), 2, /job/i),
           bad(job([{ command: "true" }, { command: "" }]), 2, /command/),
           bad(job([{ command: "true" }, 7]), 2, /object|job/i),

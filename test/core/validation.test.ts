@@ -33,6 +33,7 @@ test("bad jobs are rejected naming the field", () => {
   rejects({ command: "" }, "command");
   rejects({ command: "   " }, "command");
   rejects({ command: 5 }, "command");
+  rejects({ command: "echo a\u0000b" }, "command");
   rejects({ command: "x", priority: 0 }, "priority");
   rejects({ command: "x", priority: 11 }, "priority");
   rejects({ command: "x", priority: 2.5 }, "priority");

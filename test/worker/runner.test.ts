@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { shellExecutor } from "../../src/worker/executor.js";
 import { CommandRunner } from "../../src/worker/runner.js";
 import { runCli, startCli, stopProcess } from "../helpers/cli.js";
 import { alive, pidsMatching, tempHome, waitFor } from "../helpers/env.js";
@@ -23,7 +24,7 @@ function helperPids(parent = process.pid): number[] {
   return pidsMatching("runner-process.js", parent);
 }
 
-test("a command run through the helper: output kept apart, streamed as it comes, exit status, timeout, interrupt", async () => {
+test("a command run through the helper: output kept apart, streamed as it comes, exit status, start error, timeout, interrupt", async () => {
   const runner = new CommandRunner(2);
   try {
     const chunks: string[] = [];
@@ -41,6 +42,13 @@ test("a command run through the helper: output kept apart, streamed as it comes,
     assert.equal(failed.outcome, "failed");
     assert.equal(failed.exit_code, 3);
     assert.match(failed.error ?? "", /exit code 3: boom/);
+
+    // No command line can carry a NUL byte: the spawn is refused before any process exists.
+    const unstartable = await runner.execute(request("echo a\u0000b")).result;
+    assert.equal(unstartable.outcome, "start_error");
+    assert.match(unstartable.error ?? "", /cannot start \/bin\/sh: .*null bytes/);
+    const inProcess = await shellExecutor(request("echo a\u0000b")).result;
+    assert.equal(inProcess.outcome, "start_error");
 
     const slow = await runner.execute(request("sleep 30", { timeoutMs: 300 })).result;
     assert.equal(slow.outcome, "timeout");
