@@ -18,7 +18,10 @@ export const JobInputSchema = z.strictObject({
   command: z
     .string()
     .refine((s) => s.trim().length > 0, "must be a non-empty string")
-    .refine((s) => !s.includes("\u0000"), "must not contain NUL bytes (no command line can carry them)"),
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL bytes (no command line can carry them)")
+    // Linux passes no single argument longer than MAX_ARG_STRLEN (128 KiB with its NUL): a longer
+    // command could never start. Put big scripts in a file and run that.
+    .refine((s) => Buffer.byteLength(s) < 131_072, "must be shorter than 128 KiB (the longest argument Linux passes to a program)"),
   priority: z.number().int("must be an integer").min(1, "must be 1..10").max(10, "must be 1..10").optional(),
   run_at: z.iso.datetime({ offset: true, message: "must be ISO 8601 with an offset or Z, e.g. 2026-01-31T12:00:00Z" }).optional(),
   max_retries: z.number().int("must be an integer").min(0, "must be >= 0").max(1000, "must be <= 1000").optional(),

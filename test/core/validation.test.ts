@@ -34,6 +34,8 @@ test("bad jobs are rejected naming the field", () => {
   rejects({ command: "   " }, "command");
   rejects({ command: 5 }, "command");
   rejects({ command: "echo a\u0000b" }, "command");
+  rejects({ command: `echo ${"x".repeat(131_072)}` }, "command");
+  assert.equal(toNewJob({ command: `echo ${"x".repeat(131_000)}` }, CONFIG_DEFAULTS, now).command.length, 131_005);
   rejects({ command: "x", priority: 0 }, "priority");
   rejects({ command: "x", priority: 11 }, "priority");
   rejects({ command: "x", priority: 2.5 }, "priority");
