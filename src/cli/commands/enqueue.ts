@@ -15,7 +15,7 @@ export function registerEnqueue(program: Command): void {
     .addHelpText(
       "after",
       `
-Job fields: command (required), id, priority (1..10, default 5, higher first),
+Job fields: command (required, under 128 KiB), id, priority (1..10, default 5, higher first),
 run_at (ISO 8601 with offset or Z), max_retries (>= 0), timeout (seconds).
 
 Examples:
