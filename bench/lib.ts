@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 import { Queue } from "../src/core/queue.js";
 import { newJobId } from "../src/core/job-input.js";
 import type { ClaimedJob, NewJob } from "../src/core/types.js";
-import type { FinishedRun, Store } from "../src/store/store.js";
+import type { ClaimRequest, FinishedRun, Store } from "../src/store/store.js";
+import type { Executor } from "../src/worker/executor.js";
+import { WorkerPool } from "../src/worker/pool.js";
 
 /** The built binary, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../../bin/queuectl.js", import.meta.url));
@@ -215,6 +217,66 @@ export async function claimCompleteRate(store: Store, n: number, batch: number):
   }
   const rate = n / ((performance.now() - t0) / 1000);
   await store.deregisterWorker(workerId);
+  return rate;
+}
+
+/** Completes every job at once, with no output: the queue's own cost, without processes. */
+export const noopExecutor: Executor = () => {
+  const started = Date.now();
+  return {
+    result: Promise.resolve({
+      outcome: "completed",
+      exit_code: 0,
+      signal: null,
+      error: null,
+      finished_at: started,
+      duration_ms: 0,
+      stdout: EMPTY,
+      stderr: EMPTY,
+    }),
+    interrupt: () => {},
+    output: () => EMPTY,
+  };
+};
+
+/**
+ * The real WorkerPool (`slots` slots, heartbeats and all) with the no-op executor, until it has
+ * recorded `n` runs; jobs/s. The store must hold at least `n` ready jobs.
+ */
+export async function workerPoolRate(store: Store, n: number, slots: number): Promise<number> {
+  // Count recorded runs as the pool writes them, without polling the database.
+  let recorded = 0;
+  let done: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (done = resolve));
+  const counted = (runs: FinishedRun[]) => {
+    recorded += runs.length;
+    if (recorded >= n) done();
+  };
+  const counting = new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === "finishRuns") {
+        return async (runs: FinishedRun[]) => {
+          await target.finishRuns(runs);
+          counted(runs);
+        };
+      }
+      if (key === "finishAndClaim") {
+        return async (runs: FinishedRun[], claim: ClaimRequest) => {
+          const claims = await target.finishAndClaim(runs, claim);
+          counted(runs);
+          return claims;
+        };
+      }
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const pool = new WorkerPool(new Queue(counting), { slots, executor: noopExecutor, host: "bench" });
+  const t0 = performance.now();
+  await pool.start();
+  await allDone;
+  const rate = n / ((performance.now() - t0) / 1000);
+  await pool.stop("drain");
   return rate;
 }
 

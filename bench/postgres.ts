@@ -17,14 +17,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
-import { Queue } from "../src/core/queue.js";
 import type { ClaimedJob } from "../src/core/types.js";
 import { pgSettings } from "../src/store/postgres/config.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
-import type { ClaimRequest, FinishedRun, Store } from "../src/store/store.js";
-import type { Executor } from "../src/worker/executor.js";
-import { WorkerPool } from "../src/worker/pool.js";
-import { completedRun, EMPTY, fillJobs, machine, median, pickupLatency, printTable, row, until, type BenchRow } from "./lib.js";
+import type { FinishedRun, Store } from "../src/store/store.js";
+import { completedRun, fillJobs, machine, median, pickupLatency, printTable, row, until, workerPoolRate, type BenchRow } from "./lib.js";
 
 const PG_URL = process.env.QUEUECTL_TEST_PG ?? "postgres://127.0.0.1:5432/test";
 const JOBS = Number(process.env.QUEUECTL_BENCH_PG_JOBS ?? 10_000);
@@ -114,62 +111,6 @@ async function storeDirectRate(store: Store, n: number, slots: number): Promise<
   }
   while (recorded < n) await (flushing ?? new Promise<void>((resolve) => setImmediate(resolve)));
   return n / ((performance.now() - t0) / 1000);
-}
-
-// ---- queuectl, the real WorkerPool with a no-op executor
-
-const noopExecutor: Executor = () => {
-  const started = Date.now();
-  return {
-    result: Promise.resolve({
-      outcome: "completed",
-      exit_code: 0,
-      signal: null,
-      error: null,
-      finished_at: started,
-      duration_ms: 0,
-      stdout: EMPTY,
-      stderr: EMPTY,
-    }),
-    interrupt: () => {},
-    output: () => EMPTY,
-  };
-};
-
-async function workerPoolRate(store: PostgresStore, n: number): Promise<number> {
-  // Count recorded runs as the pool writes them, without polling the database.
-  let recorded = 0;
-  let done: () => void = () => {};
-  const allDone = new Promise<void>((resolve) => (done = resolve));
-  const counting = new Proxy(store, {
-    get(target, key, receiver) {
-      if (key === "finishRuns") {
-        return async (runs: FinishedRun[]) => {
-          await target.finishRuns(runs);
-          recorded += runs.length;
-          if (recorded >= n) done();
-        };
-      }
-      if (key === "finishAndClaim") {
-        return async (runs: FinishedRun[], claim: ClaimRequest) => {
-          const claims = await target.finishAndClaim(runs, claim);
-          recorded += runs.length;
-          if (recorded >= n) done();
-          return claims;
-        };
-      }
-      const value: unknown = Reflect.get(target, key, receiver);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  const queue = new Queue(counting);
-  const pool = new WorkerPool(queue, { slots: CONCURRENCY, executor: noopExecutor, host: "bench" });
-  const t0 = performance.now();
-  await pool.start();
-  await allDone;
-  const rate = n / ((performance.now() - t0) / 1000);
-  await pool.stop("drain");
-  return rate;
 }
 
 // ---- graphile-worker
@@ -269,7 +210,7 @@ export async function runPostgresBenches(): Promise<BenchRow[] | null> {
     const t = await queuectlTarget("pool");
     try {
       await fillJobs(t.store, JOBS);
-      poolRates.push(await workerPoolRate(t.store, JOBS));
+      poolRates.push(await workerPoolRate(t.store, JOBS, CONCURRENCY));
     } finally {
       await t.store.close();
       await dropSchema(t.schema);

@@ -5,7 +5,7 @@ import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob, OutputStream } from "../core/types.js";
 import type { FinishedRun } from "../store/store.js";
-import { shellExecutor, type Execution, type ExecutionResult, type Executor } from "./executor.js";
+import { type Execution, type ExecutionResult, type Executor } from "./executor.js";
 import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";
 import { Wakeup } from "./wakeup.js";
@@ -17,7 +17,7 @@ export interface WorkerPoolOptions {
   host?: string;
   /** Where the pool reports what it does (one line each). Default: nowhere. */
   log?: (line: string) => void;
-  /** Runs the commands; default /bin/sh -c in a process group (with 2+ slots, forked by helper processes). */
+  /** Runs the commands; default /bin/sh -c in a process group, forked by helper processes (runner.ts). */
   executor?: Executor;
 }
 
@@ -61,6 +61,7 @@ export class WorkerPool {
   private unsubscribe: () => void = () => {};
   private finished: FinishedRun[] = [];
   private flushing: Promise<void> | null = null;
+  private flushScheduled = false;
   private resolveDone!: () => void;
   private beating = false;
   /** Slots promised to claims in flight, so two concurrent claims never overfill the pool. */
@@ -73,10 +74,8 @@ export class WorkerPool {
     this.slots = options.slots;
     this.host = options.host ?? (process.env.QUEUECTL_HOSTNAME || hostname());
     this.log = options.log ?? (() => {});
-    if (options.executor || this.slots === 1) {
-      // One slot runs one command at a time: a helper's IPC round trip would cost more than the
-      // fork it saves (see runner.ts).
-      this.executor = options.executor ?? shellExecutor;
+    if (options.executor) {
+      this.executor = options.executor;
     } else {
       this.runner = new CommandRunner(Math.min(this.slots, availableParallelism()), this.log);
       this.executor = this.runner.execute;
@@ -227,8 +226,7 @@ export class WorkerPool {
         }`,
       );
       this.finished.push({ ...result, job_id: job.id, attempt: claim.attempt, worker_id: this.id, next });
-      void this.flush();
-      this.wakeup.wake();
+      this.scheduleFlush();
     });
   }
 
@@ -247,6 +245,20 @@ export class WorkerPool {
           .catch((error: Error) => this.log(`cannot store live output of ${running.claim.job.id}: ${error.message}`));
       }
     }, OUTPUT_FLUSH_MS);
+  }
+
+  /**
+   * Flushes on the next turn of the event loop rather than at once: every run that ends in this
+   * turn then shares one write (SQLite answers synchronously, so an immediate flush would commit
+   * each finished run alone).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
   }
 
   /**
@@ -270,6 +282,9 @@ export class WorkerPool {
               : (await this.store.finishRuns(batch), []);
           this.reserved -= free;
           for (const claim of claims) this.run(claim);
+          // The claim loop is needed only if this claim left slots free (nothing more ready: it
+          // works out how long to sleep) or the pool is stopping (it waits for the last run).
+          if (free === 0 || claims.length < free) this.wakeup.wake();
           failures = 0;
         } catch (error) {
           this.reserved -= free;
