@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { CONFIG_DEFAULTS, configFromStored } from "../../src/core/config.js";
 import { parseConfigValue } from "../../src/core/config-input.js";
 import { QueueError } from "../../src/core/errors.js";
-import { toNewJob } from "../../src/core/job-input.js";
+import { newJobId, toNewJob } from "../../src/core/job-input.js";
 
 const now = Date.parse("2026-01-01T00:00:00Z");
 
@@ -22,6 +22,21 @@ test("defaults are applied", () => {
   assert.equal(job.run_at, now);
   assert.equal(job.timeout, null);
   assert.match(job.id, /^[0-9a-z]{16}$/);
+});
+
+test("generated ids are unique and sort in the order they were made, even within a millisecond or when the clock steps back", () => {
+  const ms = Date.now() + 60_000; // ahead of any id made so far in this process
+  const ids = [
+    ...Array.from({ length: 10_000 }, () => newJobId(ms)),
+    newJobId(ms - 5_000), // the clock stepped back
+    newJobId(ms + 1),
+    ...Array.from({ length: 1_000 }, (_, i) => newJobId(ms + 2 + i)),
+  ];
+  for (const id of ids) assert.match(id, /^[0-9a-hjkmnp-tv-z]{16}$/);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.deepEqual([...ids].sort(), ids);
+  // The time leads: an id of a later millisecond sorts after every id of an earlier one.
+  assert.ok(newJobId(ms + 10_000).slice(0, 9) > ids.at(-1)!.slice(0, 9));
 });
 
 test("run_at accepts an offset or Z", () => {
