@@ -96,20 +96,27 @@ export class WorkerPool {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.config = await this.queue.config();
-    await this.store.registerWorker({
-      id: this.id,
-      host: this.host,
-      pid: process.pid,
-      slots: this.slots,
-      started_at: Date.now(),
-    });
+    // The helpers boot while the worker registers; no job is claimed before they are ready.
+    const helpersReady = this.runner?.start();
+    try {
+      this.config = await this.queue.config();
+      await this.store.registerWorker({
+        id: this.id,
+        host: this.host,
+        pid: process.pid,
+        slots: this.slots,
+        started_at: Date.now(),
+      });
+    } catch (error) {
+      this.runner?.close();
+      throw error;
+    }
     this.unsubscribe = this.store.subscribe(() => {
       this.wakeup.wake();
       // A wake-up may carry a stop request or a config change: look soon, not at the next beat.
       if (Date.now() - this.lastBeat > EAGER_BEAT_MS) void this.beat();
     });
-    this.runner?.start();
+    await helpersReady;
     this.log(`worker ${this.id} started on ${this.host} (pid ${process.pid}, ${this.slots} slots, store ${this.store.location})`);
     await this.beat();
     void this.claimLoop();

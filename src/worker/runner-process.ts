@@ -27,6 +27,8 @@ process.on("message", (request: RunnerRequest) => {
   });
 });
 
+report({ type: "ready" });
+
 // The worker decides when to stop: Ctrl-C in a terminal reaches this process too, and the worker
 // drains on the first one.
 process.on("SIGINT", () => {});

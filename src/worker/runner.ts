@@ -16,6 +16,7 @@ export type RunnerRequest =
  * (without the output).
  */
 export type RunnerEvent =
+  | { type: "ready" }
   | { type: "output"; id: number; stream: OutputStream; chunk: string }
   | { type: "result"; id: number; result: Omit<ExecutionResult, "stdout" | "stderr"> };
 
@@ -53,9 +54,25 @@ export class CommandRunner {
     this.load = this.helpers.map(() => 0);
   }
 
-  /** Starts the helpers now, so that the first jobs do not wait for them. */
-  start(): void {
-    this.helpers.forEach((_, index) => this.helper(index));
+  /**
+   * Starts the helpers; resolves once each is ready (or gone), so that no claimed job waits for a
+   * helper's Node to boot (up to seconds on a loaded machine).
+   */
+  start(): Promise<void> {
+    return Promise.all(
+      this.helpers.map(
+        (_, index) =>
+          new Promise<void>((resolve) => {
+            const child = this.helper(index);
+            child.once("exit", () => resolve());
+            child.on("message", function ready(event: RunnerEvent) {
+              if (event.type !== "ready") return;
+              child.off("message", ready);
+              resolve();
+            });
+          }),
+      ),
+    ).then(() => {});
   }
 
   readonly execute: Executor = (request) => {
@@ -110,6 +127,7 @@ export class CommandRunner {
   }
 
   private receive(event: RunnerEvent): void {
+    if (event.type === "ready") return;
     const pending = this.pending.get(event.id);
     if (!pending) return;
     if (event.type === "output") {

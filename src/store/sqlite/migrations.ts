@@ -4,7 +4,7 @@ import type Database from "better-sqlite3";
  * Versioned schema, tracked in PRAGMA user_version. Each entry upgrades from the previous version.
  * Never edit a released entry: add a new one.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   // 1: jobs, attempts, outputs, workers, settings
   `
   CREATE TABLE jobs (
@@ -87,6 +87,23 @@ const MIGRATIONS: string[] = [
   `
   DROP INDEX IF EXISTS jobs_lease;
   DROP INDEX IF EXISTS jobs_worker;
+  `,
+  // 3: the number of jobs in each state, kept by triggers in the same transaction as the change,
+  // so that status reads five rows instead of counting a million index entries (~70 ms).
+  `
+  CREATE TABLE job_counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO job_counts (state, n)
+    SELECT value, (SELECT count(*) FROM jobs WHERE state = value)
+    FROM json_each('["pending","processing","completed","failed","dead"]');
+  CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
+    UPDATE job_counts SET n = n + 1 WHERE state = new.state;
+  END;
+  CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN
+    UPDATE job_counts SET n = n - 1 WHERE state = old.state;
+  END;
+  CREATE TRIGGER jobs_count_update AFTER UPDATE OF state ON jobs WHEN old.state <> new.state BEGIN
+    UPDATE job_counts SET n = n + iif(state = new.state, 1, -1) WHERE state IN (old.state, new.state);
+  END;
   `,
 ];
 

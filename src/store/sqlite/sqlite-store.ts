@@ -66,6 +66,10 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode: a commit survives a crash of the process, not always a power loss.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
+    // Statement journals (any statement that fires a trigger or changes many rows inside a
+    // transaction) in memory, not in a temp file created per statement: that file cost ~40 µs a
+    // row when enqueuing, 5x the insert itself. Temp tables of a sort are in memory too.
+    this.db.pragma("temp_store = MEMORY");
     // Checkpoint every ~40 MB of WAL rather than every 4 MB: the pages a queue rewrites all the time
     // (index roots, the newest leaves) are then copied back once per checkpoint, not ten times.
     // Measured: claim+complete on a million-job store ~1.3-2x faster. The file is cut back after.
@@ -156,11 +160,11 @@ export class SqliteStore implements Store {
   }
 
   async countJobs(): Promise<StateCounts> {
-    // One count per state, each a range of jobs_state: half the time of GROUP BY over a million jobs.
-    const counts = this.sql(
-      `SELECT ${JOB_STATES.map((state) => `(SELECT count(*) FROM jobs WHERE state = ?) AS ${state}`).join(", ")}`,
-    ).get(...JOB_STATES) as StateCounts;
-    return { ...counts };
+    // Kept by triggers (migration 3): five rows, whatever the number of jobs.
+    const rows = this.sql(`SELECT state, n FROM job_counts`).all() as { state: string; n: number }[];
+    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
+    for (const row of rows) if (row.state in counts) counts[row.state as keyof StateCounts] = row.n;
+    return counts;
   }
 
   async claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
