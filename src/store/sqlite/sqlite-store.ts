@@ -70,10 +70,12 @@ export class SqliteStore implements Store {
     // transaction) in memory, not in a temp file created per statement: that file cost ~40 µs a
     // row when enqueuing, 5x the insert itself. Temp tables of a sort are in memory too.
     this.db.pragma("temp_store = MEMORY");
-    // Checkpoint every ~40 MB of WAL rather than every 4 MB: the pages a queue rewrites all the time
-    // (index roots, the newest leaves) are then copied back once per checkpoint, not ten times.
-    // Measured: claim+complete on a million-job store ~1.3-2x faster. The file is cut back after.
-    this.db.pragma("wal_autocheckpoint = 10000");
+    // Checkpoint every ~120 MB of WAL rather than every 4 MB: the pages a queue rewrites all the time
+    // (index roots, the newest leaves) are then copied back and synced once per checkpoint, not 30
+    // times. Checkpoints were 60 % of commit time; measured on a million-job store, claim+complete
+    // ran 13-30 % faster at 30,000 pages than at 10,000 (60,000 was no better). The file is cut
+    // back to 64 MB after each checkpoint.
+    this.db.pragma("wal_autocheckpoint = 30000");
     this.db.pragma("journal_size_limit = 67108864");
     this.wake = new FileWake(inMemory ? null : `${path}-wake`);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
