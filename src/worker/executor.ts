@@ -170,7 +170,8 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
       const settle = () => {
         if (stopReason === "timeout") {
           const seconds = (request.timeoutMs ?? 0) / 1000;
-          finish("timeout", { exit_code: code, signal, error: `timed out after ${seconds} s; the process group was killed` });
+          const error = `timed out after ${seconds} s; the process group was killed`;
+          finish("timeout", { exit_code: code, signal, error });
         } else if (stopReason === "interrupted") {
           finish("interrupted", { exit_code: code, signal, error: "interrupted by worker stop --now; will run again" });
         } else if (signal) {

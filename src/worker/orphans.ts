@@ -17,7 +17,8 @@ export type MarkSet = readonly string[];
 /** The marks of one run (job id, worker id and attempt, those present); none without a job id. */
 export function runMarks(env: Readonly<Record<string, string>> | undefined): MarkSet {
   if (!env?.[JOB_ID_VAR]) return [];
-  return [JOB_ID_VAR, WORKER_ID_VAR, ATTEMPT_VAR].flatMap((name) => (env[name] === undefined ? [] : `${name}=${env[name]}`));
+  const names = [JOB_ID_VAR, WORKER_ID_VAR, ATTEMPT_VAR];
+  return names.flatMap((name) => (env[name] === undefined ? [] : `${name}=${env[name]}`));
 }
 
 /**

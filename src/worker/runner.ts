@@ -1,9 +1,15 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { OutputStream } from "../core/types.js";
-import type { Execution, ExecutionRequest, ExecutionResult, Executor } from "./executor.js";
+import {
+  newCaptures,
+  type Captures,
+  type Execution,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+} from "./executor.js";
 import { killMarked, runMarks } from "./orphans.js";
-import { OutputCapture } from "./output-capture.js";
 
 /** What the worker asks of its runner process (runner-process.ts). */
 export type RunnerRequest =
@@ -31,7 +37,7 @@ const RUNNER_SCRIPT = fileURLToPath(new URL("./runner-process.js", import.meta.u
 
 interface Pending {
   request: ExecutionRequest;
-  captures: Record<OutputStream, OutputCapture>;
+  captures: Captures;
   resolve: (result: ExecutionResult) => void;
   /** Which helper runs it. */
   helper: number;
@@ -88,7 +94,7 @@ export class CommandRunner {
   readonly execute: Executor = (request) => {
     const id = this.nextId++;
     const helper = this.load.indexOf(Math.min(...this.load));
-    const captures = { stdout: new OutputCapture(request.outputLimit), stderr: new OutputCapture(request.outputLimit) };
+    const captures = newCaptures(request.outputLimit);
     const result = new Promise<ExecutionResult>((resolve) =>
       this.pending.set(id, { request, captures, resolve, helper, started: performance.now() }),
     );
@@ -146,9 +152,11 @@ export class CommandRunner {
       for (const stream of ["stdout", "stderr"] as const) {
         const wire = event.output[stream];
         if (!wire) continue;
-        const delta = { head: Buffer.from(wire.head, "base64"), skipped: wire.skipped, tail: Buffer.from(wire.tail, "base64") };
+        const head = Buffer.from(wire.head, "base64");
+        const tail = Buffer.from(wire.tail, "base64");
+        const delta = { head, skipped: wire.skipped, tail };
         pending.captures[stream].apply(delta);
-        for (const bytes of [delta.head, delta.tail]) if (bytes.length > 0) pending.request.onOutput?.(stream, bytes);
+        for (const bytes of [head, tail]) if (bytes.length > 0) pending.request.onOutput?.(stream, bytes);
       }
       return;
     }

@@ -31,6 +31,8 @@ async function survivors(job: string): Promise<string[]> {
   }
 }
 
+const described = (left: string[]) => (left.length ? `survivors ${left.join("; ")}` : "no survivor");
+
 const cases = [
   { what: "a setsid child", command: `setsid ${SLEEP} & sleep 30` },
   { what: "a double-forked setsid grandchild", command: `(setsid sh -c '${SLEEP} & true' &); sleep 30` },
@@ -44,7 +46,7 @@ for (const { what, command } of cases) {
       const result = await runner.execute({ command, timeoutMs: 1_000, outputLimit: 1024, env: env(job) }).result;
       assert.equal(result.outcome, "timeout");
       const left = await survivors(job);
-      t.diagnostic(`after the timeout: ${left.length ? `survivors ${left.join("; ")}` : "no survivor"}`);
+      t.diagnostic(`after the timeout: ${described(left)}`);
       assert.deepEqual(left, [], "processes of the job alive after its timeout");
     } finally {
       runner.close();
@@ -60,7 +62,7 @@ for (const { what, command } of cases) {
       execution.interrupt();
       assert.equal((await execution.result).outcome, "interrupted");
       const left = await survivors(job);
-      t.diagnostic(`after the interrupt: ${left.length ? `survivors ${left.join("; ")}` : "no survivor"}`);
+      t.diagnostic(`after the interrupt: ${described(left)}`);
       assert.deepEqual(left, [], "processes of the job alive after its interrupt");
     } finally {
       runner.close();
@@ -77,14 +79,14 @@ test("a job that exits leaves nothing behind: its background children are stoppe
     assert.equal(result.outcome, "completed");
     assert.equal(result.stdout.data.toString(), "done\n");
     const left = await survivors(job);
-    t.diagnostic(`after the job exited: ${left.length ? `survivors ${left.join("; ")}` : "no survivor"}`);
+    t.diagnostic(`after the job exited: ${described(left)}`);
     assert.deepEqual(left, [], "processes of the job alive after it exited");
   } finally {
     runner.close();
   }
 });
 
-test("a helper that dies kills its own runs only: another helper's run of the same worker goes on", { skip }, async () => {
+test("a helper that dies kills its own runs only: the worker's run on another helper goes on", { skip }, async () => {
   const runner = new CommandRunner(2);
   try {
     await runner.start();
@@ -92,7 +94,12 @@ test("a helper that dies kills its own runs only: another helper's run of the sa
     const survivor = newJob();
     const first = runner.execute({ command: `${SLEEP}`, timeoutMs: null, outputLimit: 1024, env: env(doomed) });
     const started = Date.now();
-    const second = runner.execute({ command: "sleep 1; echo alive", timeoutMs: null, outputLimit: 1024, env: env(survivor) });
+    const second = runner.execute({
+      command: "sleep 1; echo alive",
+      timeoutMs: null,
+      outputLimit: 1024,
+      env: env(survivor),
+    });
     // `sh -c` execs a lone command: the marked process is the command, a child of its helper.
     const command = await waitFor("the first run to start", () => marked(markOf(doomed))[0]);
     const helper = await waitFor("its helper", () => parentOf(command.pid));
@@ -117,7 +124,7 @@ test("through a real worker: timeout 1 s and `worker stop --now` leave no setsid
     const shown = await h.waitState(timedOut, "dead", 20_000);
     assert.equal(shown.attempts[0]?.outcome, "timeout");
     const afterTimeout = await survivors(timedOut);
-    t.diagnostic(`worker, after the timeout: ${afterTimeout.length ? `survivors ${afterTimeout.join("; ")}` : "no survivor"}`);
+    t.diagnostic(`worker, after the timeout: ${described(afterTimeout)}`);
 
     const interrupted = await h.enqueue({ command: `setsid ${SLEEP} & sleep 30`, max_retries: 0 });
     await waitFor("the setsid child to run", () => marked(markOf(interrupted)).some((p) => p.cmdline === SLEEP));
@@ -126,7 +133,7 @@ test("through a real worker: timeout 1 s and `worker stop --now` leave no setsid
     const { attempts } = await h.show(interrupted);
     assert.equal(attempts[0]?.outcome, "interrupted");
     const afterStop = await survivors(interrupted);
-    t.diagnostic(`worker, after stop --now: ${afterStop.length ? `survivors ${afterStop.join("; ")}` : "no survivor"}`);
+    t.diagnostic(`worker, after stop --now: ${described(afterStop)}`);
     assert.deepEqual(afterTimeout, [], "processes of the job alive after its timeout");
     assert.deepEqual(afterStop, [], "processes of the job alive after worker stop --now");
   });
