@@ -22,7 +22,7 @@ const env = (job: string) => ({ QUEUECTL_JOB_ID: job, QUEUECTL_ATTEMPT: "1", QUE
 /** The job's processes still alive, shortly after its result (a SIGKILLed process needs a moment). */
 async function survivors(job: string): Promise<string[]> {
   try {
-    await waitFor("the job's processes to be gone", () => marked(markOf(job)).length === 0, { timeoutMs: 1_000 });
+    await waitFor("the job's processes to be gone", () => marked(markOf(job)).length === 0, { timeoutMs: 2_000 });
     return [];
   } catch {
     const left = marked(markOf(job));
