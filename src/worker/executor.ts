@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { AttemptOutput, OutputStream, RunResult } from "../core/types.js";
+import { setLongTimeout, type LongTimer } from "./long-timer.js";
+import { killMarked, runMarks, signalMarked } from "./orphans.js";
 import { OutputCapture } from "./output-capture.js";
 
 export interface ExecutionRequest {
@@ -11,7 +13,11 @@ export interface ExecutionRequest {
   outputLimit: number;
   /** Variables added to the worker's environment for this command. */
   env?: Record<string, string>;
-  /** Called with every chunk a stream yields; `Execution.output` has the capped whole. */
+  /**
+   * Called as a stream's output grows, with new bytes (through the command runner, only the bytes
+   * the cap keeps: the middle of a long output is never passed); `Execution.output` has the capped
+   * whole.
+   */
   onOutput?: (stream: OutputStream, chunk: Buffer) => void;
 }
 
@@ -44,24 +50,43 @@ const KILL_GRACE_MS = 2_000;
 /** After the shell exits, how long to wait for pipes held open by its background children. */
 const PIPE_GRACE_MS = 500;
 
+export type Captures = Record<OutputStream, OutputCapture>;
+
+export function newCaptures(outputLimit: number): Captures {
+  return { stdout: new OutputCapture(outputLimit), stderr: new OutputCapture(outputLimit) };
+}
+
 /**
  * `/bin/sh -c COMMAND` in its own process group (detached), so a timeout or an interrupt can
  * signal the whole group and leave no orphan behind.
  */
-export const shellExecutor: Executor = (request) => {
+export const shellExecutor: Executor = (request) => runShell(request, newCaptures(request.outputLimit));
+
+/**
+ * shellExecutor, capturing into `captures` (the command runner process forwards from them).
+ *
+ * No process outlives its run. At a timeout or an interrupt the process group gets SIGTERM, then
+ * SIGKILL once the shell is gone or after the grace; so does every process that carries the run's
+ * marks in its environment (orphans.ts), which finds the ones that left the group. When the shell
+ * exits by itself, what it left behind — processes still in its group, or still holding its output
+ * pipes — is stopped the same way (TERM, KILL after the grace). A process that left the group and
+ * closed its output (a real daemon) is only searched for at a timeout or an interrupt: finding it
+ * means reading every process's environment, too slow to do after every run.
+ */
+export function runShell(request: ExecutionRequest, captures: Captures): Execution {
   const started = performance.now();
-  const captures = { stdout: new OutputCapture(request.outputLimit), stderr: new OutputCapture(request.outputLimit) };
+  const marks = runMarks(request.env);
   let stopReason: "timeout" | "interrupted" | null = null;
   let interrupt: () => void = () => {};
 
   const result = new Promise<ExecutionResult>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (
       outcome: ExecutionOutcome,
       fields: { exit_code?: number | null; signal?: string | null; error?: string | null },
     ) => {
-      clearTimeout(timer);
+      timer?.clear();
       clearTimeout(killTimer);
       resolve({
         outcome,
@@ -87,23 +112,44 @@ export const shellExecutor: Executor = (request) => {
       finish("start_error", { error: `cannot start /bin/sh: ${(error as Error).message}` });
       return;
     }
-    const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
+    /** Signals the process group; false when it has no process left. */
+    const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
       try {
         process.kill(-child.pid, signal);
+        return true;
       } catch {
-        // The group is already gone.
+        return false; // the group is already gone
       }
+    };
+    const killAll = () => {
+      signalGroup("SIGKILL");
+      killMarked([marks]);
     };
     const stop = (reason: "timeout" | "interrupted") => {
       if (stopReason) return;
       stopReason = reason;
-      killGroup("SIGTERM");
-      killTimer = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+      signalGroup("SIGTERM");
+      signalMarked([marks], "SIGTERM");
+      killTimer = setTimeout(killAll, KILL_GRACE_MS);
       killTimer.unref();
     };
     interrupt = () => stop("interrupted");
-    if (request.timeoutMs !== null) timer = setTimeout(() => stop("timeout"), request.timeoutMs);
+    if (request.timeoutMs !== null) timer = setLongTimeout(() => stop("timeout"), request.timeoutMs);
+
+    /** After a normal exit: TERM what the job left running, KILL it after the grace. */
+    let leftoversStopped = false;
+    const stopLeftovers = () => {
+      if (leftoversStopped) return;
+      leftoversStopped = true;
+      signalGroup("SIGTERM");
+      const termed = signalMarked([marks], "SIGTERM");
+      // Without marks the group is all there is to find. With them, the second round goes by
+      // marks rather than by group id, which another run may have been given by now.
+      if (marks.length === 0 || termed.length > 0) {
+        setTimeout(() => (marks.length === 0 ? signalGroup("SIGKILL") : killMarked([marks])), KILL_GRACE_MS);
+      }
+    };
 
     for (const stream of ["stdout", "stderr"] as const) {
       child[stream].on("data", (chunk: Buffer) => {
@@ -117,12 +163,15 @@ export const shellExecutor: Executor = (request) => {
     });
 
     child.on("exit", (code, signal) => {
-      // A timed-out or interrupted group must not outlive its job.
-      if (stopReason) killGroup("SIGKILL");
+      clearTimeout(killTimer);
+      // A timed-out or interrupted run must not outlive its job; nor may what a finished one left.
+      if (stopReason) killAll();
+      else if (signalGroup(0)) stopLeftovers();
       const settle = () => {
         if (stopReason === "timeout") {
           const seconds = (request.timeoutMs ?? 0) / 1000;
-          finish("timeout", { exit_code: code, signal, error: `timed out after ${seconds} s; the process group was killed` });
+          const error = `timed out after ${seconds} s; the process group was killed`;
+          finish("timeout", { exit_code: code, signal, error });
         } else if (stopReason === "interrupted") {
           finish("interrupted", { exit_code: code, signal, error: "interrupted by worker stop --now; will run again" });
         } else if (signal) {
@@ -142,6 +191,8 @@ export const shellExecutor: Executor = (request) => {
         }
       };
       const grace = setTimeout(() => {
+        // Whoever still holds the pipes was started by the job (and may have left its group).
+        if (!stopReason) stopLeftovers();
         child.stdout.destroy();
         child.stderr.destroy();
         pending = -1;
@@ -155,7 +206,7 @@ export const shellExecutor: Executor = (request) => {
   });
 
   return { result, interrupt: () => interrupt(), output: (stream) => captures[stream].snapshot() };
-};
+}
 
 let inherited: NodeJS.ProcessEnv | null = null;
 

@@ -1,33 +1,48 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { OutputStream } from "../core/types.js";
-import type { Execution, ExecutionRequest, ExecutionResult, Executor } from "./executor.js";
-import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
-import { OutputCapture } from "./output-capture.js";
+import {
+  newCaptures,
+  type Captures,
+  type Execution,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+} from "./executor.js";
+import { killMarked, runMarks } from "./orphans.js";
 
 /** What the worker asks of its runner process (runner-process.ts). */
 export type RunnerRequest =
   | ({ type: "run"; id: number } & Omit<ExecutionRequest, "onOutput">)
   | { type: "interrupt"; id: number };
 
+/** An OutputDelta on the channel (bytes in base64). */
+export interface WireDelta {
+  head: string;
+  skipped: number;
+  tail: string;
+}
+
 /**
- * What the runner process reports: output as it comes (bytes in base64: the channel speaks JSON,
- * whose round trip measured 77 µs against 122 µs for the structured-clone one), then the result
- * (without the output).
+ * What the runner process reports: output as it comes, as deltas of its capped captures (bytes in
+ * base64: the channel speaks JSON, whose round trip measured 77 µs against 122 µs for the
+ * structured-clone one), then the result (without the output).
  */
 export type RunnerEvent =
   | { type: "ready" }
-  | { type: "output"; id: number; stream: OutputStream; chunk: string }
+  | { type: "output"; id: number; output: Partial<Record<OutputStream, WireDelta>> }
   | { type: "result"; id: number; result: Omit<ExecutionResult, "stdout" | "stderr"> };
 
 const RUNNER_SCRIPT = fileURLToPath(new URL("./runner-process.js", import.meta.url));
 
 interface Pending {
   request: ExecutionRequest;
-  captures: Record<OutputStream, OutputCapture>;
+  captures: Captures;
   resolve: (result: ExecutionResult) => void;
   /** Which helper runs it. */
   helper: number;
+  /** performance.now() when it was asked for. */
+  started: number;
 }
 
 /**
@@ -37,7 +52,8 @@ interface Pending {
  * in parallel, one per core. Forking from the worker also cost it more: fork() leaves the caller's
  * memory copy-on-write, so the SQLite transaction after each fork took ~180 page faults (3 ms
  * instead of 0.3 ms here), even with one slot. Each helper runs shellExecutor; output chunks and
- * the result come back over the IPC channel.
+ * the result come back over the IPC channel; the helper keeps the capped output and forwards deltas
+ * of it (runner-process.ts), so that neither process's memory depends on how fast a command writes.
  */
 export class CommandRunner {
   private readonly helpers: (ChildProcess | null)[];
@@ -78,8 +94,10 @@ export class CommandRunner {
   readonly execute: Executor = (request) => {
     const id = this.nextId++;
     const helper = this.load.indexOf(Math.min(...this.load));
-    const captures = { stdout: new OutputCapture(request.outputLimit), stderr: new OutputCapture(request.outputLimit) };
-    const result = new Promise<ExecutionResult>((resolve) => this.pending.set(id, { request, captures, resolve, helper }));
+    const captures = newCaptures(request.outputLimit);
+    const result = new Promise<ExecutionResult>((resolve) =>
+      this.pending.set(id, { request, captures, resolve, helper, started: performance.now() }),
+    );
     this.load[helper]!++;
     const { onOutput: _onOutput, ...run } = request;
     this.send(helper, { type: "run", id, ...run });
@@ -131,9 +149,15 @@ export class CommandRunner {
     const pending = this.pending.get(event.id);
     if (!pending) return;
     if (event.type === "output") {
-      const chunk = Buffer.from(event.chunk, "base64");
-      pending.captures[event.stream].write(chunk);
-      pending.request.onOutput?.(event.stream, chunk);
+      for (const stream of ["stdout", "stderr"] as const) {
+        const wire = event.output[stream];
+        if (!wire) continue;
+        const head = Buffer.from(wire.head, "base64");
+        const tail = Buffer.from(wire.tail, "base64");
+        const delta = { head, skipped: wire.skipped, tail };
+        pending.captures[stream].apply(delta);
+        for (const bytes of [head, tail]) if (bytes.length > 0) pending.request.onOutput?.(stream, bytes);
+      }
       return;
     }
     this.pending.delete(event.id);
@@ -145,14 +169,17 @@ export class CommandRunner {
     });
   }
 
-  /** A helper died with runs in flight: their commands are killed and the runs fail. */
+  /**
+   * A helper died with runs in flight: their commands are killed (found by their runs' marks: the
+   * other helpers' runs of this worker go on) and the runs fail.
+   */
   private abandon(index: number, how: string): void {
     const lost = [...this.pending].filter(([, pending]) => pending.helper === index);
     if (lost.length === 0) return;
-    const workers = lost.flatMap(([, pending]) => pending.request.env?.[WORKER_ID_VAR] ?? []);
-    killOrphanedJobs([...new Set(workers)]);
+    killMarked(lost.map(([, pending]) => runMarks(pending.request.env)));
     this.log(`a command runner process died (${how}) with ${lost.length} command(s) running; they were killed`);
     const now = Date.now();
+    const nowMono = performance.now();
     for (const [id, pending] of lost) {
       this.pending.delete(id);
       this.load[index]!--;
@@ -162,7 +189,7 @@ export class CommandRunner {
         signal: null,
         error: `the worker's command runner process died (${how}); the command was killed`,
         finished_at: now,
-        duration_ms: 0,
+        duration_ms: Math.round(nowMono - pending.started),
         stdout: pending.captures.stdout.snapshot(),
         stderr: pending.captures.stderr.snapshot(),
       });

@@ -35,3 +35,30 @@ test("binary bytes pass through untouched", () => {
   capture.write(bytes);
   assert.deepEqual(capture.snapshot().data, bytes);
 });
+
+test("a copy kept by deltas equals the capture, at any write sizes and delta points", () => {
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let round = 0; round < 200; round++) {
+    const limit = 1 + random(64);
+    const source = new OutputCapture(limit);
+    const copy = new OutputCapture(limit);
+    let forwarded = 0;
+    let byte = 0;
+    for (let step = 0; step < 40; step++) {
+      const chunk = Buffer.alloc(random(3) === 0 ? random(200) : random(8));
+      for (let i = 0; i < chunk.length; i++) chunk[i] = byte++ % 251;
+      source.write(chunk);
+      if (random(3) === 0) {
+        const delta = source.delta(forwarded);
+        assert.ok(delta.head.length + delta.tail.length <= limit, "a delta never carries more than the limit");
+        copy.apply(delta);
+        forwarded = source.totalBytes;
+        assert.deepEqual(copy.snapshot(), source.snapshot(), `round ${round}, step ${step}, limit ${limit}`);
+      }
+    }
+  }
+});

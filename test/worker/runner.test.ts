@@ -107,3 +107,25 @@ test("a worker with 2 slots killed with -9: its helper stops the running command
     home.cleanup();
   }
 });
+
+test("a big output on both streams through the helper: head and tail kept, the cut counted, order kept", async () => {
+  const runner = new CommandRunner(1);
+  try {
+    // 1.3 MB on each stream, numbered lines, each line to both, against a 64 KiB cap.
+    const command = `seq 1 200000 | awk '{ print; print > "/dev/stderr" }'`;
+    const result = await runner.execute(request(command, { outputLimit: 64 * 1024 })).result;
+    assert.equal(result.outcome, "completed");
+    const expected = Array.from({ length: 200_000 }, (_, i) => `${i + 1}\n`).join("");
+    for (const stream of ["stdout", "stderr"] as const) {
+      const { data, total_bytes, truncated } = result[stream];
+      assert.equal(total_bytes, expected.length, `${stream}: every byte counted`);
+      assert.equal(truncated, true);
+      const text = data.toString();
+      const cut = total_bytes - 64 * 1024;
+      const marker = `\n[queuectl: ${cut} bytes cut here; output-limit keeps the head and the tail]\n`;
+      assert.equal(text, `${expected.slice(0, 32 * 1024)}${marker}${expected.slice(-32 * 1024)}`, stream);
+    }
+  } finally {
+    runner.close();
+  }
+});
