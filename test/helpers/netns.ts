@@ -38,7 +38,8 @@ export interface Namespace {
   readonly veth: string;
 }
 
-export type ProbeResult = "connected" | "timeout" | string;
+/** "connected", "timeout", or the connect error's code (e.g. ECONNREFUSED). */
+export type ProbeResult = string;
 
 export interface NetLab {
   readonly namespaces: readonly Namespace[];
