@@ -205,8 +205,9 @@ async function scenario(t: TestContext, url: string, lab: NetLab, h: Harness): P
     const bId = await see.workerOn(HOST_B);
 
     // ---- the partition
-    const cutAt = Date.now();
     lab.cut(nsA);
+    // Read once the link is down: a heartbeat whose clock was read later than this cannot get through.
+    const cutAt = Date.now();
     const probeCut = await lab.probe(nsA, nsA.hostAddress, port, 1_000);
     assert.equal(probeCut, "timeout", "during the cut a connect from A's namespace must hang, not fail");
     await waitFor("B to run A's jobs again", started(2), { timeoutMs: 30_000, intervalMs: 50 });
@@ -214,7 +215,7 @@ async function scenario(t: TestContext, url: string, lab: NetLab, h: Harness): P
     // The fault's own length, not a wait for a condition: well past the lease however soon B recovered.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, cutAt + CUT_MIN_MS - Date.now())));
     const beatDuringCut = await see.lastBeat(HOST_A);
-    const healAt = Date.now();
+    const healAt = Date.now(); // before: times "after the link returned" are then never too short
     lab.heal(nsA);
     const reachable = async () => (await lab.probe(nsA, nsA.hostAddress, port)) === "connected";
     await waitFor("A's namespace to reach PostgreSQL again", reachable, { timeoutMs: 10_000 });
