@@ -22,7 +22,9 @@ export function parseConfigValue(key: string, value: unknown): number {
     return invalid(`config ${key}: ${problem}`, { value: problem });
   };
   if (typeof value === "string" && value.trim() === "") throw fail(describeBounds(key));
-  if (typeof value === "string" && !PLAIN_DECIMAL.test(value)) throw fail(`a plain decimal number, ${describeBounds(key)}`);
+  if (typeof value === "string" && !PLAIN_DECIMAL.test(value)) {
+    throw fail(`a plain decimal number, ${describeBounds(key)}`);
+  }
   if (typeof value !== "string" && typeof value !== "number") throw fail(describeBounds(key));
   const number = Number(value);
   const { min, max, integer } = CONFIG_BOUNDS[key];

@@ -25,6 +25,16 @@ export const PARSE_OPTIONS = {
   },
 } as const;
 
+/** The value at `path` in what was received, if it is there (own keys only). */
+function received(given: unknown, path: readonly PropertyKey[]): unknown {
+  let value = given;
+  for (const key of path) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
@@ -36,8 +46,12 @@ export interface DescribedIssues {
   fields: Record<string, string>;
 }
 
-/** Names the first problem of a zod error as "field: what is wrong, got …", plus every field's problem. */
-export function describeIssues(error: z.ZodError, whole = "(input)"): DescribedIssues {
+/**
+ * Names the first problem of a zod error as "field: what is wrong, got …", plus every field's
+ * problem. `given` is the value as received: a coerced field (a query string's "abc" read as a
+ * number) is then quoted as typed, not as the NaN it became.
+ */
+export function describeIssues(error: z.ZodError, whole = "(input)", given?: unknown): DescribedIssues {
   // A Map, not an object literal: a field named "__proto__" is a field like any other here.
   const found = new Map<string, string>();
   const add = (field: string, problem: string) => {
@@ -50,7 +64,8 @@ export function describeIssues(error: z.ZodError, whole = "(input)"): DescribedI
     }
     const field = issue.path.map(String).join(".") || whole;
     if (issue.code === "invalid_type" && issue.input === undefined) add(field, "is required");
-    else add(field, "input" in issue ? `${issue.message}, got ${quote(issue.input)}` : issue.message);
+    else if ("input" in issue) add(field, `${issue.message}, got ${quote(received(given, issue.path) ?? issue.input)}`);
+    else add(field, issue.message);
   }
   const [field, problem] = found.entries().next().value ?? [whole, "invalid"];
   // fromEntries defines own properties, so "__proto__" stays a key of `fields`.

@@ -9,11 +9,12 @@
  * C0 controls, DEL, C1 controls, the bidi controls (ALM, LRM, RLM, embeddings, overrides,
  * isolates), the line and paragraph separators, and lone surrogates (not valid UTF-8 at all).
  */
-const UNPRINTABLE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const CONTROLS = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069";
+const LONE_SURROGATE = "[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
+const UNPRINTABLE = new RegExp(`[\\u0000-\\u001f${CONTROLS}]|${LONE_SURROGATE}`, "g");
 
 /** The same set, without tab and newline: for multi-line text shown as such (a script in `job show`). */
-const UNPRINTABLE_BUT_LINES = new RegExp(UNPRINTABLE.source.replace("\\u0000-\\u001f", "\\u0000-\\u0008\\u000b-\\u001f"), "g");
+const UNPRINTABLE_BUT_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${CONTROLS}]|${LONE_SURROGATE}`, "g");
 
 function escapeOne(char: string): string {
   const code = char.charCodeAt(0);
@@ -27,12 +28,6 @@ function escapeOne(char: string): string {
  */
 export function printable(text: string, options: { lines?: boolean } = {}): string {
   return text.replace(options.lines ? UNPRINTABLE_BUT_LINES : UNPRINTABLE, escapeOne);
-}
-
-/** Whether `text` has nothing `printable` would escape. */
-export function isPrintable(text: string): boolean {
-  UNPRINTABLE.lastIndex = 0;
-  return !UNPRINTABLE.test(text);
 }
 
 const QUOTE_MAX = 60;

@@ -11,7 +11,7 @@ import { describeIssues, PARSE_OPTIONS } from "../core/input-issues.js";
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: "query" | "body"): z.output<S> {
   const result = schema.safeParse(value ?? {}, PARSE_OPTIONS);
   if (result.success) return result.data;
-  const { message, fields } = describeIssues(result.error, where);
+  const { message, fields } = describeIssues(result.error, where, value);
   // "body count: …" for a field; "body: …" when the whole body is wrong.
   throw invalid(message.startsWith(`${where}:`) ? message : `${where} ${message}`, fields);
 }

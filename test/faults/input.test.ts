@@ -21,22 +21,31 @@ interface Case {
 const CONTROL_ID = (char: string) => `{"id":"job${char}1","command":"true"}`;
 
 const BAD_JOBS: Case[] = [
-  { what: "a word for priority", json: '{"command":"x","priority":"urgent"}', field: "priority", says: /1\.\.10.*got "urgent"/ },
+  { what: "a word for priority", json: '{"command":"x","priority":"urgent"}',
+    field: "priority", says: /1\.\.10.*got "urgent"/ },
   { what: "a numeric string for priority", json: '{"command":"x","priority":"5"}', field: "priority", says: /got "5"/ },
-  { what: "1e309 (Infinity) for priority", json: '{"command":"x","priority":1e309}', field: "priority", says: /too large/ },
+  { what: "1e309 (Infinity) for priority", json: '{"command":"x","priority":1e309}',
+    field: "priority", says: /too large/ },
   { what: "a number for run_at", json: '{"command":"x","run_at":5}', field: "run_at", says: /ISO 8601.*got 5/ },
-  { what: "a string for max_retries", json: '{"command":"x","max_retries":"3"}', field: "max_retries", says: /got "3"/ },
+  { what: "a string for max_retries", json: '{"command":"x","max_retries":"3"}',
+    field: "max_retries", says: /got "3"/ },
   { what: "a string for timeout", json: '{"command":"x","timeout":"10"}', field: "timeout", says: /got "10"/ },
-  { what: "a timeout of 1e23 s", json: '{"command":"x","timeout":1e23}', field: "timeout", says: /31536000.*got 1e\+23/ },
+  { what: "a timeout of 1e23 s", json: '{"command":"x","timeout":1e23}',
+    field: "timeout", says: /31536000.*got 1e\+23/ },
   { what: "a number for command", json: '{"command":5}', field: "command", says: /got 5/ },
-  { what: "a __proto__ key", json: '{"command":"x","__proto__":{"polluted":1}}', field: "__proto__", says: /unknown field/ },
-  { what: "a constructor key", json: '{"command":"x","constructor":{"prototype":{}}}', field: "constructor", says: /unknown field/ },
+  { what: "a __proto__ key", json: '{"command":"x","__proto__":{"polluted":1}}',
+    field: "__proto__", says: /unknown field/ },
+  { what: "a constructor key", json: '{"command":"x","constructor":{"prototype":{}}}',
+    field: "constructor", says: /unknown field/ },
   { what: "a key with a newline", json: '{"command":"x","a\\nb":1}', field: "a\\x0ab", says: /unknown field/ },
   { what: "an id with a newline", json: CONTROL_ID("\\n"), field: "id", says: /printable.*got "job\\x0a1"/ },
   { what: "an id with DEL", json: CONTROL_ID("\\u007f"), field: "id", says: /printable.*got "job\\x7f1"/ },
-  { what: "an id with a C1 CSI (U+009B)", json: CONTROL_ID("\\u009b"), field: "id", says: /printable.*got "job\\x9b1"/ },
-  { what: "an id with a bidi override", json: CONTROL_ID("\\u202e"), field: "id", says: /printable.*got "job\\u202e1"/ },
-  { what: "an id with a lone surrogate", json: CONTROL_ID("\\ud800"), field: "id", says: /well-formed.*got "job\\ud8001"/ },
+  { what: "an id with a C1 CSI (U+009B)", json: CONTROL_ID("\\u009b"),
+    field: "id", says: /printable.*got "job\\x9b1"/ },
+  { what: "an id with a bidi override", json: CONTROL_ID("\\u202e"),
+    field: "id", says: /printable.*got "job\\u202e1"/ },
+  { what: "an id with a lone surrogate", json: CONTROL_ID("\\ud800"),
+    field: "id", says: /well-formed.*got "job\\ud8001"/ },
   { what: "an id with a zero-width space", json: CONTROL_ID("\\u200b"), field: "id", says: /printable/ },
 ];
 
@@ -91,7 +100,8 @@ describe("bad input through the CLI: exit 2, one line naming the field, nothing 
         ["worker-poll-interval", "100000"],
       ] as const) {
         const r = await h.cli(["config", "set", key, value]);
-        assertError(r, 2, new RegExp(`^queuectl: config ${key}: must be .* to \\d+ .*got "${value}"`), `config set ${key} ${value}`);
+        const pattern = new RegExp(`^queuectl: config ${key}: must be .* to \\d+ .*got "${value}"`);
+        assertError(r, 2, pattern, `config set ${key} ${value}`);
       }
       assert.equal((await h.ok(["config", "set", "job-timeout", "31536000"])).trim(), "job-timeout = 31536000");
       const config = await h.json<Record<string, number>>(["config", "show"]);
@@ -134,7 +144,8 @@ describe("an unknown scheme in QUEUECTL_DB or --db: exit 2, one line, no file cr
           encoding: "utf8",
           timeout: 30_000,
         });
-        assertError({ code: r.status, stdout: r.stdout, stderr: r.stderr }, 2, pattern, `${JSON.stringify(env)} ${args.join(" ")}`);
+        const result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+        assertError(result, 2, pattern, `${JSON.stringify(env)} ${args.join(" ")}`);
       }
       assert.deepEqual(readdirSync(h.home), [], "no SQLite file (nor folder) was created");
       assert.equal(existsSync(h.path("mysql:")), false);
@@ -154,14 +165,21 @@ describe("bad input through the HTTP API: 400, one line naming the field, nothin
   });
   after(() => h.close());
 
-  async function raw(method: "POST" | "PUT", url: string, payload: string) {
-    const response = await h.app.inject({ method, url, headers: { "content-type": "application/json" }, payload });
-    return { status: response.statusCode, body: JSON.parse(response.body) as { error: string; fields: Record<string, string> } };
+  interface Reply {
+    status: number;
+    body: { error: string; fields: Record<string, string> };
   }
 
-  function assert400(reply: { status: number; body: { error: string; fields: Record<string, string> } }, field: string, says: RegExp, what: string) {
+  /** Sends `payload` as typed (JSON.stringify would turn 1e309 into null). */
+  async function raw(method: "POST" | "PUT", url: string, payload: string): Promise<Reply> {
+    const response = await h.app.inject({ method, url, headers: { "content-type": "application/json" }, payload });
+    return { status: response.statusCode, body: JSON.parse(response.body) as Reply["body"] };
+  }
+
+  function assert400(reply: Reply, field: string, says: RegExp, what: string) {
     assert.equal(reply.status, 400, `${what}: ${JSON.stringify(reply.body)}`);
-    assert.ok(Object.hasOwn(reply.body.fields, field), `${what}: fields ${JSON.stringify(reply.body.fields)} should name ${field}`);
+    const fields = JSON.stringify(reply.body.fields);
+    assert.ok(Object.hasOwn(reply.body.fields, field), `${what}: fields ${fields} should name ${field}`);
     assert.doesNotMatch(reply.body.error, /[\n\r\u001b\u009b]/, `${what}: one line, no controls`);
     assert.match(reply.body.error, says, what);
     assert.doesNotMatch(reply.body.error, /is required/, what);
@@ -170,7 +188,8 @@ describe("bad input through the HTTP API: 400, one line naming the field, nothin
   it("POST /api/jobs: every bad job of the CLI case list, one at a time and in a batch", async () => {
     for (const c of BAD_JOBS) {
       assert400(await raw("POST", "/api/jobs", c.json), c.field, c.says, c.what);
-      assert400(await raw("POST", "/api/jobs", `[{"command":"ok"},${c.json}]`), c.field, /^job 2: /, `${c.what} in a batch`);
+      const batch = await raw("POST", "/api/jobs", `[{"command":"ok"},${c.json}]`);
+      assert400(batch, c.field, /^job 2: /, `${c.what} in a batch`);
     }
     const list = await h.call("GET", "/api/jobs");
     assert.deepEqual(list.json<{ jobs: unknown[] }>().jobs, [], "nothing was written");
@@ -178,18 +197,20 @@ describe("bad input through the HTTP API: 400, one line naming the field, nothin
   });
 
   it("POST /api/workers/start with count \"2\", PUT /api/config with 1e23 or a key with a newline", async () => {
-    assert400(await raw("POST", "/api/workers/start", '{"count":"2"}'), "count", /^body count: expected a number, got "2"/, "count \"2\"");
-    assert400(await raw("POST", "/api/workers/start", '{"count":2,"__proto__":{}}'), "__proto__", /^body __proto__: unknown field/, "__proto__");
+    const start = (body: string) => raw("POST", "/api/workers/start", body);
+    assert400(await start('{"count":"2"}'), "count", /^body count: expected a number, got "2"/, 'count "2"');
+    assert400(await start('{"count":2,"__proto__":{}}'), "__proto__", /^body __proto__: unknown field/, "__proto__");
     assert.deepEqual(started, [], "no worker was started");
-    assert400(await raw("PUT", "/api/config", '{"key":"job-timeout","value":1e23}'), "value", /job-timeout: .*31536000.*got 1e\+23/, "1e23");
-    assert400(await raw("PUT", "/api/config", '{"key":"bad\\nkey","value":1}'), "key", /"bad\\x0akey"/, "key with a newline");
+    const set = (body: string) => raw("PUT", "/api/config", body);
+    assert400(await set('{"key":"job-timeout","value":1e23}'), "value", /job-timeout: .*31536000.*got 1e\+23/, "1e23");
+    assert400(await set('{"key":"bad\\nkey","value":1}'), "key", /"bad\\x0akey"/, "key with a newline");
     const config = await h.call("GET", "/api/config");
     assert.equal(config.json<{ values: Record<string, number> }>().values["job-timeout"], 3600);
   });
 
-  it("GET /api/jobs?limit=abc names the query field", async () => {
+  it("GET /api/jobs?limit=abc names the query field and quotes the value as typed", async () => {
     const reply = await h.call("GET", "/api/jobs?limit=abc");
     assert.equal(reply.status, 400);
-    assert.match(reply.json<{ error: string }>().error, /^query limit: /);
+    assert.match(reply.json<{ error: string }>().error, /^query limit: expected a number, got "abc"$/);
   });
 });

@@ -36,7 +36,7 @@ function onDevFull(h: Harness, args: string[]): Logged {
 async function whileAlive<T>(child: Logged, what: string, value: () => Promise<T>): Promise<NonNullable<T>> {
   const died = new Promise<never>((_, reject) =>
     child.once("exit", (code, signal) =>
-      reject(new Error(`the process died (exit ${code ?? signal}) before ${what}; its stderr:\n${child.stderr().slice(0, 3000)}`)),
+      reject(new Error(`died (exit ${code ?? signal}) before ${what}; stderr:\n${child.stderr().slice(0, 3000)}`)),
     ),
   );
   return Promise.race([waitFor(what, value, { timeoutMs: 30_000, intervalMs: 200 }), died]);
@@ -53,7 +53,8 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      const port = typeof address === "object" && address ? address.port : null;
+      server.close(() => (port ? resolve(port) : reject(new Error("no port"))));
     });
   });
 }
@@ -88,7 +89,8 @@ describe("a log that cannot be written is dropped, never fatal", { skip }, () =>
       const web = onDevFull(h, ["web", "--port", String(port), "--workers", "1"]);
       try {
         const url = `http://127.0.0.1:${port}`;
-        await whileAlive(web, "the server to answer", async () => (await fetch(`${url}/api/status`).catch(() => null))?.ok);
+        const answers = async () => (await fetch(`${url}/api/status`).catch(() => null))?.ok;
+        await whileAlive(web, "the server to answer", answers);
         const id = await h.enqueue({ command: "echo hi" });
         await whileAlive(web, "the job to complete", async () => (await h.state(id)) === "completed");
         assert.equal((await fetch(`${url}/api/status`)).status, 200);
@@ -127,7 +129,8 @@ describe("a command's own output that cannot be written", { skip }, () => {
         const child = onDevFull(h, args);
         const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
         assert.equal(code, 1, `${args.join(" ")}: exit 1`);
-        assert.match(child.stderr(), /^queuectl: cannot write the output: ENOSPC\n$/, `${args.join(" ")}: ${child.stderr()}`);
+        const stderr = child.stderr();
+        assert.match(stderr, /^queuectl: cannot write the output: ENOSPC\n$/, `${args.join(" ")}: ${stderr}`);
       }
     }));
 });

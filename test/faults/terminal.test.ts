@@ -34,7 +34,8 @@ describe("terminal injection through stored text", () => {
       // Run it (it fails: no retries, so it goes dead), then its output comes back byte for byte.
       const worker = h.worker(1);
       await h.waitState(id, ["completed", "dead"]);
-      await h.output(id).then((out) => assert.equal(out.toString("utf8"), "\u001b]0;pwned\u0007\u009b31mred \u202eevil\n"));
+      const output = await h.output(id);
+      assert.equal(output.toString("utf8"), "\u001b]0;pwned\u0007\u009b31mred \u202eevil\n", "job output is exact");
       worker.kill("SIGTERM");
       await h.waitExit(worker);
     }));

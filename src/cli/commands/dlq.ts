@@ -26,7 +26,9 @@ export function registerDlq(program: Command): void {
     .option("--all", "retry every dead job")
     .action(async (id: string | undefined, options: { all?: boolean }, command: Command) => {
       // Neither or both: a usage error (exit 2), never a lookup of the id "undefined".
-      if ((options.all === true) === (id !== undefined)) throw invalid("dlq retry: give a job id or --all (one of them)");
+      if ((options.all === true) === (id !== undefined)) {
+        throw invalid("dlq retry: give a job id or --all (one of them)");
+      }
       await withQueue(command, async (queue) => {
         if (options.all) {
           const count = await queue.retryAllDead();

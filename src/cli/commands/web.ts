@@ -29,9 +29,8 @@ export function registerWeb(program: Command): void {
         throw error;
       }
       writeLog(`queuectl dashboard: ${server.url}${token ? "?token=<your token>" : ""}\n`);
-      writeLog(
-        `store: ${queue.store.location}; ${options.workers > 0 ? `${options.workers} embedded worker slots` : "no embedded workers"}; Ctrl-C to stop\n`,
-      );
+      const slots = options.workers > 0 ? `${options.workers} embedded worker slots` : "no embedded workers";
+      writeLog(`store: ${queue.store.location}; ${slots}; Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         let signals = 0;
         const onSignal = () => {

@@ -75,7 +75,9 @@ export function registerWorker(program: Command): void {
               text(w.host),
               w.pid,
               w.slots,
-              w.running.length ? text(`${w.running.length}: ${w.running.slice(0, 3).join(", ")}${w.running.length > 3 ? ", …" : ""}`) : "0",
+              w.running.length
+                ? text(`${w.running.length}: ${w.running.slice(0, 3).join(", ")}${w.running.length > 3 ? ", …" : ""}`)
+                : "0",
               relative(Date.parse(w.heartbeat_at ?? ""), now),
               w.status === "alive" ? color.green(w.status) : color.yellow(w.status),
             ]),
