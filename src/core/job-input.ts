@@ -38,6 +38,8 @@ export const JobInputSchema = z.strictObject({
     .string({ error: "must be a non-empty string" })
     .refine((s) => s.trim().length > 0, "must be a non-empty string")
     .refine((s) => !s.includes("\u0000"), "must not contain NUL bytes (no command line can carry them)")
+    // Stored as UTF-8, a lone surrogate would come back as U+FFFD: a different command than given.
+    .refine((s) => !/\p{Cs}/u.test(s), "must be well-formed Unicode (a lone surrogate has no UTF-8 form)")
     // Linux passes no single argument longer than MAX_ARG_STRLEN (128 KiB with its NUL): a longer
     // command could never start. Put big scripts in a file and run that.
     .refine(

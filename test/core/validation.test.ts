@@ -118,6 +118,7 @@ test("ids: printable characters only, no bidi controls, well-formed UTF-8", () =
     const message = messageOf({ command: "x", id: `a${char}b` });
     assert.match(message, /^id: must be (printable|well-formed)/, JSON.stringify(char));
   }
+  assert.match(messageOf({ command: "echo \ud800" }), /^command: must be well-formed Unicode/);
   for (const id of ["job-1", "é-ü", "日本", "a\u{1F600}b", "x.y:z/1"]) {
     assert.equal(toNewJob({ command: "x", id }, CONFIG_DEFAULTS, now).id, id);
   }
