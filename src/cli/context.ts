@@ -22,3 +22,9 @@ export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
     return n;
   };
 }
+
+/** Commander argument parser for ids: an empty one is a usage error (exit 2), not an unknown job. */
+export function idArgument(value: string): string {
+  if (value === "") throw new InvalidArgumentError("must not be empty");
+  return value;
+}

@@ -1,5 +1,7 @@
 import Table from "cli-table3";
+import { once } from "node:events";
 import pc from "picocolors";
+import { printable } from "../core/printable.js";
 import type { JobState } from "../core/types.js";
 
 /** picocolors turns colour off by itself when stdout is not a TTY or NO_COLOR is set. */
@@ -70,13 +72,41 @@ export function duration(ms: number | null): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-export function truncate(text: string, width: number): string {
-  const oneLine = text.replace(/\s+/g, " ");
+/**
+ * Stored text (ids, commands, errors) for human output: control characters shown, not obeyed
+ * (DESIGN: `--json` and `job output` stay exact). `lines` keeps newlines and tabs.
+ */
+export function text(value: string, options: { lines?: boolean } = {}): string {
+  return printable(value, options);
+}
+
+/** One line of at most `width` characters, escaped (an escape such as `\x1b` counts as its 4). */
+export function truncate(value: string, width: number): string {
+  const oneLine = printable(value.replace(/[ \t\n\r\f\v]+/g, " "));
   return oneLine.length <= width ? oneLine : `${oneLine.slice(0, width - 1)}…`;
 }
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * A JSON array written item by item, in the layout of printJson, waiting for stdout to drain: a
+ * list of any size is never one string (V8 caps a string at ~512 MiB) nor held whole in memory.
+ */
+export async function printJsonArray(items: AsyncIterable<unknown>): Promise<void> {
+  let first = true;
+  for await (const item of items) {
+    // JSON strings hold no raw newline, so every newline is layout and can take the indent.
+    const body = JSON.stringify(item, null, 2).replaceAll("\n", "\n  ");
+    await writeOut(`${first ? "[\n" : ",\n"}  ${body}`);
+    first = false;
+  }
+  await writeOut(first ? "[]\n" : "\n]\n");
+}
+
+async function writeOut(chunk: string): Promise<void> {
+  if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
 }
 
 /** "key  value" lines with the keys aligned: the detail view of one thing. */

@@ -1,5 +1,7 @@
 import { CommanderError } from "commander";
 import { QueueError } from "../core/errors.js";
+import { printable } from "../core/printable.js";
+import { guardOutput } from "./output.js";
 import { buildProgram } from "./program.js";
 
 /** Exit codes (DESIGN §6): 0 success, 2 invalid input or usage, 1 everything else. */
@@ -17,16 +19,12 @@ async function main(): Promise<number> {
       return error.kind === "invalid" ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`queuectl: ${message.split("\n")[0]}\n`);
+    // One line, and no terminal control from whatever the message quotes.
+    process.stderr.write(`queuectl: ${printable(message.split("\n")[0] ?? "")}\n`);
     if (process.env.QUEUECTL_DEBUG) console.error(error);
     return 1;
   }
 }
 
-// `queuectl job output ID | head` closes the pipe early: that is the reader's choice, not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
+guardOutput();
 process.exitCode = await main();

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { createRequire } from "node:module";
+import { printable } from "../core/printable.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .option("--db <location>", "SQLite file or postgres:// URL (default: $QUEUECTL_DB, else $QUEUECTL_HOME/queuectl.db)")
     // One line per usage error, in the same form as every other error.
     .configureOutput({
-      outputError: (text, write) => write(`queuectl: ${text.trim().replace(/^error: /, "")} (see --help)\n`),
+      outputError: (text, write) => write(`queuectl: ${printable(text.trim().replace(/^error: /, ""))} (see --help)\n`),
     })
     .configureHelp({ sortSubcommands: false })
     .addHelpText(

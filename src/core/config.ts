@@ -1,6 +1,6 @@
 /**
  * Settings live in the store so every worker of one queue, on any machine, shares them. This file
- * is the list of keys; their validation (zod, loaded only when a value is set) is config-input.ts.
+ * is the list of keys and their ranges; parsing a value a user gives is config-input.ts.
  */
 export const CONFIG_DEFAULTS = {
   "max-retries": 3,
@@ -18,12 +18,40 @@ export type Config = { [K in ConfigKey]: number };
 export const CONFIG_HELP: Record<ConfigKey, string> = {
   "max-retries": "retries after the first run before a job goes to the DLQ (integer >= 0)",
   "backoff-base": "retry k waits backoff-base^k seconds (number >= 1)",
-  "backoff-max": "upper bound of one retry delay, in seconds",
+  "backoff-max": "upper bound of one retry delay, in seconds (at most a year)",
   "worker-poll-interval": "fallback poll of idle workers, in seconds (wake-ups are immediate)",
-  "job-timeout": "default timeout of a job, in seconds; 0 = no timeout",
+  "job-timeout": "default timeout of a job, in seconds (at most a year); 0 = no timeout",
   "output-limit": "bytes kept per stream per attempt (head and tail kept, the middle cut)",
   "lease-seconds": "a killed worker's job is recovered after this many seconds",
 };
+
+/** A year: the longest any duration may be (a job's timeout, a retry delay), so timers stay sane. */
+export const MAX_JOB_TIMEOUT_SECONDS = 365 * 86_400;
+
+export interface ConfigBounds {
+  min: number;
+  max: number;
+  integer?: boolean;
+  unit?: "seconds" | "bytes";
+  /** Why the upper bound, in a few words, for the error message. */
+  maxMeans?: string;
+}
+
+/** Every key's range: one place, read by the validation (config-input.ts) and by configFromStored. */
+export const CONFIG_BOUNDS: Record<ConfigKey, ConfigBounds> = {
+  "max-retries": { min: 0, max: 1000, integer: true },
+  "backoff-base": { min: 1, max: 100 },
+  "backoff-max": { min: 0, max: MAX_JOB_TIMEOUT_SECONDS, unit: "seconds", maxMeans: "a year" },
+  "worker-poll-interval": { min: 0.05, max: 3600, unit: "seconds", maxMeans: "an hour" },
+  "job-timeout": { min: 0, max: MAX_JOB_TIMEOUT_SECONDS, unit: "seconds", maxMeans: "a year" },
+  "output-limit": { min: 1024, max: 256 * 1024 * 1024, integer: true, unit: "bytes", maxMeans: "256 MiB" },
+  "lease-seconds": { min: 1, max: 86_400, unit: "seconds", maxMeans: "a day" },
+};
+
+export function inBounds(key: ConfigKey, value: number): boolean {
+  const { min, max, integer } = CONFIG_BOUNDS[key];
+  return Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+}
 
 export const CONFIG_KEYS = Object.keys(CONFIG_DEFAULTS) as ConfigKey[];
 
@@ -33,13 +61,14 @@ export function isConfigKey(key: string): key is ConfigKey {
 
 /**
  * Stored strings → a full Config. Values were validated when they were set; one that is not a
- * number (edited by hand) falls back to its default rather than stopping every worker.
+ * number or out of its range (edited by hand, or set before the range existed, e.g. a job-timeout
+ * of 1e23) falls back to its default rather than stopping every worker.
  */
 export function configFromStored(stored: Record<string, string>): Config {
   const config: Config = { ...CONFIG_DEFAULTS };
   for (const key of CONFIG_KEYS) {
-    const value = Number(stored[key]);
-    if (stored[key] !== undefined && Number.isFinite(value)) config[key] = value;
+    const text = stored[key];
+    if (text !== undefined && text.trim() !== "" && inBounds(key, Number(text))) config[key] = Number(text);
   }
   return config;
 }

@@ -1,3 +1,5 @@
+import { printable } from "./printable.js";
+
 /**
  * One error type for everything a user can get wrong or run into. The faces map `kind` to an exit
  * code (CLI) or a status code (HTTP); the message is one line that names the problem.
@@ -14,10 +16,12 @@ export class QueueError extends Error {
   readonly fields: Record<string, string>;
 
   constructor(kind: ErrorKind, message: string, fields: Record<string, string> = {}) {
-    super(message);
+    // Messages quote what users gave (ids, keys, values): escaped here, once, they stay one line
+    // and cannot drive the terminal or log that shows them.
+    super(printable(message));
     this.name = "QueueError";
     this.kind = kind;
-    this.fields = fields;
+    this.fields = Object.fromEntries(Object.entries(fields).map(([key, value]) => [printable(key), printable(value)]));
   }
 }
 

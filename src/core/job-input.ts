@@ -1,31 +1,55 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import type { Config } from "./config.js";
+import { MAX_JOB_TIMEOUT_SECONDS, type Config } from "./config.js";
 import { invalid } from "./errors.js";
+import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
 import type { NewJob } from "./types.js";
 
 /**
  * The enqueue JSON (snake_case). Unknown fields, wrong types and out-of-range values are rejected
  * with a message naming the field. This is the one place these rules live.
  */
+/**
+ * Ids are typed, printed and pasted back: printable characters only. No spaces, controls (C0, DEL,
+ * C1 such as U+009B, a terminal's CSI) or format characters (bidi overrides, zero-width marks), and
+ * no lone surrogates (they cannot be stored as UTF-8: the stored id would no longer match).
+ */
+const ID_UNPRINTABLE = /[\s\p{Cc}\p{Cf}]/u;
+
+const PRIORITY = "must be an integer 1..10";
+const MAX_RETRIES = "must be an integer 0..1000";
+const TIMEOUT = `must be a number of seconds > 0 and <= ${MAX_JOB_TIMEOUT_SECONDS} (a year)`;
+const RUN_AT = "must be ISO 8601 with an offset or Z, e.g. 2026-01-31T12:00:00Z";
+
+/**
+ * The enqueue JSON (snake_case). Unknown fields, wrong types and out-of-range values are rejected
+ * with a message naming the field, what it must be and what was given. This is the one place these
+ * rules live.
+ */
 export const JobInputSchema = z.strictObject({
   id: z
-    .string()
+    .string({ error: "must be a string" })
     .min(1, "must not be empty")
     .max(200, "must be at most 200 characters")
-    .regex(/^[^\s\u0000-\u001f]+$/u, "must not contain spaces or control characters")
+    .refine((s) => !/\p{Cs}/u.test(s), "must be well-formed Unicode (a lone surrogate has no UTF-8 form)")
+    .refine((s) => !ID_UNPRINTABLE.test(s), "must be printable: no spaces, control or format (e.g. bidi) characters")
     .optional(),
   command: z
-    .string()
+    .string({ error: "must be a non-empty string" })
     .refine((s) => s.trim().length > 0, "must be a non-empty string")
     .refine((s) => !s.includes("\u0000"), "must not contain NUL bytes (no command line can carry them)")
+    // Stored as UTF-8, a lone surrogate would come back as U+FFFD: a different command than given.
+    .refine((s) => !/\p{Cs}/u.test(s), "must be well-formed Unicode (a lone surrogate has no UTF-8 form)")
     // Linux passes no single argument longer than MAX_ARG_STRLEN (128 KiB with its NUL): a longer
     // command could never start. Put big scripts in a file and run that.
-    .refine((s) => Buffer.byteLength(s) < 131_072, "must be shorter than 128 KiB (the longest argument Linux passes to a program)"),
-  priority: z.number().int("must be an integer").min(1, "must be 1..10").max(10, "must be 1..10").optional(),
-  run_at: z.iso.datetime({ offset: true, message: "must be ISO 8601 with an offset or Z, e.g. 2026-01-31T12:00:00Z" }).optional(),
-  max_retries: z.number().int("must be an integer").min(0, "must be >= 0").max(1000, "must be <= 1000").optional(),
-  timeout: z.number().positive("must be > 0 seconds").max(365 * 86400, "must be at most a year").optional(),
+    .refine(
+      (s) => Buffer.byteLength(s) < 131_072,
+      "must be shorter than 128 KiB (the longest argument Linux passes to a program)",
+    ),
+  priority: z.number({ error: PRIORITY }).int(PRIORITY).min(1, PRIORITY).max(10, PRIORITY).optional(),
+  run_at: z.iso.datetime({ offset: true, error: RUN_AT }).optional(),
+  max_retries: z.number({ error: MAX_RETRIES }).int(MAX_RETRIES).min(0, MAX_RETRIES).max(1000, MAX_RETRIES).optional(),
+  timeout: z.number({ error: TIMEOUT }).positive(TIMEOUT).max(MAX_JOB_TIMEOUT_SECONDS, TIMEOUT).optional(),
 });
 
 export type JobInput = z.input<typeof JobInputSchema>;
@@ -65,31 +89,14 @@ function base32(value: number, chars: number): string {
   return out;
 }
 
-/** Names the first problem of a zod error as "field: what is wrong", plus every field's problem. */
-export function describeIssues(error: z.ZodError): { message: string; fields: Record<string, string> } {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) fields[key] = "unknown field";
-      continue;
-    }
-    const field = issue.path.join(".") || "(job)";
-    const message =
-      issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-    fields[field] ??= message;
-  }
-  const [field, message] = Object.entries(fields)[0] ?? ["(job)", "invalid"];
-  return { message: `${field}: ${message}`, fields };
-}
-
 /** Validates one enqueue input and applies defaults. Throws an "invalid" QueueError. */
 export function toNewJob(input: unknown, config: Config, now: number): NewJob {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw invalid("a job must be a JSON object", { "(job)": "must be an object" });
   }
-  const parsed = JobInputSchema.safeParse(input);
+  const parsed = JobInputSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) {
-    const { message, fields } = describeIssues(parsed.error);
+    const { message, fields } = describeIssues(parsed.error, "(job)");
     throw invalid(message, fields);
   }
   const job = parsed.data;

@@ -1,5 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { invalid } from "./errors.js";
+import { quote } from "./printable.js";
 
 /** $QUEUECTL_HOME, else $XDG_DATA_HOME/queuectl, else ~/.local/share/queuectl. */
 export function queuectlHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -8,9 +10,22 @@ export function queuectlHome(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataHome, "queuectl");
 }
 
-/** The store location: an explicit --db, else $QUEUECTL_DB, else the SQLite file in the home. */
+/**
+ * The store location: an explicit --db, else $QUEUECTL_DB, else the SQLite file in the home.
+ * A URL of a scheme no engine speaks (a typo such as postgress://, or mysql://) is refused: taken
+ * as a file path it would silently become a new, empty SQLite queue.
+ */
 export function storeLocation(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return explicit || env.QUEUECTL_DB || join(queuectlHome(env), "queuectl.db");
+  const location = explicit || env.QUEUECTL_DB || join(queuectlHome(env), "queuectl.db");
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
+  if (scheme !== undefined && !isPostgresUrl(location)) {
+    const source = explicit ? "--db" : "QUEUECTL_DB";
+    throw invalid(
+      `${source}: unknown scheme ${quote(`${scheme}://`)}: give a file path (SQLite) or a postgres:// URL`,
+      { db: "unknown scheme" },
+    );
+  }
+  return location;
 }
 
 export function isPostgresUrl(location: string): boolean {

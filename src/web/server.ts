@@ -34,7 +34,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
 
   // An empty JSON body (a POST with nothing to say, e.g. retry) is "no body", not a parse error.
-  const json = app.getDefaultJsonParser("error", "error");
+  // "__proto__" / "constructor" keys are kept as plain own keys (JSON.parse never touches a
+  // prototype): the strict body schemas then name them as unknown fields, as the CLI does.
+  const json = app.getDefaultJsonParser("ignore", "ignore");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = typeof body === "string" ? body : body.toString("utf8");

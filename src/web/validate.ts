@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { invalid } from "../core/errors.js";
-import { describeIssues } from "../core/job-input.js";
+import { describeIssues, PARSE_OPTIONS } from "../core/input-issues.js";
 
 /**
  * Parses a query string or body at the edge with a zod schema; a failure becomes the same
@@ -9,8 +9,9 @@ import { describeIssues } from "../core/job-input.js";
  * limits) are left to the core.
  */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: "query" | "body"): z.output<S> {
-  const result = schema.safeParse(value ?? {});
+  const result = schema.safeParse(value ?? {}, PARSE_OPTIONS);
   if (result.success) return result.data;
-  const { message, fields } = describeIssues(result.error);
-  throw invalid(`${where} ${message}`, fields);
+  const { message, fields } = describeIssues(result.error, where, value);
+  // "body count: …" for a field; "body: …" when the whole body is wrong.
+  throw invalid(message.startsWith(`${where}:`) ? message : `${where} ${message}`, fields);
 }

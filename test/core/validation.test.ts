@@ -78,3 +78,73 @@ test("config values are validated per key", () => {
 test("broken stored settings fall back to defaults", () => {
   assert.deepEqual(configFromStored({ "max-retries": "oops", "backoff-base": "3" }), { ...CONFIG_DEFAULTS, "backoff-base": 3 });
 });
+
+/** The one-line message of an invalid input. */
+function messageOf(input: unknown): string {
+  try {
+    toNewJob(input, CONFIG_DEFAULTS, now);
+  } catch (error) {
+    assert.ok(error instanceof QueueError && error.kind === "invalid", String(error));
+    assert.doesNotMatch(error.message, /[\n\r\u001b]/, "one line, no raw controls");
+    return error.message;
+  }
+  assert.fail(`${JSON.stringify(input)} was accepted`);
+}
+
+test("a wrong type names the field, what it must be and what was given (never 'is required')", () => {
+  assert.equal(messageOf({ command: "x", priority: "urgent" }), 'priority: must be an integer 1..10, got "urgent"');
+  assert.equal(messageOf({ command: "x", priority: "5" }), 'priority: must be an integer 1..10, got "5"');
+  assert.equal(
+    messageOf(JSON.parse('{"command":"x","priority":1e309}')),
+    "priority: must be an integer 1..10, got a number too large to represent",
+  );
+  assert.match(messageOf({ command: "x", run_at: 5 }), /^run_at: must be ISO 8601 .*, got 5$/);
+  assert.equal(messageOf({ command: "x", max_retries: null }), "max_retries: must be an integer 0..1000, got null");
+  assert.match(messageOf({ command: "x", timeout: [] }), /^timeout: must be a number of seconds .*, got an array$/);
+  assert.equal(messageOf({ command: "x", priority: 11 }), "priority: must be an integer 1..10, got 11");
+  assert.equal(messageOf({}), "command: is required");
+  assert.equal(messageOf({ command: "x", id: `a${"b".repeat(300)}` }).length < 160, true, "a long value is cut");
+});
+
+test("unknown keys, __proto__ included, are named as unknown fields", () => {
+  assert.equal(messageOf(JSON.parse('{"command":"x","__proto__":{"a":1}}')), "__proto__: unknown field");
+  assert.equal(messageOf(JSON.parse('{"command":"x","constructor":{"prototype":{}}}')), "constructor: unknown field");
+  assert.equal(messageOf({ command: "x", "bad\nkey": 1 }), "bad\\x0akey: unknown field");
+});
+
+test("ids: printable characters only, no bidi controls, well-formed UTF-8", () => {
+  const bad = ["\u007f", "\u0085", "\u009b", "\u202e", "\u2066", "\u200b", "\ufeff", "\ud800", "\udc00", "\n", " "];
+  for (const char of bad) {
+    const message = messageOf({ command: "x", id: `a${char}b` });
+    assert.match(message, /^id: must be (printable|well-formed)/, JSON.stringify(char));
+  }
+  assert.match(messageOf({ command: "echo \ud800" }), /^command: must be well-formed Unicode/);
+  for (const id of ["job-1", "é-ü", "日本", "a\u{1F600}b", "x.y:z/1"]) {
+    assert.equal(toNewJob({ command: "x", id }, CONFIG_DEFAULTS, now).id, id);
+  }
+});
+
+test("printable escapes C0, DEL, C1, bidi and lone surrogates, and nothing else", async () => {
+  const { printable, quote } = await import("../../src/core/printable.js");
+  assert.equal(printable("a\u001b]0;t\u0007b\u009b\u202e\ud800c\n"), "a\\x1b]0;t\\x07b\\x9b\\u202e\\ud800c\\x0a");
+  assert.equal(printable("l1\n\tl2\u001b", { lines: true }), "l1\n\tl2\\x1b");
+  assert.equal(printable("é 日本 \u{1F600} \\n"), "é 日本 \u{1F600} \\n");
+  assert.equal(printable(printable("\u001b")), "\\x1b", "idempotent");
+  assert.equal(quote("a\nb"), '"a\\x0ab"');
+  assert.equal(quote(Infinity), "a number too large to represent");
+});
+
+test("every duration in config has an upper bound; the message names it", () => {
+  const tooLong = [["job-timeout", "1".padEnd(24, "0")], ["job-timeout", 1e23], ["backoff-max", "31536001"]] as const;
+  for (const [key, value] of tooLong) {
+    assert.throws(
+      () => parseConfigValue(key, value),
+      (e: unknown) => e instanceof QueueError && e.kind === "invalid" && /to 31536000 \(a year\), got/.test(e.message),
+      `${key}=${value}`,
+    );
+  }
+  assert.equal(parseConfigValue("job-timeout", "31536000"), 31_536_000);
+  assert.equal(parseConfigValue("job-timeout", 0), 0);
+  // A value stored before the bound existed falls back to the default rather than overflow timers.
+  assert.equal(configFromStored({ "job-timeout": "1e+23" })["job-timeout"], CONFIG_DEFAULTS["job-timeout"]);
+});

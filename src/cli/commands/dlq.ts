@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import { invalid } from "../../core/errors.js";
-import { jobJson } from "../../core/json.js";
-import { intOption, withQueue } from "../context.js";
-import { color, printJson } from "../format.js";
-import { jobTable } from "./jobs.js";
+import { idArgument, intOption, withQueue } from "../context.js";
+import { text } from "../format.js";
+import { jobsOf, printJobs } from "./jobs.js";
 
 export function registerDlq(program: Command): void {
   const dlq = program.command("dlq").description("the dead letter queue: jobs that used up their retries");
@@ -15,27 +14,28 @@ export function registerDlq(program: Command): void {
     .option("--json", "print a JSON array of jobs")
     .action(async (options: { limit: number; json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
-        const page = await queue.list({ state: "dead", limit: options.limit });
-        if (options.json) return printJson(page.jobs.map((job) => jobJson(job)));
-        if (page.jobs.length === 0) return console.log(color.dim("the dead letter queue is empty"));
-        console.log(jobTable(page.jobs));
+        const jobs = jobsOf(queue, { state: "dead" }, options.limit);
+        await printJobs(jobs, options.json === true, "the dead letter queue is empty");
       });
     });
 
   dlq
     .command("retry")
     .description("put a dead job (or --all) back to pending, attempts reset, history kept")
-    .argument("[id]", "job id")
+    .argument("[id]", "job id", idArgument)
     .option("--all", "retry every dead job")
     .action(async (id: string | undefined, options: { all?: boolean }, command: Command) => {
-      if (options.all === (id !== undefined)) throw invalid("give a job id or --all (one of them)");
+      // Neither or both: a usage error (exit 2), never a lookup of the id "undefined".
+      if ((options.all === true) === (id !== undefined)) {
+        throw invalid("dlq retry: give a job id or --all (one of them)");
+      }
       await withQueue(command, async (queue) => {
         if (options.all) {
           const count = await queue.retryAllDead();
           console.log(`${count} dead job(s) back to pending`);
         } else {
           const job = await queue.retry(id as string);
-          console.log(`${job.id} back to pending`);
+          console.log(`${text(job.id)} back to pending`);
         }
       });
     });

@@ -15,8 +15,9 @@ export function registerEnqueue(program: Command): void {
     .addHelpText(
       "after",
       `
-Job fields: command (required, under 128 KiB), id, priority (1..10, default 5, higher first),
-run_at (ISO 8601 with offset or Z), max_retries (>= 0), timeout (seconds).
+Job fields: command (required, under 128 KiB), id (printable, no spaces), priority (1..10,
+default 5, higher first), run_at (ISO 8601 with offset or Z), max_retries (0..1000),
+timeout (seconds, at most a year).
 
 Examples:
   queuectl enqueue '{"command":"make test","priority":8,"max_retries":5}'

@@ -1,24 +1,76 @@
 import { Option, type Command } from "commander";
 import { jobDetailJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
-import { JOB_STATES, type Job, type JobState, type OutputStream } from "../../core/types.js";
-import { intOption, withQueue } from "../context.js";
-import { color, duration, keyValues, printJson, relative, stateLabel, table, truncate, when } from "../format.js";
+import { JOB_STATES, type Job, type JobFilter, type JobState, type OutputStream } from "../../core/types.js";
+import { idArgument, intOption, withQueue } from "../context.js";
+import {
+  color,
+  duration,
+  keyValues,
+  printJson,
+  printJsonArray,
+  relative,
+  stateLabel,
+  table,
+  text,
+  truncate,
+  when,
+} from "../format.js";
 import { followOutput } from "../follow.js";
 
-/** The rows people scan: id, state, priority, attempts, command, and the time that matters. */
-export function jobTable(jobs: Job[], now = Date.now()): string {
-  return table(
-    ["id", "state", "pri", "tries", "updated", "command"],
-    jobs.map((job) => [
-      job.id,
-      stateLabel(job.state, (job.state === "pending" || job.state === "failed") && job.run_at > now),
-      job.priority,
-      `${job.attempts}/${job.max_retries + 1}`,
-      relative(job.updated_at, now),
-      truncate(job.command, 60),
-    ]),
-  );
+const JOB_HEAD = ["id", "state", "pri", "tries", "updated", "command"];
+/** Jobs read per store call: 50 of the longest commands (128 KiB) are ~6.5 MB. */
+const PAGE = 50;
+
+/** The row people scan: id, state, priority, attempts, the time that matters, the command cut to one line. */
+function jobRow(job: Job, now: number): (string | number)[] {
+  return [
+    text(job.id),
+    stateLabel(job.state, (job.state === "pending" || job.state === "failed") && job.run_at > now),
+    job.priority,
+    `${job.attempts}/${job.max_retries + 1}`,
+    relative(job.updated_at, now),
+    truncate(job.command, 60),
+  ];
+}
+
+/**
+ * Up to `limit` jobs of a filter, newest first, read page by page (keyset cursor), so a list of
+ * 10,000 jobs of 128 KiB each is never in memory at once. Reports through `more` whether jobs
+ * beyond the limit exist.
+ */
+export async function* jobsOf(
+  queue: Queue,
+  filter: Omit<JobFilter, "limit" | "cursor">,
+  limit: number,
+  more: { value: boolean } = { value: false },
+): AsyncGenerator<Job> {
+  let cursor: string | undefined;
+  let left = limit;
+  while (left > 0) {
+    const page = await queue.list({ ...filter, limit: Math.min(PAGE, left), cursor });
+    for (const job of page.jobs) yield job;
+    left -= page.jobs.length;
+    if (!page.next_cursor || page.jobs.length === 0) return;
+    cursor = page.next_cursor;
+  }
+  more.value = (await queue.list({ ...filter, limit: 1, cursor })).jobs.length > 0;
+}
+
+/** Prints jobs as a JSON array (`--json`, exact) or as the table people read (escaped). */
+export async function printJobs(jobs: AsyncIterable<Job>, json: boolean, empty: string): Promise<void> {
+  const now = Date.now();
+  if (json) {
+    return printJsonArray(
+      (async function* () {
+        for await (const job of jobs) yield jobJson(job, now);
+      })(),
+    );
+  }
+  // Only the cut rows are kept, not the jobs: the table needs every row to align its columns.
+  const rows: (string | number)[][] = [];
+  for await (const job of jobs) rows.push(jobRow(job, now));
+  console.log(rows.length === 0 ? color.dim(empty) : table(JOB_HEAD, rows));
 }
 
 export function registerJobs(program: Command): void {
@@ -31,11 +83,10 @@ export function registerJobs(program: Command): void {
     .option("--json", "print a JSON array of jobs")
     .action(async (options: { state?: JobState; search?: string; limit: number; json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
-        const page = await queue.list({ state: options.state, q: options.search, limit: options.limit });
-        if (options.json) return printJson(page.jobs.map((job) => jobJson(job)));
-        if (page.jobs.length === 0) return console.log(color.dim("no jobs"));
-        console.log(jobTable(page.jobs));
-        if (page.next_cursor) console.log(color.dim(`… more: raise --limit (now ${options.limit})`));
+        const more = { value: false };
+        const jobs = jobsOf(queue, { state: options.state, q: options.search }, options.limit, more);
+        await printJobs(jobs, options.json === true, "no jobs");
+        if (more.value && !options.json) console.log(color.dim(`… more: raise --limit (now ${options.limit})`));
       });
     });
 
@@ -44,7 +95,7 @@ export function registerJobs(program: Command): void {
   job
     .command("show")
     .description("a job with every attempt")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id", idArgument)
     .option("--json", "print JSON: the job, plus a history array with every attempt")
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
@@ -54,8 +105,9 @@ export function registerJobs(program: Command): void {
         const now = Date.now();
         const scheduled = (found.state === "pending" || found.state === "failed") && found.run_at > now;
         const fields: [string, string][] = [
-          ["id", found.id],
-          ["command", found.command],
+          ["id", text(found.id)],
+          // A script keeps its lines; every other control character is shown, not obeyed.
+          ["command", text(found.command, { lines: true })],
           ["state", stateLabel(found.state, scheduled)],
           ["priority", String(found.priority)],
           ["attempts", `${found.attempts} of ${found.max_retries + 1} (max_retries ${found.max_retries})`],
@@ -66,9 +118,9 @@ export function registerJobs(program: Command): void {
           ["finished", when(found.finished_at, now)],
           ["exit code", found.exit_code === null ? "-" : String(found.exit_code)],
           ["duration", duration(found.duration_ms)],
-          ["last error", found.last_error ?? "-"],
+          ["last error", text(found.last_error ?? "-")],
         ];
-        if (found.worker_id) fields.push(["worker", found.worker_id]);
+        if (found.worker_id) fields.push(["worker", text(found.worker_id)]);
         console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();
@@ -80,7 +132,7 @@ export function registerJobs(program: Command): void {
               a.outcome === "completed" ? color.green(a.outcome) : a.outcome === "running" ? color.yellow(a.outcome) : color.red(a.outcome),
               when(a.started_at, now),
               duration(a.duration_ms),
-              a.exit_code ?? (a.signal ?? "-"),
+              a.exit_code ?? text(a.signal ?? "-"),
               `${a.stdout_bytes} B`,
               `${a.stderr_bytes} B`,
               truncate(a.error ?? "", 50),
@@ -93,7 +145,7 @@ export function registerJobs(program: Command): void {
   job
     .command("output")
     .description("the raw output of a job's latest attempt (or --attempt N)")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id", idArgument)
     .option("--stdout", "standard output (the default)")
     .option("--stderr", "standard error")
     .option("-a, --attempt <n>", "attempt number (see job show)", intOption(1))

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { withQueue } from "../context.js";
-import { color, duration, keyValues, printJson } from "../format.js";
+import { color, duration, keyValues, printJson, text } from "../format.js";
 
 export function registerMetrics(program: Command): void {
   program
@@ -17,8 +17,8 @@ export function registerMetrics(program: Command): void {
           ["runs", `${m.attempts_total} finished, ${m.attempts_failed} failed`],
           ["success rate", `${percent(m.success_rate)} ${color.dim("(completed / (completed + dead))")}`],
           ["duration", `avg ${duration(m.duration_ms.avg)}, p50 ${duration(m.duration_ms.p50)}, p95 ${duration(m.duration_ms.p95)}`],
-          ["fastest", m.fastest ? `${m.fastest.job_id} in ${duration(m.fastest.duration_ms)}` : "-"],
-          ["slowest", m.slowest ? `${m.slowest.job_id} in ${duration(m.slowest.duration_ms)}` : "-"],
+          ["fastest", m.fastest ? `${text(m.fastest.job_id)} in ${duration(m.fastest.duration_ms)}` : "-"],
+          ["slowest", m.slowest ? `${text(m.slowest.job_id)} in ${duration(m.slowest.duration_ms)}` : "-"],
           [
             "throughput",
             `${m.throughput.last_minute}/min over the last minute (${m.throughput.per_second_last_minute.toFixed(2)}/s), ${m.throughput.last_hour.toFixed(1)}/min over the last hour`,

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { storeLocation } from "../../core/paths.js";
 import { Queue } from "../../core/queue.js";
 import { intOption } from "../context.js";
+import { logLine, serveLogs, writeLog } from "../output.js";
 
 export function registerWeb(program: Command): void {
   program
@@ -17,7 +18,9 @@ export function registerWeb(program: Command): void {
       // Loaded here, not at the top: Fastify would add ~90 ms to the start of every other command.
       const { startWebServer } = await import("../../web/server.js");
       const queue = await Queue.open({ db });
-      const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+      // A log that cannot be written (full disk, /dev/full, closed pipe) must not stop the server.
+      serveLogs();
+      const log = logLine;
       let server;
       try {
         server = await startWebServer({ queue, db, host: options.host, port: options.port, token, workers: options.workers, log });
@@ -25,8 +28,9 @@ export function registerWeb(program: Command): void {
         await queue.close();
         throw error;
       }
-      console.log(`queuectl dashboard: ${server.url}${token ? "?token=<your token>" : ""}`);
-      console.log(`store: ${queue.store.location}; ${options.workers > 0 ? `${options.workers} embedded worker slots` : "no embedded workers"}; Ctrl-C to stop`);
+      writeLog(`queuectl dashboard: ${server.url}${token ? "?token=<your token>" : ""}\n`);
+      const slots = options.workers > 0 ? `${options.workers} embedded worker slots` : "no embedded workers";
+      writeLog(`store: ${queue.store.location}; ${slots}; Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         let signals = 0;
         const onSignal = () => {

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { workerJson } from "../../core/json.js";
+import { storeLocation } from "../../core/paths.js";
 import { WorkerPool } from "../../worker/pool.js";
 import { spawnDetachedWorker } from "../../worker/detach.js";
 import { intOption, withQueue } from "../context.js";
-import { color, printJson, relative, table } from "../format.js";
+import { color, printJson, relative, table, text } from "../format.js";
+import { logLine, serveLogs } from "../output.js";
 
 export function registerWorker(program: Command): void {
   const worker = program.command("worker").description("run, list and stop workers");
@@ -15,6 +17,7 @@ export function registerWorker(program: Command): void {
     .option("-d, --detach", "run in the background; the log goes to $QUEUECTL_HOME/logs/")
     .action(async (options: { count: number; detach?: boolean }, command: Command) => {
       const { db } = command.optsWithGlobals<{ db?: string }>();
+      storeLocation(db); // an unknown scheme is a usage error here, not a worker that dies in the background
       if (options.detach) {
         const { pid, log } = await spawnDetachedWorker({ count: options.count, db });
         // The pid alone on stdout, for scripts; the explanation on stderr, for people.
@@ -22,12 +25,14 @@ export function registerWorker(program: Command): void {
         console.log(pid);
         return;
       }
+      // A log that cannot be written (full disk, /dev/full, closed pipe) must not stop the jobs.
+      serveLogs();
       await withQueue(command, async (queue) => {
-        const pool = new WorkerPool(queue, { slots: options.count, log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) });
+        const pool = new WorkerPool(queue, { slots: options.count, log: logLine });
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals) => {
           signals++;
-          console.log(`${new Date().toISOString()} ${signal}: ${signals === 1 ? "draining (send again to stop at once)" : "stopping now"}`);
+          logLine(`${signal}: ${signals === 1 ? "draining (send again to stop at once)" : "stopping now"}`);
           void pool.stop(signals === 1 ? "drain" : "now");
         };
         process.on("SIGINT", onSignal);
@@ -66,11 +71,13 @@ export function registerWorker(program: Command): void {
           table(
             ["id", "host", "pid", "slots", "running", "heartbeat", "status"],
             workers.map((w) => [
-              w.id,
-              w.host,
+              text(w.id),
+              text(w.host),
               w.pid,
               w.slots,
-              w.running.length ? `${w.running.length}: ${w.running.slice(0, 3).join(", ")}${w.running.length > 3 ? ", …" : ""}` : "0",
+              w.running.length
+                ? text(`${w.running.length}: ${w.running.slice(0, 3).join(", ")}${w.running.length > 3 ? ", …" : ""}`)
+                : "0",
               relative(Date.parse(w.heartbeat_at ?? ""), now),
               w.status === "alive" ? color.green(w.status) : color.yellow(w.status),
             ]),

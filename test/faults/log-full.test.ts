@@ -1,0 +1,136 @@
+// Output that cannot be written. A worker or web server whose log is on a full disk (here stdout
+// opened on /dev/full: every write fails with ENOSPC) keeps running jobs; a command whose reader
+// goes away (`queuectl list | head -1`) ends quietly; a command's answer on a full disk is exit 1
+// with one line. Needs Linux (/dev/full); skips elsewhere.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, openSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { describe, it } from "node:test";
+import { withHarness, type Harness } from "../cli/harness.js";
+import { sqliteEnv } from "../cli/sqlite-env.js";
+import { BIN, stopProcess } from "../helpers/cli.js";
+import { waitFor } from "../helpers/env.js";
+
+const skip = existsSync("/dev/full") ? false : "needs /dev/full (Linux)";
+
+type Logged = ChildProcess & { stderr: () => string };
+
+/** `queuectl args…` with stdout on /dev/full and stderr collected. */
+function onDevFull(h: Harness, args: string[]): Logged {
+  const full = openSync("/dev/full", "w");
+  try {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, NO_COLOR: "1", ...h.env },
+      stdio: ["ignore", full, "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    return Object.assign(child, { stderr: () => stderr });
+  } finally {
+    closeSync(full);
+  }
+}
+
+/** Resolves with `value()` once truthy; rejects at once if `child` exits first (it died). */
+async function whileAlive<T>(child: Logged, what: string, value: () => Promise<T>): Promise<NonNullable<T>> {
+  const died = new Promise<never>((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`died (exit ${code ?? signal}) before ${what}; stderr:\n${child.stderr().slice(0, 3000)}`)),
+    ),
+  );
+  return Promise.race([waitFor(what, value, { timeoutMs: 30_000, intervalMs: 200 }), died]);
+}
+
+function assertOneLogLine(stderr: string): void {
+  const lines = stderr.trim().split("\n").filter(Boolean);
+  assert.ok(lines.length <= 1, `at most one line about the log, got:\n${stderr}`);
+  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+  if (lines.length === 1) assert.match(lines[0]!, /log cannot be written \(ENOSPC\)/);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : null;
+      server.close(() => (port ? resolve(port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+describe("a log that cannot be written is dropped, never fatal", { skip }, () => {
+  it("worker start > /dev/full: runs every job to completion, stays up, drains on SIGTERM", () =>
+    withHarness(sqliteEnv, async (h) => {
+      for (let i = 0; i < 6; i++) await h.enqueue({ command: `sleep 0.2; echo ${i}` });
+      const worker = onDevFull(h, ["worker", "start", "--count", "2"]);
+      try {
+        await whileAlive(worker, "6 jobs completed", async () => (await h.counts()).completed === 6);
+        // Still working after its log failed: more jobs are run too.
+        for (let i = 0; i < 3; i++) await h.enqueue({ command: "true" });
+        const counts = await whileAlive(worker, "9 jobs completed", async () => {
+          const c = await h.counts();
+          return c.completed === 9 ? c : null;
+        });
+        assert.equal(counts.processing, 0, "no job left in processing");
+        assertOneLogLine(worker.stderr());
+        const exited = new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
+        worker.kill("SIGTERM");
+        assert.equal(await exited, 0, `the worker drains and exits 0; stderr: ${worker.stderr()}`);
+        assertOneLogLine(worker.stderr());
+      } finally {
+        await stopProcess(worker, "SIGKILL");
+      }
+    }));
+
+  it("web --workers 1 > /dev/full: serves the API and runs jobs", () =>
+    withHarness(sqliteEnv, async (h) => {
+      const port = await freePort();
+      const web = onDevFull(h, ["web", "--port", String(port), "--workers", "1"]);
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        const answers = async () => (await fetch(`${url}/api/status`).catch(() => null))?.ok;
+        await whileAlive(web, "the server to answer", answers);
+        const id = await h.enqueue({ command: "echo hi" });
+        await whileAlive(web, "the job to complete", async () => (await h.state(id)) === "completed");
+        assert.equal((await fetch(`${url}/api/status`)).status, 200);
+        assertOneLogLine(web.stderr());
+      } finally {
+        await stopProcess(web, "SIGKILL");
+      }
+    }));
+});
+
+describe("a command's own output that cannot be written", { skip }, () => {
+  it("list | head -1 (the reader goes away): exit 0, nothing on stderr, for the table and --json", () =>
+    withHarness(sqliteEnv, async (h) => {
+      const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ command: `echo ${"x".repeat(200)} ${i}` }));
+      writeFileSync(h.path("jobs.jsonl"), `${lines.join("\n")}\n`);
+      await h.ok(["enqueue", "--file", h.path("jobs.jsonl")]);
+      for (const args of [["list", "--limit", "2000"], ["list", "--limit", "2000", "--json"]]) {
+        const child = spawn(process.execPath, [BIN, ...args], {
+          env: { ...process.env, NO_COLOR: "1", ...h.env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        // Read one chunk, then close the pipe, as `head -1` does.
+        child.stdout.once("data", () => child.stdout.destroy());
+        const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+        assert.equal(stderr, "", `${args.join(" ")}: nothing on stderr`);
+        assert.equal(code, 0, `${args.join(" ")}: exit 0`);
+      }
+    }));
+
+  it("list > /dev/full: exit 1, one line naming ENOSPC, no stack", () =>
+    withHarness(sqliteEnv, async (h) => {
+      await h.enqueue({ command: "true" });
+      for (const args of [["list"], ["list", "--json"], ["status"]]) {
+        const child = onDevFull(h, args);
+        const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+        assert.equal(code, 1, `${args.join(" ")}: exit 1`);
+        const stderr = child.stderr();
+        assert.match(stderr, /^queuectl: cannot write the output: ENOSPC\n$/, `${args.join(" ")}: ${stderr}`);
+      }
+    }));
+});
