@@ -20,6 +20,7 @@ import {
 import type { ClaimRequest, FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
 import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
+import { StoreFiles } from "./store-files.js";
 
 type JobRow = Job & { runs: number };
 type Stmt = Database.Statement<unknown[], unknown>;
@@ -51,6 +52,8 @@ export class SqliteStore implements Store {
   private readonly wake: FileWake;
   private readonly statements = new Map<string, Stmt>();
   private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Which files were opened: a store deleted or replaced under this process is noticed. */
+  private readonly files: StoreFiles | null;
 
   private constructor(path: string) {
     this.location = path;
@@ -77,6 +80,9 @@ export class SqliteStore implements Store {
     // back to 64 MB after each checkpoint.
     this.db.pragma("wal_autocheckpoint = 30000");
     this.db.pragma("journal_size_limit = 67108864");
+    // Read once so that the -wal and -shm files exist: StoreFiles notes which files these are.
+    this.db.prepare("SELECT count(*) FROM sqlite_master").get();
+    this.files = inMemory ? null : new StoreFiles(path);
     this.wake = new FileWake(inMemory ? null : `${path}-wake`);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
   }
@@ -92,11 +98,13 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.wake.close();
     if (this.db.open) this.db.close();
+    this.files?.releaseSidecars();
   }
 
   /** One write transaction, BEGIN IMMEDIATE: it takes the write lock first, so it never deadlocks
    * on a lock upgrade and waits (busy timeout) for another process's write instead. */
   private write<T>(fn: () => T): T {
+    this.files?.verify(Date.now());
     return this.inTransaction.immediate(fn) as T;
   }
 
