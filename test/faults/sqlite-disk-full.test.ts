@@ -39,14 +39,16 @@ describe("sqlite: a full disk", () => {
         await new Promise((resolve) => setTimeout(resolve, 4_000));
         const stalled = await h.counts();
         const failures = worker.output().match(/disk is full/g)?.length ?? 0;
-        t.diagnostic(`filled ${(filled / 2 ** 20).toFixed(1)} MiB; stalled at ${JSON.stringify(stalled)}; ${failures} refused writes`);
+        const mib = (filled / 2 ** 20).toFixed(1);
+        t.diagnostic(`filled ${mib} MiB; stalled at ${JSON.stringify(stalled)}; ${failures} refused writes`);
         assert.ok(stalled.completed < JOBS, "the disk filled before the queue was done (else the test proves nothing)");
 
         rmSync(h.path("reserve"));
         const freedAt = Date.now();
         let last = stalled;
         try {
-          await h.waitCounts("the first job to complete after the space returned", (c) => c.completed > stalled.completed, 60_000);
+          const moved = (c: { completed: number }) => c.completed > stalled.completed;
+          await h.waitCounts("the first job to complete after the space returned", moved, 60_000);
           t.diagnostic(`first job recorded ${Date.now() - freedAt} ms after the space returned`);
           last = await h.waitCounts(
             `all ${JOBS} jobs to complete after 1.5 MiB was freed`,
@@ -60,8 +62,10 @@ describe("sqlite: a full disk", () => {
           const store = ["queuectl.db", "queuectl.db-wal"].map((f) => `${f} ${sizeOf(h.path(f))} bytes`).join(", ");
           throw new Error(`${(error as Error).message}; last counts ${JSON.stringify(last)}; ${store}`);
         }
-        t.diagnostic(`resumed: all ${JOBS} completed ${Date.now() - freedAt} ms after the space returned (full for ${freedAt - fullAt} ms)`);
-        assert.deepEqual(last, { pending: 0, processing: 0, completed: JOBS, failed: 0, dead: 0 }, "nothing lost or stuck");
+        const resumedIn = Date.now() - freedAt;
+        t.diagnostic(`all ${JOBS} completed ${resumedIn} ms after the space returned (full ${freedAt - fullAt} ms)`);
+        const done = { pending: 0, processing: 0, completed: JOBS, failed: 0, dead: 0 };
+        assert.deepEqual(last, done, "nothing lost or stuck");
         assert.equal(await h.total(), JOBS, "every job is still there");
         assert.equal(worker.exitCode, null, `the worker stayed alive:\n${worker.output().slice(-2000)}`);
 
@@ -70,7 +74,9 @@ describe("sqlite: a full disk", () => {
         try {
           const attempts = db.prepare(`SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome`).all();
           assert.deepEqual(attempts, [{ outcome: "completed", n: JOBS }], "one completed attempt per job");
-          const withOutput = db.prepare(`SELECT count(*) AS n FROM outputs WHERE stream = 'stdout' AND total_bytes > 2000`).get();
+          const withOutput = db
+            .prepare(`SELECT count(*) AS n FROM outputs WHERE stream = 'stdout' AND total_bytes > 2000`)
+            .get();
           assert.deepEqual(withOutput, { n: JOBS }, "every job's output is stored");
           assert.equal(db.pragma("integrity_check", { simple: true }), "ok");
         } finally {

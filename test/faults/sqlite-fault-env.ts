@@ -24,7 +24,8 @@ export function rootLinuxSkipReason(): string | null {
 /** A fresh QUEUECTL_HOME on its own tmpfs of `sizeMb` MiB; cleanup unmounts and removes it. */
 export function tmpfsEnv(sizeMb: number): CliEnv {
   const home = mkdtempSync(join(tmpdir(), "queuectl-tmpfs-"));
-  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0700`, "tmpfs", home], { encoding: "utf8" });
+  const options = `size=${sizeMb}m,mode=0700`;
+  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", home], { encoding: "utf8" });
   if (mount.status !== 0) {
     rmSync(home, { recursive: true, force: true });
     throw new Error(`cannot mount a tmpfs on ${home}: ${mount.stderr.trim()}`);

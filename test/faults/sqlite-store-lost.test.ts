@@ -38,19 +38,19 @@ async function runningWorker(h: Harness): Promise<Running> {
 async function assertStops(h: Harness, run: Running, lostAt: number, what: RegExp): Promise<void> {
   const code = await h.waitExit(run.worker, 2 * HEARTBEAT_MS + 4_000);
   const after = (run.exitedAt() ?? Date.now()) - lostAt;
-  assert.ok(after <= 2 * HEARTBEAT_MS + 1_000, `the worker stopped ${after} ms after the loss, more than two heartbeats`);
+  assert.ok(after <= 2 * HEARTBEAT_MS + 1_000, `the worker stopped ${after} ms after the loss: over two heartbeats`);
   assert.notEqual(code, 0, "the worker exits non-zero");
   const stderr = run.stderr().trim();
   assert.equal(stderr.split("\n").length, 1, `one line on stderr, got:\n${stderr}`);
   assert.match(stderr, what);
   assert.doesNotMatch(stderr, /^\s*at .+:\d+/m, "no stack trace");
-  await waitFor("the lost worker's commands to be killed", () => run.sleeps.every((s) => pidsMatching(s).length === 0), {
-    timeoutMs: 5_000,
-  });
+  const killed = () => run.sleeps.every((s) => pidsMatching(s).length === 0);
+  await waitFor("the lost worker's commands to be killed", killed, { timeoutMs: 5_000 });
 }
 
 describe("sqlite: the store file lost under a running worker", () => {
-  it("deleted (db, -wal, -shm): the worker stops, and a new store at that path keeps its data", { timeout: 60_000 }, async (t) => {
+  const deleted = "deleted (db, -wal, -shm): the worker stops, and a new store at that path keeps its data";
+  it(deleted, { timeout: 60_000 }, async (t) => {
     await withHarness(sqliteEnv, async (h) => {
       const run = await runningWorker(h);
       const db = h.path("queuectl.db");
@@ -76,13 +76,15 @@ describe("sqlite: the store file lost under a running worker", () => {
     });
   });
 
-  it("replaced (another store renamed over it): the worker stops, the new store stays intact", { timeout: 60_000 }, async (t) => {
+  const replaced = "replaced (another store renamed over it): the worker stops, the new store stays intact";
+  it(replaced, { timeout: 60_000 }, async (t) => {
     await withHarness(sqliteEnv, async (h) => {
       const run = await runningWorker(h);
       const db = h.path("queuectl.db");
       // A store made elsewhere (say, a backup), closed, then moved over the live one.
       const other = h.path("other.db");
-      const made = await runCli(["enqueue", '{"id":"from-the-other-store","command":"true"}'], { ...h.env, QUEUECTL_DB: other });
+      const job = '{"id":"from-the-other-store","command":"true"}';
+      const made = await runCli(["enqueue", job], { ...h.env, QUEUECTL_DB: other });
       assert.equal(made.code, 0, made.stderr);
       renameSync(other, db);
       const lostAt = Date.now();

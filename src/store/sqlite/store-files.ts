@@ -14,7 +14,8 @@ function idOf(path: string): FileId | null {
   return stats ? { dev: stats.dev, ino: stats.ino } : null;
 }
 
-const same = (a: FileId | null, b: FileId | null): boolean => a !== null && b !== null && a.dev === b.dev && a.ino === b.ino;
+const same = (a: FileId | null, b: FileId | null): boolean =>
+  a !== null && b !== null && a.dev === b.dev && a.ino === b.ino;
 
 /**
  * The files of an open SQLite store as they were when it was opened. A process keeps using a file
@@ -47,7 +48,9 @@ export class StoreFiles {
     const current = idOf(this.path);
     if (same(current, this.db)) return;
     const what = current ? "replaced by another file" : "deleted";
-    this.lostError = new StoreLostError(`the SQLite store ${this.path} was ${what} while in use; nothing more is written to it`);
+    this.lostError = new StoreLostError(
+      `the SQLite store ${this.path} was ${what} while in use; nothing more is written to it`,
+    );
     throw this.lostError;
   }
 
