@@ -32,3 +32,14 @@ export const notFound = (what: string, id: string): QueueError =>
   new QueueError("not_found", `${what} not found: ${id}`);
 
 export const conflict = (message: string): QueueError => new QueueError("conflict", message);
+
+/**
+ * The store this process opened is gone from under it (e.g. its SQLite file was deleted or replaced):
+ * retrying cannot help and writing on would only reach a file nobody else sees. A worker stops.
+ */
+export class StoreLostError extends QueueError {
+  constructor(message: string) {
+    super("unavailable", message);
+    this.name = "StoreLostError";
+  }
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import type { Config } from "../core/config.js";
+import { StoreLostError } from "../core/errors.js";
 import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob, OutputStream } from "../core/types.js";
@@ -63,6 +64,9 @@ export class WorkerPool {
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
   private resolveDone!: () => void;
+  private rejectDone!: (error: Error) => void;
+  /** The store was lost (its file deleted or replaced): stop at once and record nothing. */
+  private lost: StoreLostError | null = null;
   private beating = false;
   /** Slots promised to claims in flight, so two concurrent claims never overfill the pool. */
   private reserved = 0;
@@ -81,7 +85,8 @@ export class WorkerPool {
       this.executor = this.runner.execute;
     }
     this.id = `${this.host.split(".")[0]}-${process.pid}-${randomBytes(3).toString("hex")}`;
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.done = new Promise((resolve, reject) => ((this.resolveDone = resolve), (this.rejectDone = reject)));
+    this.done.catch(() => {}); // a caller that never awaits done must not crash on a lost store
   }
 
   private get store() {
@@ -277,7 +282,7 @@ export class WorkerPool {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       let failures = 0;
-      while (this.finished.length > 0) {
+      while (this.finished.length > 0 && !this.lost) {
         const batch = this.finished;
         this.finished = [];
         const free = this.stopping ? 0 : this.freeSlots();
@@ -333,6 +338,10 @@ export class WorkerPool {
       await this.reap(now);
     } catch (error) {
       this.log(`heartbeat failed: ${(error as Error).message}`);
+      if (error instanceof StoreLostError && !this.lost) {
+        this.lost = error;
+        this.stop("now").catch(() => {}); // done carries the error to whoever waits for the worker
+      }
     }
     this.beating = false;
     if (!this.isShutDown) this.scheduleBeat();
@@ -366,12 +375,13 @@ export class WorkerPool {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.unsubscribe();
     try {
-      await this.store.deregisterWorker(this.id);
+      if (!this.lost) await this.store.deregisterWorker(this.id);
     } catch (error) {
       this.log(`cannot deregister: ${(error as Error).message}`);
     }
     this.log(`worker ${this.id} stopped`);
-    this.resolveDone();
+    if (this.lost) this.rejectDone(this.lost);
+    else this.resolveDone();
   }
 }
 

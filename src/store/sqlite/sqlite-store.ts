@@ -18,8 +18,10 @@ import {
   type WorkerInfo,
 } from "../../core/types.js";
 import type { ClaimRequest, FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import { DiskSpace } from "./disk-space.js";
 import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
+import { StoreFiles } from "./store-files.js";
 
 type JobRow = Job & { runs: number };
 type Stmt = Database.Statement<unknown[], unknown>;
@@ -51,6 +53,10 @@ export class SqliteStore implements Store {
   private readonly wake: FileWake;
   private readonly statements = new Map<string, Stmt>();
   private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Room on the disk: checkpoint interval, recovery after a full disk (null in memory). */
+  private readonly disk: DiskSpace | null;
+  /** Which files were opened: a store deleted or replaced under this process is noticed. */
+  private readonly files: StoreFiles | null;
 
   private constructor(path: string) {
     this.location = path;
@@ -70,13 +76,11 @@ export class SqliteStore implements Store {
     // transaction) in memory, not in a temp file created per statement: that file cost ~40 µs a
     // row when enqueuing, 5x the insert itself. Temp tables of a sort are in memory too.
     this.db.pragma("temp_store = MEMORY");
-    // Checkpoint every ~120 MB of WAL rather than every 4 MB: the pages a queue rewrites all the time
-    // (index roots, the newest leaves) are then copied back and synced once per checkpoint, not 30
-    // times. Checkpoints were 60 % of commit time; measured on a million-job store, claim+complete
-    // ran 13-30 % faster at 30,000 pages than at 10,000 (60,000 was no better). The file is cut
-    // back to 64 MB after each checkpoint.
-    this.db.pragma("wal_autocheckpoint = 30000");
-    this.db.pragma("journal_size_limit = 67108864");
+    // The checkpoint interval (long, for throughput) is set by DiskSpace, shorter on a disk short of space.
+    this.disk = inMemory ? null : new DiskSpace(this.db, dirname(path));
+    // Read once so that the -wal and -shm files exist: StoreFiles notes which files these are.
+    this.db.prepare("SELECT count(*) FROM sqlite_master").get();
+    this.files = inMemory ? null : new StoreFiles(path);
     this.wake = new FileWake(inMemory ? null : `${path}-wake`);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
   }
@@ -92,12 +96,22 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.wake.close();
     if (this.db.open) this.db.close();
+    this.files?.releaseSidecars();
   }
 
   /** One write transaction, BEGIN IMMEDIATE: it takes the write lock first, so it never deadlocks
    * on a lock upgrade and waits (busy timeout) for another process's write instead. */
   private write<T>(fn: () => T): T {
-    return this.inTransaction.immediate(fn) as T;
+    const now = Date.now();
+    this.files?.verify(now);
+    try {
+      this.disk?.beforeWrite(now);
+      return this.inTransaction.immediate(fn) as T;
+    } catch (error) {
+      // better-sqlite3 has rolled the transaction back; a full disk is remembered for the next write.
+      this.disk?.failed(error);
+      throw error;
+    }
   }
 
   /** Prepared once per SQL text, then reused. */
