@@ -27,6 +27,7 @@ export function leaseExpired(leaseUntil: number, now: number): boolean {
 /**
  * A timer that fires this much later than asked means the process was not running (SIGSTOP, a
  * suspended machine, an event loop blocked by a synchronous lock wait): more than a beat interval.
+ * The worker then beats at once: its runs may have been recovered meanwhile.
  */
 export function wasPaused(scheduledAt: number, firedAt: number, leaseMs: number): boolean {
   return firedAt - scheduledAt > beatIntervalMs(leaseMs);
@@ -34,9 +35,9 @@ export function wasPaused(scheduledAt: number, firedAt: number, leaseMs: number)
 
 /**
  * What one worker has seen of the store: when its writes last stalled. A stall is a write that
- * waited longer than a beat interval, a write that failed, or a pause of the worker itself; in all
- * three the worker cannot tell whether the others could beat, so it holds off judging their leases
- * until a full lease has passed since.
+ * waited longer than a beat interval, or one that failed; either way the worker cannot tell whether
+ * the others could beat meanwhile, so it holds off judging their leases until a full lease has
+ * passed since.
  */
 export class StoreWatch {
   private lastStall: number;
@@ -51,8 +52,8 @@ export class StoreWatch {
     if (!ok || endedAt - startedAt > beatIntervalMs(leaseMs)) this.stalled(endedAt);
   }
 
-  /** The store (or this process) was not seen working until `at`. */
-  stalled(at: number): void {
+  /** The store was not seen working until `at`. */
+  private stalled(at: number): void {
     this.lastStall = Math.max(this.lastStall, at);
   }
 

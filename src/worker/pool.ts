@@ -111,9 +111,7 @@ export class WorkerPool {
     const helpersReady = this.runner?.start();
     try {
       this.config = await this.queue.config();
-      await this.writing(() =>
-        this.store.registerWorker({ id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: Date.now() }),
-      );
+      await this.register();
     } catch (error) {
       this.runner?.close();
       throw error;
@@ -304,7 +302,12 @@ export class WorkerPool {
         try {
           const { claimed: claims, refused } = await this.writing(async () =>
             free > 0
-              ? this.store.finishAndClaim(batch, { workerId: this.id, limit: free, now: Date.now(), leaseMs: this.leaseMs })
+              ? this.store.finishAndClaim(batch, {
+                  workerId: this.id,
+                  limit: free,
+                  now: Date.now(),
+                  leaseMs: this.leaseMs,
+                })
               : { claimed: [], refused: await this.store.finishRuns(batch) },
           );
           this.reserved -= free;
@@ -337,16 +340,15 @@ export class WorkerPool {
 
   /**
    * A tick that fires far later than asked means this process was paused (SIGSTOP, a suspended
-   * machine, a long synchronous wait): its runs may have been recovered meanwhile, so it beats at
-   * once to learn which (and kill them), and it judges no one's lease until it has watched the
-   * store for a whole lease again.
+   * machine): its runs may have been recovered meanwhile, so it beats at once to learn which and
+   * kill them, rather than at its next scheduled beat. (A pause is not a store stall: the other
+   * workers beat meanwhile, so their leases are still judged fairly.)
    */
   private watchForPauses(scheduledAt: number): void {
     this.pauseTimer = setTimeout(() => {
       const now = Date.now();
       if (wasPaused(scheduledAt, now, this.leaseMs)) {
-        this.watch.stalled(now);
-        this.log(`this worker did not run for ${now - scheduledAt} ms (paused, or blocked on the store); checking its leases`);
+        if (now - scheduledAt > this.leaseMs) this.log(`this worker was paused for ${now - scheduledAt} ms; beating now`);
         void this.beat();
       }
       if (!this.isShutDown) this.watchForPauses(now + PAUSE_TICK_MS);
@@ -376,9 +378,7 @@ export class WorkerPool {
       if (request === "gone") {
         // We were presumed dead (e.g. the machine slept); our jobs were recovered. Come back.
         this.log("this worker's registration was removed (presumed lost); registering again");
-        await this.writing(() =>
-          this.store.registerWorker({ id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: Date.now() }),
-        );
+        await this.register();
       } else if (request && this.stopping !== "now" && request !== this.stopping) {
         void this.stop(request);
       }
@@ -407,7 +407,8 @@ export class WorkerPool {
       running.foreign = true;
       if (running.outputTimer) clearTimeout(running.outputTimer);
       running.execution.interrupt();
-      this.log(`job ${run.job_id} attempt ${run.attempt} is no longer this worker's (${why}): killed its processes, recording nothing`);
+      const what = `job ${run.job_id} attempt ${run.attempt}`;
+      this.log(`${what} is no longer this worker's (${why}): killed it, recording nothing`);
       return;
     }
     // Finished but not yet recorded: its result would be refused; drop it here.
@@ -423,9 +424,15 @@ export class WorkerPool {
     for (const run of batch) {
       if (this.held.get(run.job_id) === run.attempt) this.held.delete(run.job_id);
       if (refused.includes(run.job_id)) {
-        this.log(`job ${run.job_id} attempt ${run.attempt}: result refused, the run was recovered by another worker; nothing recorded`);
+        const what = `job ${run.job_id} attempt ${run.attempt}`;
+        this.log(`${what}: result refused (the run was recovered meanwhile); nothing recorded`);
       }
     }
+  }
+
+  private register(): Promise<void> {
+    const worker = { id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: Date.now() };
+    return this.writing(() => this.store.registerWorker(worker));
   }
 
   /**
@@ -436,7 +443,11 @@ export class WorkerPool {
     const started = Date.now();
     try {
       const result = await write();
-      this.watch.wrote(started, Date.now(), true, this.leaseMs);
+      const ended = Date.now();
+      this.watch.wrote(started, ended, true, this.leaseMs);
+      if (ended - started > this.leaseMs) {
+        this.log(`the store was busy for ${ended - started} ms; judging no lease until it has worked for a lease`);
+      }
       return result;
     } catch (error) {
       this.watch.wrote(started, Date.now(), false, this.leaseMs);

@@ -50,7 +50,7 @@ describe("faults (sqlite): a big enqueue under a short lease", () => {
         const attempts = await Promise.all(ids.map(async (id) => (await h.show(id)).attempts.map((a) => a.outcome)));
         const started2 = readFileSync(runs, "utf8").trim().split("\n");
         const lost = attempts.flat().filter((o) => o === "lost").length;
-        const stalls = [...h.logs().matchAll(/did not run for (\d+) ms/g)].map((m) => Number(m[1]));
+        const stalls = [...h.logs().matchAll(/the store was busy for (\d+) ms/g)].map((m) => Number(m[1]));
         console.log(
           `# big enqueue: ${BIG} jobs in ${enqueueMs} ms (longest worker stall ${Math.max(0, ...stalls)} ms); ` +
             `attempts recorded lost ${lost}; runs started ${started2.length} for ${RUNNING} jobs; ` +

@@ -49,9 +49,12 @@ function lines(path: string): string[] {
 async function pausedWorkerScenario(h: Harness): Promise<void> {
   await h.ok(["config", "set", "lease-seconds", String(LEASE_SECONDS)]);
   const runs = h.path("runs.txt");
-  // `$$` is the shell: the leader of the command's own process group.
+  // `$$` is the shell: the leader of the command's own process group. Run 1 would go on for 30 s
+  // (it must still run when its worker resumes, however slow the machine); later runs take 4 s.
   const id = await h.enqueue({
-    command: `echo "start $QUEUECTL_ATTEMPT $$" >> ${sq(runs)}; ${h.sleep(8)}; echo "end $QUEUECTL_ATTEMPT" >> ${sq(runs)}`,
+    command: `echo "start $QUEUECTL_ATTEMPT $$" >> ${sq(runs)}; ` +
+      `if [ "$QUEUECTL_ATTEMPT" = 1 ]; then ${h.sleep(30)}; else ${h.sleep(4)}; fi; ` +
+      `echo "end $QUEUECTL_ATTEMPT" >> ${sq(runs)}`,
     max_retries: 3,
   });
   const a = h.worker(1);
@@ -70,8 +73,6 @@ async function pausedWorkerScenario(h: Harness): Promise<void> {
     const secondStartedAt = Date.now();
     const pgid2 = Number(second.split(" ")[2]);
     assert.ok(groupAlive(pgid1), "the paused worker's command still runs (only the worker was stopped)");
-    const lost = await h.show(id);
-    assert.equal(lost.attempts[0]?.outcome, "lost", "attempt 1 was recovered as lost");
 
     a.kill("SIGCONT");
     continued = true;
@@ -80,7 +81,7 @@ async function pausedWorkerScenario(h: Harness): Promise<void> {
     let killedAfterMs = Number.NaN;
     try {
       await waitFor("the resumed worker's command to be killed", () => !groupAlive(pgid1), {
-        timeoutMs: 12_000,
+        timeoutMs: 20_000,
         intervalMs: 10,
       });
       killedAfterMs = Date.now() - resumedAt;

@@ -395,7 +395,10 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.requestStop("drain", "draining");
         await store.insertJobs([newJob("a", t), newJob("b", t)]);
         assert.deepEqual(await store.claimJobs("draining", 5, t, LEASE), []);
-        assert.deepEqual(await store.finishAndClaim([], { workerId: "draining", limit: 5, now: t, leaseMs: LEASE }), { claimed: [], refused: [] });
+        assert.deepEqual(await store.finishAndClaim([], { workerId: "draining", limit: 5, now: t, leaseMs: LEASE }), {
+          claimed: [],
+          refused: [],
+        });
         assert.equal((await store.claimJobs("other", 5, t, LEASE)).length, 2);
       }));
     });
@@ -423,7 +426,8 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
       it("works with no runs to finish, and with nothing left to claim", withStore(async (store) => {
         const t = Date.now();
         await store.insertJobs([newJob("only", t)]);
-        const { claimed: [claimed] } = await store.finishAndClaim([], { workerId: "w1", limit: 5, now: t, leaseMs: LEASE });
+        const first = await store.finishAndClaim([], { workerId: "w1", limit: 5, now: t, leaseMs: LEASE });
+        const [claimed] = first.claimed;
         assert.equal(claimed?.job.id, "only");
         assert.ok(claimed);
         const none = await store.finishAndClaim([finished(claimed, { state: "dead" })], {
@@ -592,7 +596,10 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
           assert.equal((await store.getOutput(id, 1, "stdout"))?.data.length, 0, "no late output either");
         }
         // The new runs still finish normally.
-        const none = await store.finishRuns([finished(taken, { state: "completed" }), finished(retaken, { state: "completed" })]);
+        const none = await store.finishRuns([
+          finished(taken, { state: "completed" }),
+          finished(retaken, { state: "completed" }),
+        ]);
         assert.deepEqual(none, []);
         assert.equal((await store.countJobs()).completed, 2);
       }));
@@ -630,7 +637,7 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.insertJobs([newJob("fenced", t)]);
         await claimOne(store, "w1", t, 1000);
         assert.equal(await store.writeOutput("fenced", 1, "w2", "stdout", output("not mine")), false, "another worker");
-        assert.equal(await store.writeOutput("fenced", 2, "w1", "stdout", output("no such run")), false, "another attempt");
+        assert.equal(await store.writeOutput("fenced", 2, "w1", "stdout", output("no such run")), false, "attempt");
         assert.equal(await store.writeOutput("fenced", 1, "w1", "stdout", output("mine")), true);
         assert.deepEqual(await store.reap({ now: t + 2000, deadWorkerIds: [], staleBefore: 0 }), ["fenced"]);
         assert.equal(await store.writeOutput("fenced", 1, "w1", "stdout", output("after the reap")), false);
@@ -682,7 +689,7 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         assert.equal((await beat(store, "w2", t + 101)).stop, "gone", "a stale worker removed by reap");
       }));
 
-      it("reports the held runs this worker no longer holds and extends only those it does", withStore(async (store) => {
+      it("reports held runs the worker no longer holds and extends only those it does", withStore(async (store) => {
         const t = Date.now();
         await store.registerWorker({ id: "w1", host: "h", pid: 1, slots: 3, started_at: t });
         await store.insertJobs(["f1", "f2", "f3"].map((id, i) => newJob(id, t + i, { run_at: t })));
@@ -698,7 +705,8 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         ]);
         assert.deepEqual(answer, { stop: null, lost: ["f9"] }, "a job it never held is reported");
         assert.equal((await mustGet(store, c.job.id)).lease_until, t + 1000, "an unknown run's lease is not extended");
-        assert.deepEqual(await store.reap({ now: t + 1200, deadWorkerIds: [], staleBefore: 0 }), [b.job.id, c.job.id].sort());
+        const reaped = await store.reap({ now: t + 1200, deadWorkerIds: [], staleBefore: 0 });
+        assert.deepEqual(reaped, [b.job.id, c.job.id].sort());
         const again = await claimOne(store, "w2", t + 1200);
         assert.equal(again.job.id, b.job.id);
         const lost = await beat(store, "w1", t + 1300, 1000, [
@@ -717,7 +725,8 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.insertJobs([newJob("expired", t), newJob("dead", t + 1, { run_at: t })]);
         await claimOne(store, "w1", t, 100);
         await claimOne(store, "w2", t, 100);
-        const recovered = await store.reap({ now: t + 5000, deadWorkerIds: ["w2"], staleBefore: 0, judgeLeases: false });
+        const options = { now: t + 5000, deadWorkerIds: ["w2"], staleBefore: 0, judgeLeases: false };
+        const recovered = await store.reap(options);
         assert.deepEqual(recovered, ["dead"]);
         assert.equal((await mustGet(store, "expired")).state, "processing");
       }));

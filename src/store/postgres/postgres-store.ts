@@ -111,7 +111,13 @@ export class PostgresStore implements Store {
   nextRunAt(): Promise<number | null> {
     return nextRunAt(this.db);
   }
-  writeOutput(jobId: string, attempt: number, workerId: string, stream: OutputStream, output: AttemptOutput): Promise<boolean> {
+  writeOutput(
+    jobId: string,
+    attempt: number,
+    workerId: string,
+    stream: OutputStream,
+    output: AttemptOutput,
+  ): Promise<boolean> {
     return writeOutput(this.db, jobId, attempt, workerId, stream, output);
   }
   finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {

@@ -50,7 +50,8 @@ export const CLAIM_SQL = `UPDATE jobs SET state = 'processing', worker_id = @wor
   RETURNING *`;
 
 /** Fencing: the run (@job_id, @attempt) is still held by @worker_id (see Store). */
-const HELD = `SELECT 1 FROM jobs WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`;
+const HELD = `SELECT 1 FROM jobs
+  WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`;
 
 /** Pick-up order: priority first, then first come, first served. */
 const byPickOrder = (a: JobRow, b: JobRow) => b.priority - a.priority || a.created_at - b.created_at || a.seq - b.seq;
@@ -328,7 +329,10 @@ export class SqliteStore implements Store {
           `SELECT id, runs, attempts, max_retries, worker_id, lease_until FROM jobs
            WHERE state = 'processing'
              AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`,
-        ).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as Pick<JobRow, "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until">[];
+        ).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as Pick<
+          JobRow,
+          "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until"
+        >[];
         for (const job of lost) {
           const error = `worker ${job.worker_id ?? "?"} was lost (${
             deadWorkerIds.includes(job.worker_id ?? "") ? "its process is gone" : "its lease expired"

@@ -27,7 +27,8 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
        SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
            -- requeue (worker stop --now): the interrupted run does not count against max_retries.
            attempts = CASE r.next_state WHEN 'requeue' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-           run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at ELSE j.run_at END,
+           run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at
+                    ELSE j.run_at END,
            finished_at = r.finished_at, exit_code = r.exit_code, duration_ms = r.duration_ms, last_error = r.error,
            worker_id = NULL, lease_until = NULL, updated_at = r.finished_at
        FROM r
@@ -51,7 +52,8 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
            stdout = excluded.stdout, stdout_bytes = excluded.stdout_bytes, stdout_truncated = excluded.stdout_truncated,
            stderr = excluded.stderr, stderr_bytes = excluded.stderr_bytes, stderr_truncated = excluded.stderr_truncated
      ), refused AS (
-       SELECT r.job_id FROM r WHERE NOT EXISTS (SELECT 1 FROM finished_job f WHERE f.id = r.job_id AND f.number = r.number)
+       SELECT r.job_id FROM r
+       WHERE NOT EXISTS (SELECT 1 FROM finished_job f WHERE f.id = r.job_id AND f.number = r.number)
      )`;
   const params: Param[] = [
     col((r) => r.job_id),

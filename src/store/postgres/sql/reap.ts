@@ -8,7 +8,8 @@ import type { ReapOptions } from "../../store.js";
  * Its running attempt is closed as "lost". Rows locked by a concurrent finishRuns are skipped: that
  * worker is alive after all, and the next reap sees them again if not.
  */
-export async function reap(db: Db, { now, deadWorkerIds, staleBefore, judgeLeases = true }: ReapOptions): Promise<string[]> {
+export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
+  const { now, deadWorkerIds, staleBefore, judgeLeases = true } = options;
   const { s } = db;
   const { rows } = await db.query<{ id: string }>(
     `WITH lost AS MATERIALIZED (
