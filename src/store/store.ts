@@ -49,10 +49,43 @@ export interface ClaimRequest {
 
 export interface ReapOptions {
   now: number;
+  /**
+   * Whether expired leases are judged now (default true). False when the caller has not seen the
+   * store writable for a whole lease (core/lease.ts): then only `deadWorkerIds` are recovered.
+   */
+  judgeLeases?: boolean;
   /** Workers known to be gone (e.g. a dead pid on this host): their jobs are recovered at once. */
   deadWorkerIds: string[];
   /** Worker rows whose heartbeat is older than this are removed (their jobs recover by lease). */
   staleBefore: number;
+}
+
+/** One run of a job: the job and its attempt number. */
+export interface RunRef {
+  job_id: string;
+  attempt: number;
+}
+
+/** A heartbeat: who beats, which runs it believes it holds, and how long their leases last. */
+export interface Heartbeat {
+  workerId: string;
+  held: RunRef[];
+  leaseMs: number;
+  /** Read once the write can proceed (inside the transaction): the beat and new leases date from then. */
+  clock: () => number;
+}
+
+export interface HeartbeatAnswer {
+  /** The worker's stop request, or "gone" if its row was removed (it was presumed dead). */
+  stop: WorkerInfo["stop_requested"] | "gone";
+  /** Ids of held jobs that are no longer this worker's run (recovered, finished, or re-claimed). */
+  lost: string[];
+}
+
+export interface FinishAndClaimResult {
+  claimed: ClaimedJob[];
+  /** Ids of runs whose result was refused (see finishRuns). */
+  refused: string[];
 }
 
 /**
@@ -93,33 +126,51 @@ export interface Store {
   /** Earliest run_at among pending and failed jobs, or null when there are none. */
   nextRunAt(): Promise<number | null>;
 
-  /** Replaces the stored output of a running attempt with a newer snapshot (streaming). */
-  writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void>;
+  /**
+   * Fencing. A run is *held* by a worker while its job is processing, job.worker_id is that worker
+   * and the job's current attempt is that run's number. Every write about a run below takes effect
+   * only while the run is held; otherwise it writes nothing (the run was recovered and may be
+   * running again elsewhere: what happened meanwhile is not overwritten).
+   */
+
+  /** Replaces the stored output of a held run with a newer snapshot (streaming). Returns false
+   * (and writes nothing) if the run is no longer held by `workerId`. */
+  writeOutput(
+    jobId: string,
+    attempt: number,
+    workerId: string,
+    stream: OutputStream,
+    output: AttemptOutput,
+  ): Promise<boolean>;
 
   /**
-   * Records finished runs, in one transaction. The attempt row always gets the result. The job moves
-   * to `next` (and gets started_at kept, finished_at, exit_code, duration_ms, last_error = error,
-   * worker_id and lease_until cleared) only if it is still held by this worker in this attempt —
-   * a job recovered meanwhile (lease expired) is left to its new owner.
+   * Records finished runs, in one transaction. A run still held by its worker gets its attempt row
+   * (result and output) and its job moves to `next` (started_at kept; finished_at, exit_code,
+   * duration_ms, last_error = error; worker_id and lease_until cleared). A run no longer held —
+   * recovered meanwhile, its attempt recorded "lost" — is refused: nothing of it is written.
+   * Returns the job ids of refused runs.
    */
-  finishRuns(runs: FinishedRun[]): Promise<void>;
+  finishRuns(runs: FinishedRun[]): Promise<string[]>;
 
   /**
    * finishRuns(runs), then claimJobs(claim) — the worker's hot path, when a slot frees up. Same
    * semantics as the two calls in that order; an engine may do both in one transaction (SQLite:
    * one commit per cycle instead of two). `runs` may be empty.
    */
-  finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]>;
+  finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult>;
 
   /**
-   * Extends the lease of every job this worker holds to `leaseUntil` and its heartbeat to `now`.
-   * Returns the stop request for this worker, or "gone" if its row was removed (it was presumed dead).
+   * Sets the worker's heartbeat and extends the lease of each run in `held` that it still holds to
+   * clock() + leaseMs, clock() read once the write can proceed (time spent waiting for the store is
+   * not taken off the lease). Jobs of this worker not in `held` keep their lease (a claim whose
+   * answer was lost expires and is recovered). Returns the stop request and the held runs it no
+   * longer holds.
    */
-  heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone">;
+  heartbeat(beat: Heartbeat): Promise<HeartbeatAnswer>;
 
   /**
-   * Recovers jobs of lost workers: processing jobs whose lease_until < now, or held by one of
-   * `deadWorkerIds`. Their running attempt gets outcome "lost" with an error saying so; the job
+   * Recovers jobs of lost workers: processing jobs whose lease_until < now (if `judgeLeases`), or
+   * held by one of `deadWorkerIds`. Their running attempt gets outcome "lost" with an error saying so; the job
    * becomes failed with run_at = now if attempts <= max_retries, else dead (a job that kills its
    * worker every time must not loop forever). Removes the rows of dead and stale workers.
    * Returns the ids of recovered jobs.

@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import type { Config } from "../core/config.js";
 import { StoreLostError } from "../core/errors.js";
+import { beatIntervalMs, StoreWatch, wasPaused } from "../core/lease.js";
 import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob, OutputStream } from "../core/types.js";
-import type { FinishedRun } from "../store/store.js";
+import type { FinishedRun, RunRef } from "../store/store.js";
 import { type Execution, type ExecutionResult, type Executor } from "./executor.js";
 import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";
@@ -29,12 +30,16 @@ const EAGER_BEAT_MS = 250;
 /** Back-off bounds when the store cannot be reached. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
+/** How often the pool checks that it was not paused (a late tick means it was: see wasPaused). */
+const PAUSE_TICK_MS = 250;
 
 interface Running {
   claim: ClaimedJob;
   execution: Execution;
   outputTimer: NodeJS.Timeout | null;
   dirty: Set<OutputStream>;
+  /** The store says this run is no longer ours: its processes are being killed, nothing is recorded. */
+  foreign: boolean;
 }
 
 /**
@@ -54,6 +59,12 @@ export class WorkerPool {
   /** The helper process that forks commands, unless another executor was given. */
   private readonly runner: CommandRunner | null = null;
   private readonly running = new Map<string, Running>();
+  /** Runs this worker holds in the store: running, or finished but not yet recorded (job id → attempt). */
+  private readonly held = new Map<string, number>();
+  /** When the store last stalled for this worker: it judges others' leases only a lease after. */
+  private readonly watch = new StoreWatch(Date.now());
+  private pauseTimer: NodeJS.Timeout | null = null;
+  private beatAgain = false;
   private readonly wakeup = new Wakeup();
   private config!: Config;
   private stopping: "drain" | "now" | null = null;
@@ -105,13 +116,7 @@ export class WorkerPool {
     const helpersReady = this.runner?.start();
     try {
       this.config = await this.queue.config();
-      await this.store.registerWorker({
-        id: this.id,
-        host: this.host,
-        pid: process.pid,
-        slots: this.slots,
-        started_at: Date.now(),
-      });
+      await this.register();
     } catch (error) {
       this.runner?.close();
       throw error;
@@ -124,6 +129,7 @@ export class WorkerPool {
     await helpersReady;
     this.log(`worker ${this.id} started on ${this.host} (pid ${process.pid}, ${this.slots} slots, store ${this.store.location})`);
     await this.beat();
+    this.watchForPauses(Date.now());
     void this.claimLoop();
   }
 
@@ -153,7 +159,7 @@ export class WorkerPool {
         if (free > 0) {
           this.reserved += free;
           try {
-            const claims = await this.store.claimJobs(this.id, free, Date.now(), this.leaseMs);
+            const claims = await this.writing(() => this.store.claimJobs(this.id, free, Date.now(), this.leaseMs));
             claimed = claims.length;
             for (const claim of claims) this.run(claim);
           } finally {
@@ -204,6 +210,7 @@ export class WorkerPool {
       execution: undefined as unknown as Execution,
       outputTimer: null,
       dirty: new Set(),
+      foreign: false,
     };
     running.execution = this.executor({
       command: job.command,
@@ -214,6 +221,7 @@ export class WorkerPool {
       onOutput: (stream) => this.outputChanged(running, stream),
     });
     this.running.set(job.id, running);
+    this.held.set(job.id, claim.attempt);
     this.log(`job ${job.id} started (attempt ${claim.attempt}): ${job.command.slice(0, 200)}`);
     const settled = running.execution.result.catch(
       (error: unknown): ExecutionResult => ({
@@ -230,7 +238,13 @@ export class WorkerPool {
     );
     void settled.then((result) => {
       if (running.outputTimer) clearTimeout(running.outputTimer);
-      this.running.delete(job.id);
+      // The same job may have been claimed again by this worker meanwhile: leave that run's entries.
+      if (this.running.get(job.id) === running) this.running.delete(job.id);
+      if (running.foreign) {
+        // Fencing: another worker runs this job now; its record is the one that counts.
+        this.wakeup.wake();
+        return;
+      }
       const next = nextState(job, result.outcome, result.finished_at, this.config);
       this.log(
         `job ${job.id} ${result.outcome}${result.error ? ` (${result.error})` : ""} in ${result.duration_ms} ms → ${
@@ -248,13 +262,16 @@ export class WorkerPool {
     if (running.outputTimer) return;
     running.outputTimer = setTimeout(() => {
       running.outputTimer = null;
-      if (!this.running.has(running.claim.job.id)) return;
+      if (this.running.get(running.claim.job.id) !== running || running.foreign) return;
       const streams = [...running.dirty];
       running.dirty.clear();
+      const { job, attempt } = running.claim;
       for (const s of streams) {
-        this.store
-          .writeOutput(running.claim.job.id, running.claim.attempt, s, running.execution.output(s))
-          .catch((error: Error) => this.log(`cannot store live output of ${running.claim.job.id}: ${error.message}`));
+        this.writing(() => this.store.writeOutput(job.id, attempt, this.id, s, running.execution.output(s)))
+          .then((written) => {
+            if (!written) this.disown({ job_id: job.id, attempt }, "its live output was refused");
+          })
+          .catch((error: Error) => this.log(`cannot store live output of ${job.id}: ${error.message}`));
       }
     }, OUTPUT_FLUSH_MS);
   }
@@ -288,11 +305,18 @@ export class WorkerPool {
         const free = this.stopping ? 0 : this.freeSlots();
         this.reserved += free;
         try {
-          const claims =
+          const { claimed: claims, refused } = await this.writing(async () =>
             free > 0
-              ? await this.store.finishAndClaim(batch, { workerId: this.id, limit: free, now: Date.now(), leaseMs: this.leaseMs })
-              : (await this.store.finishRuns(batch), []);
+              ? this.store.finishAndClaim(batch, {
+                  workerId: this.id,
+                  limit: free,
+                  now: Date.now(),
+                  leaseMs: this.leaseMs,
+                })
+              : { claimed: [], refused: await this.store.finishRuns(batch) },
+          );
           this.reserved -= free;
+          this.recorded(batch, refused);
           for (const claim of claims) this.run(claim);
           // The claim loop is needed only if this claim left slots free (nothing more ready: it
           // works out how long to sleep) or the pool is stopping (it waits for the last run).
@@ -315,27 +339,55 @@ export class WorkerPool {
 
   private scheduleBeat(): void {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    // Three beats per lease: one late beat never costs a job.
-    this.heartbeatTimer = setTimeout(() => void this.beat(), this.leaseMs / 3);
+    this.heartbeatTimer = setTimeout(() => void this.beat(), beatIntervalMs(this.leaseMs));
     this.heartbeatTimer.unref();
   }
 
+  /**
+   * A tick that fires far later than asked means this process was paused (SIGSTOP, a suspended
+   * machine): its runs may have been recovered meanwhile, so it beats at once to learn which and
+   * kill them, rather than at its next scheduled beat. (A pause is not a store stall: the other
+   * workers beat meanwhile, so their leases are still judged fairly.)
+   */
+  private watchForPauses(scheduledAt: number): void {
+    this.pauseTimer = setTimeout(() => {
+      const now = Date.now();
+      if (wasPaused(scheduledAt, now, this.leaseMs)) {
+        if (now - scheduledAt > this.leaseMs) this.log(`this worker was paused for ${now - scheduledAt} ms; beating now`);
+        void this.beat();
+      }
+      if (!this.isShutDown) this.watchForPauses(now + PAUSE_TICK_MS);
+    }, PAUSE_TICK_MS);
+    this.pauseTimer.unref();
+  }
+
   private async beat(): Promise<void> {
-    if (this.beating || this.isShutDown) return;
+    if (this.isShutDown) return;
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
     this.beating = true;
     this.lastBeat = Date.now();
     try {
       this.config = await this.queue.config();
-      const now = Date.now();
-      const request = await this.store.heartbeat(this.id, now, now + this.leaseMs);
+      const held: RunRef[] = [...this.held].map(([job_id, attempt]) => ({ job_id, attempt }));
+      const answer = await this.writing(() =>
+        this.store.heartbeat({ workerId: this.id, held, leaseMs: this.leaseMs, clock: Date.now }),
+      );
+      for (const id of answer.lost) {
+        const run = held.find((h) => h.job_id === id);
+        if (run) this.disown(run, "recovered by another worker while this one was paused or cut off");
+      }
+      const request = answer.stop;
       if (request === "gone") {
         // We were presumed dead (e.g. the machine slept); our jobs were recovered. Come back.
         this.log("this worker's registration was removed (presumed lost); registering again");
-        await this.store.registerWorker({ id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: now });
+        await this.register();
       } else if (request && this.stopping !== "now" && request !== this.stopping) {
         void this.stop(request);
       }
-      await this.reap(now);
+      await this.reap(Date.now());
     } catch (error) {
       this.log(`heartbeat failed: ${(error as Error).message}`);
       if (error instanceof StoreLostError && !this.lost) {
@@ -344,7 +396,72 @@ export class WorkerPool {
       }
     }
     this.beating = false;
-    if (!this.isShutDown) this.scheduleBeat();
+    if (this.isShutDown) return;
+    if (this.beatAgain) {
+      this.beatAgain = false;
+      void this.beat();
+    } else {
+      this.scheduleBeat();
+    }
+  }
+
+  /**
+   * Fencing: the store says run `run` is no longer this worker's. Kill its processes at once (the
+   * overlap with the new owner's run ends here) and record nothing for it.
+   */
+  private disown(run: RunRef, why: string): void {
+    if (this.held.get(run.job_id) === run.attempt) this.held.delete(run.job_id);
+    const running = this.running.get(run.job_id);
+    if (running && running.claim.attempt === run.attempt && !running.foreign) {
+      running.foreign = true;
+      if (running.outputTimer) clearTimeout(running.outputTimer);
+      running.execution.interrupt();
+      const what = `job ${run.job_id} attempt ${run.attempt}`;
+      this.log(`${what} is no longer this worker's (${why}): killed it, recording nothing`);
+      return;
+    }
+    // Finished but not yet recorded: its result would be refused; drop it here.
+    const before = this.finished.length;
+    this.finished = this.finished.filter((f) => !(f.job_id === run.job_id && f.attempt === run.attempt));
+    if (this.finished.length < before) {
+      this.log(`job ${run.job_id} attempt ${run.attempt} is no longer this worker's (${why}): its result is dropped`);
+    }
+  }
+
+  /** After a finish was written: the runs are no longer held; refused ones were recorded by no one. */
+  private recorded(batch: FinishedRun[], refused: string[]): void {
+    for (const run of batch) {
+      if (this.held.get(run.job_id) === run.attempt) this.held.delete(run.job_id);
+      if (refused.includes(run.job_id)) {
+        const what = `job ${run.job_id} attempt ${run.attempt}`;
+        this.log(`${what}: result refused (the run was recovered meanwhile); nothing recorded`);
+      }
+    }
+  }
+
+  private register(): Promise<void> {
+    const worker = { id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: Date.now() };
+    return this.writing(() => this.store.registerWorker(worker));
+  }
+
+  /**
+   * One write to the store, timed: a write that waited longer than a beat interval, or failed,
+   * tells this worker the store stalled (core/lease.ts).
+   */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const result = await write();
+      const ended = Date.now();
+      this.watch.wrote(started, ended, true, this.leaseMs);
+      if (ended - started > this.leaseMs) {
+        this.log(`the store was busy for ${ended - started} ms; judging no lease until it has worked for a lease`);
+      }
+      return result;
+    } catch (error) {
+      this.watch.wrote(started, Date.now(), false, this.leaseMs);
+      throw error;
+    }
   }
 
   /** Recovers jobs of lost workers: expired leases anywhere, and dead pids on this host at once. */
@@ -353,7 +470,11 @@ export class WorkerPool {
     const deadWorkerIds = workers
       .filter((w) => w.host === this.host && w.id !== this.id && w.pid !== process.pid && !pidAlive(w.pid))
       .map((w) => w.id);
-    const recovered = await this.store.reap({ now, deadWorkerIds, staleBefore: now - 5 * this.leaseMs });
+    // Leases (and stale worker rows) are judged only by a worker that saw the store work all along.
+    const judgeLeases = this.watch.mayJudgeLeases(now, this.leaseMs);
+    const staleBefore = judgeLeases ? now - 5 * this.leaseMs : 0;
+    if (!judgeLeases && deadWorkerIds.length === 0) return;
+    const recovered = await this.writing(() => this.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases }));
     const killed = killOrphanedJobs(deadWorkerIds);
     if (killed > 0) this.log(`killed ${killed} leftover process(es) of dead worker(s) ${deadWorkerIds.join(", ")}`);
     if (recovered.length > 0) {
@@ -373,6 +494,7 @@ export class WorkerPool {
     this.isShutDown = true;
     this.runner?.close();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.unsubscribe();
     try {
       if (!this.lost) await this.store.deregisterWorker(this.id);

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { QueueError } from "../../src/core/errors.js";
 import type { AttemptOutput, ClaimedJob, Job, NewJob, RunResult } from "../../src/core/types.js";
-import type { FinishedRun, NextState, Store } from "../../src/store/store.js";
+import type { FinishedRun, NextState, RunRef, Store } from "../../src/store/store.js";
 import { waitFor } from "../helpers/env.js";
 
 export interface StoreHandle {
@@ -63,6 +63,11 @@ async function claimOne(store: Store, worker: string, now: number, leaseMs = LEA
   assert.ok(claimed, `expected a job to claim at ${now}`);
   assert.equal(rest.length, 0);
   return claimed;
+}
+
+/** A heartbeat whose clock reads `now`: the new leases end at now + leaseMs. */
+function beat(store: Store, workerId: string, now: number, leaseMs = 1000, held: RunRef[] = []) {
+  return store.heartbeat({ workerId, held, leaseMs, clock: () => now });
 }
 
 async function mustGet(store: Store, id: string): Promise<Job> {
@@ -390,7 +395,10 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.requestStop("drain", "draining");
         await store.insertJobs([newJob("a", t), newJob("b", t)]);
         assert.deepEqual(await store.claimJobs("draining", 5, t, LEASE), []);
-        assert.deepEqual(await store.finishAndClaim([], { workerId: "draining", limit: 5, now: t, leaseMs: LEASE }), []);
+        assert.deepEqual(await store.finishAndClaim([], { workerId: "draining", limit: 5, now: t, leaseMs: LEASE }), {
+          claimed: [],
+          refused: [],
+        });
         assert.equal((await store.claimJobs("other", 5, t, LEASE)).length, 2);
       }));
     });
@@ -401,12 +409,13 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.insertJobs([newJob("first", t, { priority: 9 }), newJob("low", t, { priority: 1 }), newJob("high", t, { priority: 8 })]);
         const claimed = await claimOne(store, "w1", t);
         assert.equal(claimed.job.id, "first");
-        const next = await store.finishAndClaim([finished(claimed, { state: "completed" })], {
+        const { claimed: next, refused } = await store.finishAndClaim([finished(claimed, { state: "completed" })], {
           workerId: "w1",
           limit: 1,
           now: t + 100,
           leaseMs: LEASE,
         });
+        assert.deepEqual(refused, []);
         assert.equal((await mustGet(store, "first")).state, "completed");
         assert.deepEqual(next.map((c) => c.job.id), ["high"]);
         assert.equal(next[0]?.job.state, "processing");
@@ -417,12 +426,34 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
       it("works with no runs to finish, and with nothing left to claim", withStore(async (store) => {
         const t = Date.now();
         await store.insertJobs([newJob("only", t)]);
-        const [claimed] = await store.finishAndClaim([], { workerId: "w1", limit: 5, now: t, leaseMs: LEASE });
+        const first = await store.finishAndClaim([], { workerId: "w1", limit: 5, now: t, leaseMs: LEASE });
+        const [claimed] = first.claimed;
         assert.equal(claimed?.job.id, "only");
         assert.ok(claimed);
-        const none = await store.finishAndClaim([finished(claimed, { state: "dead" })], { workerId: "w1", limit: 5, now: t + 1, leaseMs: LEASE });
-        assert.deepEqual(none, []);
+        const none = await store.finishAndClaim([finished(claimed, { state: "dead" })], {
+          workerId: "w1",
+          limit: 5,
+          now: t + 1,
+          leaseMs: LEASE,
+        });
+        assert.deepEqual(none, { claimed: [], refused: [] });
         assert.equal((await mustGet(store, "only")).state, "dead");
+      }));
+
+      it("refuses a run recovered meanwhile and still claims", withStore(async (store) => {
+        const t = Date.now();
+        await store.insertJobs([newJob("reaped", t), newJob("next", t + 1, { run_at: t })]);
+        const old = await claimOne(store, "w1", t, 1000);
+        assert.deepEqual(await store.reap({ now: t + 2000, deadWorkerIds: [], staleBefore: 0 }), ["reaped"]);
+        const result = await store.finishAndClaim([finished(old, { state: "completed" })], {
+          workerId: "w1",
+          limit: 1,
+          now: t + 2100,
+          leaseMs: LEASE,
+        });
+        assert.deepEqual(result.refused, ["reaped"]);
+        assert.deepEqual(result.claimed.map((c) => [c.job.id, c.attempt]), [["reaped", 2]]);
+        assert.deepEqual((await store.listAttempts("reaped")).map((a) => a.outcome), ["lost", "running"]);
       }));
     });
 
@@ -532,7 +563,7 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.finishRuns([]);
       }));
 
-      it("leaves a job recovered meanwhile to its new owner but still records the late result", withStore(async (store) => {
+      it("refuses the late result of a run recovered meanwhile: its attempt stays lost", withStore(async (store) => {
         const t = Date.now();
         await store.insertJobs([newJob("slow", t), newJob("slow2", t + 1, { run_at: t })]);
         const old = await claimOne(store, "w1", t, 1000);
@@ -543,11 +574,12 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         assert.equal(taken.job.id, "slow");
         const retaken = await claimOne(store, "w1", t + 2000); // slow2, by the same worker, a new attempt
         assert.equal(retaken.job.id, "slow2");
-        // The old runs report late.
-        await store.finishRuns([
-          finished(old, { state: "completed" }, { finished_at: t + 2500 }),
-          finished(old2, { state: "completed" }, { finished_at: t + 2500 }),
+        // The old runs report late: fencing refuses both, nothing of them is written.
+        const refused = await store.finishRuns([
+          finished(old, { state: "completed" }, { finished_at: t + 2500, stdout: output("late") }),
+          finished(old2, { state: "completed" }, { finished_at: t + 2500, stdout: output("late") }),
         ]);
+        assert.deepEqual(refused.sort(), ["slow", "slow2"]);
         for (const [id, worker] of [["slow", "w2"], ["slow2", "w1"]] as const) {
           const job = await mustGet(store, id);
           assert.equal(job.state, "processing", `${id} still held by its new run`);
@@ -556,13 +588,19 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
           assert.equal(job.finished_at, null);
           const attempts = await store.listAttempts(id);
           assert.deepEqual(attempts.map((a) => [a.number, a.outcome]), [
-            [1, "completed"],
+            [1, "lost"],
             [2, "running"],
           ]);
-          assert.equal(attempts[0]?.finished_at, t + 2500);
+          assert.equal(attempts[0]?.finished_at, t + 2000, "the lost record is kept");
+          assert.equal(attempts[0]?.exit_code, null);
+          assert.equal((await store.getOutput(id, 1, "stdout"))?.data.length, 0, "no late output either");
         }
         // The new runs still finish normally.
-        await store.finishRuns([finished(taken, { state: "completed" }), finished(retaken, { state: "completed" })]);
+        const none = await store.finishRuns([
+          finished(taken, { state: "completed" }),
+          finished(retaken, { state: "completed" }),
+        ]);
+        assert.deepEqual(none, []);
         assert.equal((await store.countJobs()).completed, 2);
       }));
     });
@@ -573,7 +611,7 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.insertJobs([newJob("bin", t)]);
         const claimed = await claimOne(store, "w1", t);
         const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
-        await store.writeOutput("bin", 1, "stdout", output(bytes));
+        assert.equal(await store.writeOutput("bin", 1, "w1", "stdout", output(bytes)), true);
         let got = await store.getOutput("bin", 1, "stdout");
         assert.ok(got && Buffer.isBuffer(got.data), "data is a Buffer");
         assert.deepEqual([...got.data], [0xff, 0xfe, 0x00, 0x41]);
@@ -581,10 +619,10 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         assert.equal(got.truncated, false);
         assert.equal((await store.getOutput("bin", 1, "stderr"))?.data.length, 0, "streams are separate");
         const snapshot = Buffer.concat([bytes, Buffer.from("[… 10 bytes cut …]"), Buffer.from([0x80])]);
-        await store.writeOutput("bin", 1, "stdout", { data: snapshot, total_bytes: 1_000_000, truncated: true });
+        await store.writeOutput("bin", 1, "w1", "stdout", { data: snapshot, total_bytes: 1_000_000, truncated: true });
         got = await store.getOutput("bin", 1, "stdout");
         assert.deepEqual(got, { data: snapshot, total_bytes: 1_000_000, truncated: true });
-        await store.writeOutput("bin", 1, "stderr", output(Buffer.from([0xc3, 0x28])));
+        await store.writeOutput("bin", 1, "w1", "stderr", output(Buffer.from([0xc3, 0x28])));
         assert.deepEqual([...(await store.getOutput("bin", 1, "stderr"))!.data], [0xc3, 0x28]);
         assert.equal((await store.listAttempts("bin"))[0]?.stdout_bytes, 1_000_000);
         // The final result replaces the snapshots.
@@ -592,6 +630,24 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         assert.deepEqual([...(await store.getOutput("bin", 1, "stdout"))!.data], [0x00, 0xff]);
         assert.equal(await store.getOutput("bin", 2, "stdout"), null, "no such attempt");
         assert.equal(await store.getOutput("nope", 1, "stdout"), null, "no such job");
+      }));
+
+      it("refuses output for a run its writer no longer holds", withStore(async (store) => {
+        const t = Date.now();
+        await store.insertJobs([newJob("fenced", t)]);
+        await claimOne(store, "w1", t, 1000);
+        assert.equal(await store.writeOutput("fenced", 1, "w2", "stdout", output("not mine")), false, "another worker");
+        assert.equal(await store.writeOutput("fenced", 2, "w1", "stdout", output("no such run")), false, "attempt");
+        assert.equal(await store.writeOutput("fenced", 1, "w1", "stdout", output("mine")), true);
+        assert.deepEqual(await store.reap({ now: t + 2000, deadWorkerIds: [], staleBefore: 0 }), ["fenced"]);
+        assert.equal(await store.writeOutput("fenced", 1, "w1", "stdout", output("after the reap")), false);
+        const retaken = await claimOne(store, "w2", t + 2000);
+        assert.equal(await store.writeOutput("fenced", 1, "w1", "stdout", output("over the new run")), false);
+        assert.equal(await store.writeOutput("fenced", 2, "w1", "stdout", output("over the new run")), false);
+        assert.equal(retaken.attempt, 2);
+        assert.equal((await store.getOutput("fenced", 1, "stdout"))?.data.toString(), "mine");
+        assert.equal((await store.getOutput("fenced", 2, "stdout"))?.data.length, 0);
+        assert.deepEqual((await store.listAttempts("fenced")).map((a) => a.outcome), ["lost", "running"]);
       }));
     });
 
@@ -603,8 +659,9 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         await store.insertJobs(["h1", "h2", "h3"].map((id) => newJob(id, t)));
         await store.claimJobs("w1", 2, t, 1000);
         await store.claimJobs("w2", 1, t, 1000);
-        assert.equal(await store.heartbeat("w1", t + 500, t + 5000), null);
-        assert.equal((await mustGet(store, "h1")).lease_until, t + 5000);
+        const held = [{ job_id: "h1", attempt: 1 }, { job_id: "h2", attempt: 1 }];
+        assert.deepEqual(await beat(store, "w1", t + 500, 4500, held), { stop: null, lost: [] });
+        assert.equal((await mustGet(store, "h1")).lease_until, t + 5000, "dated from the clock read in the write");
         assert.equal((await mustGet(store, "h2")).lease_until, t + 5000);
         assert.equal((await mustGet(store, "h3")).lease_until, t + 1000, "other workers' leases untouched");
         const w1 = (await store.listWorkers()).find((w) => w.id === "w1");
@@ -613,27 +670,67 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
         assert.deepEqual(await store.reap({ now: t + 2000, deadWorkerIds: [], staleBefore: 0 }), ["h3"]);
 
         assert.equal(await store.requestStop("drain", "w1"), 1);
-        assert.equal(await store.heartbeat("w1", t + 600, t + 5000), "drain");
-        assert.equal(await store.heartbeat("w2", t + 600, t + 5000), null, "only the named worker was asked");
+        assert.equal((await beat(store, "w1", t + 600)).stop, "drain");
+        assert.equal((await beat(store, "w2", t + 600)).stop, null, "only the named worker was asked");
         assert.equal(await store.requestStop("now"), 2);
-        assert.equal(await store.heartbeat("w1", t + 700, t + 5000), "now");
-        assert.equal(await store.heartbeat("w2", t + 700, t + 5000), "now");
+        assert.equal((await beat(store, "w1", t + 700)).stop, "now");
+        assert.equal((await beat(store, "w2", t + 700)).stop, "now");
       }));
 
       it('answers "gone" once the worker row was removed', withStore(async (store) => {
         const t = Date.now();
         await store.registerWorker({ id: "w1", host: "h", pid: 1, slots: 1, started_at: t });
-        assert.equal(await store.heartbeat("w1", t + 1, t + 1000), null);
+        assert.equal((await beat(store, "w1", t + 1)).stop, null);
         await store.deregisterWorker("w1");
-        assert.equal(await store.heartbeat("w1", t + 2, t + 1000), "gone");
-        assert.equal(await store.heartbeat("never-registered", t, t + 1000), "gone");
+        assert.equal((await beat(store, "w1", t + 2)).stop, "gone");
+        assert.equal((await beat(store, "never-registered", t)).stop, "gone");
         await store.registerWorker({ id: "w2", host: "h", pid: 2, slots: 1, started_at: t });
         await store.reap({ now: t + 100, deadWorkerIds: [], staleBefore: t + 50 });
-        assert.equal(await store.heartbeat("w2", t + 101, t + 1000), "gone", "a stale worker removed by reap");
+        assert.equal((await beat(store, "w2", t + 101)).stop, "gone", "a stale worker removed by reap");
+      }));
+
+      it("reports held runs the worker no longer holds and extends only those it does", withStore(async (store) => {
+        const t = Date.now();
+        await store.registerWorker({ id: "w1", host: "h", pid: 1, slots: 3, started_at: t });
+        await store.insertJobs(["f1", "f2", "f3"].map((id, i) => newJob(id, t + i, { run_at: t })));
+        const [a, b, c] = await store.claimJobs("w1", 3, t, 1000);
+        assert.ok(a && b && c);
+        // b is recovered (w1 was paused past its lease) and taken by w2; c's claim answer was lost to w1.
+        await store.reap({ now: t + 1, deadWorkerIds: [], staleBefore: 0, judgeLeases: false });
+        assert.equal((await mustGet(store, b.job.id)).state, "processing", "leases not judged: nothing recovered");
+        await store.insertJobs([newJob("other", t + 10)]);
+        const answer = await beat(store, "w1", t + 500, 1000, [
+          { job_id: a.job.id, attempt: 1 },
+          { job_id: "f9", attempt: 1 },
+        ]);
+        assert.deepEqual(answer, { stop: null, lost: ["f9"] }, "a job it never held is reported");
+        assert.equal((await mustGet(store, c.job.id)).lease_until, t + 1000, "an unknown run's lease is not extended");
+        const reaped = await store.reap({ now: t + 1200, deadWorkerIds: [], staleBefore: 0 });
+        assert.deepEqual(reaped, [b.job.id, c.job.id].sort());
+        const again = await claimOne(store, "w2", t + 1200);
+        assert.equal(again.job.id, b.job.id);
+        const lost = await beat(store, "w1", t + 1300, 1000, [
+          { job_id: a.job.id, attempt: 1 },
+          { job_id: b.job.id, attempt: 1 },
+        ]);
+        assert.deepEqual(lost, { stop: null, lost: [b.job.id] });
+        assert.equal((await mustGet(store, b.job.id)).lease_until, t + 1200 + LEASE, "the new owner's lease untouched");
+        assert.equal((await mustGet(store, a.job.id)).lease_until, t + 2300);
       }));
     });
 
     describe("reap", () => {
+      it("judges no lease when told not to, but still recovers dead workers' jobs", withStore(async (store) => {
+        const t = Date.now();
+        await store.insertJobs([newJob("expired", t), newJob("dead", t + 1, { run_at: t })]);
+        await claimOne(store, "w1", t, 100);
+        await claimOne(store, "w2", t, 100);
+        const options = { now: t + 5000, deadWorkerIds: ["w2"], staleBefore: 0, judgeLeases: false };
+        const recovered = await store.reap(options);
+        assert.deepEqual(recovered, ["dead"]);
+        assert.equal((await mustGet(store, "expired")).state, "processing");
+      }));
+
       it("recovers a job whose lease expired as failed and due now, closing its attempt as lost", withStore(async (store) => {
         const t = Date.now();
         await store.insertJobs([newJob("lost", t), newJob("alive", t + 1, { run_at: t })]);

@@ -13,7 +13,16 @@ import type {
   ThroughputPoint,
   WorkerInfo,
 } from "../../core/types.js";
-import type { ClaimRequest, FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import type {
+  ClaimRequest,
+  FinishAndClaimResult,
+  FinishedRun,
+  Heartbeat,
+  HeartbeatAnswer,
+  NewWorker,
+  ReapOptions,
+  Store,
+} from "../store.js";
 import { pgSettings, type PgSettings } from "./config.js";
 import { Db, unavailable } from "./db.js";
 import { Listener } from "./listener.js";
@@ -102,18 +111,24 @@ export class PostgresStore implements Store {
   nextRunAt(): Promise<number | null> {
     return nextRunAt(this.db);
   }
-  writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
-    return writeOutput(this.db, jobId, attempt, stream, output);
+  writeOutput(
+    jobId: string,
+    attempt: number,
+    workerId: string,
+    stream: OutputStream,
+    output: AttemptOutput,
+  ): Promise<boolean> {
+    return writeOutput(this.db, jobId, attempt, workerId, stream, output);
   }
-  finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
+  finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
     return finishAndClaim(this.db, runs, claim);
   }
 
-  finishRuns(runs: FinishedRun[]): Promise<void> {
+  finishRuns(runs: FinishedRun[]): Promise<string[]> {
     return finishRuns(this.db, runs);
   }
-  heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone"> {
-    return heartbeat(this.db, workerId, now, leaseUntil);
+  heartbeat(beat: Heartbeat): Promise<HeartbeatAnswer> {
+    return heartbeat(this.db, beat);
   }
   reap(options: ReapOptions): Promise<string[]> {
     return reap(this.db, options);

@@ -17,7 +17,16 @@ import {
   type ThroughputPoint,
   type WorkerInfo,
 } from "../../core/types.js";
-import type { ClaimRequest, FinishedRun, NewWorker, ReapOptions, Store } from "../store.js";
+import type {
+  ClaimRequest,
+  FinishAndClaimResult,
+  FinishedRun,
+  Heartbeat,
+  HeartbeatAnswer,
+  NewWorker,
+  ReapOptions,
+  Store,
+} from "../store.js";
 import { DiskSpace } from "./disk-space.js";
 import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
@@ -41,6 +50,10 @@ export const CLAIM_SQL = `UPDATE jobs SET state = 'processing', worker_id = @wor
                 ORDER BY priority DESC, created_at, seq LIMIT @limit)
     AND NOT EXISTS (SELECT 1 FROM workers WHERE id = @worker AND stop_requested IS NOT NULL)
   RETURNING *`;
+
+/** Fencing: the run (@job_id, @attempt) is still held by @worker_id (see Store). */
+const HELD = `SELECT 1 FROM jobs
+  WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`;
 
 /** Pick-up order: priority first, then first come, first served. */
 const byPickOrder = (a: JobRow, b: JobRow) => b.priority - a.priority || a.created_at - b.created_at || a.seq - b.seq;
@@ -187,10 +200,10 @@ export class SqliteStore implements Store {
     return this.write(() => this.claimNow({ workerId, limit, now, leaseMs }));
   }
 
-  async finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
+  async finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
     return this.write(() => {
-      this.finishNow(runs);
-      return this.claimNow(claim);
+      const refused = this.finishNow(runs);
+      return { claimed: this.claimNow(claim), refused };
     });
   }
 
@@ -212,25 +225,39 @@ export class SqliteStore implements Store {
     return row.at;
   }
 
-  async writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
-    this.sql(
-      `INSERT INTO outputs (job_id, number, stream, data, total_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (job_id, number, stream) DO UPDATE SET
-         data = excluded.data, total_bytes = excluded.total_bytes, truncated = excluded.truncated`,
-    ).run(jobId, attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
-    this.sql(`UPDATE attempts SET ${stream}_bytes = ? WHERE job_id = ? AND number = ?`).run(
-      output.total_bytes,
-      jobId,
-      attempt,
-    );
+  async writeOutput(
+    jobId: string,
+    attempt: number,
+    workerId: string,
+    stream: OutputStream,
+    output: AttemptOutput,
+  ): Promise<boolean> {
+    return this.write(() => {
+      const run = { job_id: jobId, attempt, worker_id: workerId };
+      if (!this.sql(HELD).get(run)) return false;
+      this.sql(
+        `INSERT INTO outputs (job_id, number, stream, data, total_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (job_id, number, stream) DO UPDATE SET
+           data = excluded.data, total_bytes = excluded.total_bytes, truncated = excluded.truncated`,
+      ).run(jobId, attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
+      this.sql(`UPDATE attempts SET ${stream}_bytes = ? WHERE job_id = ? AND number = ?`).run(
+        output.total_bytes,
+        jobId,
+        attempt,
+      );
+      return true;
+    });
   }
 
-  async finishRuns(runs: FinishedRun[]): Promise<void> {
-    this.write(() => this.finishNow(runs));
+  async finishRuns(runs: FinishedRun[]): Promise<string[]> {
+    if (runs.length === 0) return [];
+    return this.write(() => this.finishNow(runs));
   }
 
-  /** The finish's statements; the caller holds the write transaction. */
-  private finishNow(runs: FinishedRun[]): void {
+  /** The finish's statements; the caller holds the write transaction. Returns the refused runs' ids. */
+  private finishNow(runs: FinishedRun[]): string[] {
+    const held = this.sql(HELD);
+    const refused: string[] = [];
     const attemptDone = this.sql(
       `UPDATE attempts SET outcome = @outcome, finished_at = @finished_at, duration_ms = @duration_ms,
          exit_code = @exit_code, signal = @signal, error = @error,
@@ -247,6 +274,10 @@ export class SqliteStore implements Store {
        WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`,
     );
     for (const run of runs) {
+      if (!held.get({ job_id: run.job_id, attempt: run.attempt, worker_id: run.worker_id })) {
+        refused.push(run.job_id);
+        continue;
+      }
       attemptDone.run({
         outcome: run.outcome,
         finished_at: run.finished_at,
@@ -280,28 +311,42 @@ export class SqliteStore implements Store {
         attempt: run.attempt,
       });
     }
+    return refused;
   }
 
-  async heartbeat(workerId: string, now: number, leaseUntil: number): Promise<WorkerInfo["stop_requested"] | "gone"> {
+  async heartbeat({ workerId, held, leaseMs, clock }: Heartbeat): Promise<HeartbeatAnswer> {
     return this.write(() => {
-        const row = this.sql(`UPDATE workers SET heartbeat_at = ? WHERE id = ? RETURNING stop_requested`).get(
-          now,
-          workerId,
-        ) as { stop_requested: WorkerInfo["stop_requested"] } | undefined;
-        if (!row) return "gone" as const;
-        this.sql(`UPDATE jobs SET lease_until = ? WHERE worker_id = ? AND state = 'processing'`).run(leaseUntil, workerId);
-        return row.stop_requested;
-      });
+      // Inside the transaction: the write lock is ours, so time spent waiting for it is not
+      // taken off the new leases (core/lease.ts).
+      const now = clock();
+      const row = this.sql(`UPDATE workers SET heartbeat_at = ? WHERE id = ? RETURNING stop_requested`).get(
+        now,
+        workerId,
+      ) as { stop_requested: WorkerInfo["stop_requested"] } | undefined;
+      const extend = this.sql(
+        `UPDATE jobs SET lease_until = @lease
+         WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND runs = @attempt`,
+      );
+      const lease = now + leaseMs;
+      const lost: string[] = [];
+      for (const { job_id, attempt } of held) {
+        if (extend.run({ lease, job_id, attempt, worker_id: workerId }).changes === 0) lost.push(job_id);
+      }
+      return { stop: row ? row.stop_requested : ("gone" as const), lost };
+    });
   }
 
-  async reap({ now, deadWorkerIds, staleBefore }: ReapOptions): Promise<string[]> {
+  async reap({ now, deadWorkerIds, staleBefore, judgeLeases = true }: ReapOptions): Promise<string[]> {
     const dead = JSON.stringify(deadWorkerIds);
     return this.write(() => {
         const lost = this.sql(
           `SELECT id, runs, attempts, max_retries, worker_id, lease_until FROM jobs
            WHERE state = 'processing'
-             AND (lease_until < @now OR worker_id IN (SELECT value FROM json_each(@dead)))`,
-        ).all({ now, dead }) as Pick<JobRow, "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until">[];
+             AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`,
+        ).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as Pick<
+          JobRow,
+          "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until"
+        >[];
         for (const job of lost) {
           const error = `worker ${job.worker_id ?? "?"} was lost (${
             deadWorkerIds.includes(job.worker_id ?? "") ? "its process is gone" : "its lease expired"
@@ -313,8 +358,8 @@ export class SqliteStore implements Store {
           this.sql(
             `UPDATE jobs SET state = @state, run_at = @now, updated_at = @now, finished_at = @now,
                last_error = @error, worker_id = NULL, lease_until = NULL
-             WHERE id = @id`,
-          ).run({ state: job.attempts > job.max_retries ? "dead" : "failed", now, error, id: job.id });
+             WHERE id = @id AND state = 'processing' AND runs = @runs`,
+          ).run({ state: job.attempts > job.max_retries ? "dead" : "failed", now, error, id: job.id, runs: job.runs });
         }
         this.sql(
           `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`,

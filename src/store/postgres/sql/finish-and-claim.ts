@@ -1,5 +1,4 @@
-import type { ClaimedJob } from "../../../core/types.js";
-import type { ClaimRequest, FinishedRun } from "../../store.js";
+import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../store.js";
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
 import { claimJobs, claimName, claimSql, toClaims } from "./claim-jobs.js";
@@ -11,18 +10,21 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
  * here (still processing in that snapshot) is never re-claimed by the same statement; it is
  * claimable from the next one on.
  */
-export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<ClaimedJob[]> {
-  if (runs.length === 0) return claimJobs(db, claim);
-  if (claim.limit <= 0) {
-    await finishRuns(db, runs);
-    return [];
-  }
+export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
+  if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
+  if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);
-  const { rows } = await db.query<JobRow & { last_attempt: number }>(
-    `WITH ${finish.sql}, ${take.ctes} ${take.select}`,
+  // One row per claimed job, or one row of nulls when none was claimed; each carries the refused ids.
+  const { rows } = await db.query<JobRow & { last_attempt: number; refused: string[] }>(
+    `WITH ${finish.sql}, ${take.ctes}
+     SELECT claimed.*, rf.refused FROM (SELECT ARRAY(SELECT job_id FROM refused) AS refused) rf
+     LEFT JOIN claimed ON true
+     ORDER BY claimed.priority DESC, claimed.created_at, claimed.seq`,
     [...finish.params, ...take.params],
     claimName("finishAndClaim", claim),
   );
-  return toClaims(rows);
+  const refused = rows[0]?.refused ?? [];
+  const claimed = rows.filter((row) => row.id !== null).map(({ refused: _refused, ...row }) => row);
+  return { claimed: toClaims(claimed), refused };
 }

@@ -3,9 +3,11 @@ import type { FinishedRun } from "../../store.js";
 
 /**
  * The CTEs that record a batch of finished runs, numbered from parameter `$first`; finish-and-claim
- * composes them with the claim into one statement. Every attempt row gets its result. The job moves
- * on only while it is still this run's: state processing, same worker, same attempt number. A job
- * recovered meanwhile (lease expired) belongs to its new owner and is left alone.
+ * composes them with the claim into one statement. Fencing: a run is recorded only while it is
+ * still held — state processing, same worker, same attempt number. `finished_job` decides (its
+ * UPDATE locks the job row and re-checks a row a concurrent reap changed), and the attempt row is
+ * written only for the jobs it moved: a run recovered meanwhile leaves its "lost" attempt and its
+ * new owner alone. `refused` lists the runs that were not recorded.
  *
  * Runs are sorted by job id so two batches touching the same jobs lock them in the same order.
  */
@@ -20,6 +22,19 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
          ${p(13)}::bytea[], ${p(14)}::bigint[], ${p(15)}::bool[], ${p(16)}::text[], ${p(17)}::bigint[]
        ) AS r(job_id, number, worker_id, outcome, finished_at, duration_ms, exit_code, signal, error,
               stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated, next_state, next_run_at)
+     ), finished_job AS (
+       UPDATE ${s}.jobs j
+       SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
+           -- requeue (worker stop --now): the interrupted run does not count against max_retries.
+           attempts = CASE r.next_state WHEN 'requeue' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+           run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at
+                    ELSE j.run_at END,
+           finished_at = r.finished_at, exit_code = r.exit_code, duration_ms = r.duration_ms, last_error = r.error,
+           worker_id = NULL, lease_until = NULL, updated_at = r.finished_at
+       FROM r
+       WHERE j.id = ANY(${p(1)}::text[]) AND j.id = r.job_id AND j.state = 'processing'
+         AND j.worker_id = r.worker_id AND j.last_attempt = r.number
+       RETURNING j.id, r.number
      ), finished_attempt AS (
        -- An upsert rather than UPDATE ... FROM: ON CONFLICT reaches the attempt through its primary
        -- key whatever the planner believes about the table. (The prepared statement's generic plan,
@@ -27,25 +42,18 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
        -- The claim inserted the row; should it be missing, the result is kept rather than lost.
        INSERT INTO ${s}.attempts AS a (job_id, number, worker_id, outcome, started_at, finished_at, duration_ms,
               exit_code, signal, error, stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated)
-       SELECT job_id, number, worker_id, outcome, finished_at - duration_ms, finished_at, duration_ms,
-              exit_code, signal, error, stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated
-       FROM r
+       SELECT r.job_id, r.number, r.worker_id, r.outcome, r.finished_at - r.duration_ms, r.finished_at, r.duration_ms,
+              r.exit_code, r.signal, r.error, r.stdout, r.stdout_bytes, r.stdout_truncated,
+              r.stderr, r.stderr_bytes, r.stderr_truncated
+       FROM r JOIN finished_job f ON f.id = r.job_id AND f.number = r.number
        ON CONFLICT (job_id, number) DO UPDATE
        SET outcome = excluded.outcome, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
            exit_code = excluded.exit_code, signal = excluded.signal, error = excluded.error,
            stdout = excluded.stdout, stdout_bytes = excluded.stdout_bytes, stdout_truncated = excluded.stdout_truncated,
            stderr = excluded.stderr, stderr_bytes = excluded.stderr_bytes, stderr_truncated = excluded.stderr_truncated
-     ), finished_job AS (
-       UPDATE ${s}.jobs j
-       SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
-           -- requeue (worker stop --now): the interrupted run does not count against max_retries.
-           attempts = CASE r.next_state WHEN 'requeue' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-           run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at ELSE j.run_at END,
-           finished_at = r.finished_at, exit_code = r.exit_code, duration_ms = r.duration_ms, last_error = r.error,
-           worker_id = NULL, lease_until = NULL, updated_at = r.finished_at
-       FROM r
-       WHERE j.id = ANY(${p(1)}::text[]) AND j.id = r.job_id AND j.state = 'processing' AND j.worker_id = r.worker_id AND j.last_attempt = r.number
-       RETURNING j.id
+     ), refused AS (
+       SELECT r.job_id FROM r
+       WHERE NOT EXISTS (SELECT 1 FROM finished_job f WHERE f.id = r.job_id AND f.number = r.number)
      )`;
   const params: Param[] = [
     col((r) => r.job_id),
@@ -73,8 +81,13 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
  * Records a batch of finished runs in one statement — one transaction, one WAL flush for the whole
  * batch (group commit): with one commit per job the queue could not beat the disk's flush rate.
  */
-export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<void> {
-  if (runs.length === 0) return;
+export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<string[]> {
+  if (runs.length === 0) return [];
   const { sql, params } = finishRunsCtes(db.s, runs, 1);
-  await db.query(`WITH ${sql} SELECT count(*) FROM finished_job`, params, "finishRuns");
+  const { rows } = await db.query<{ refused: string[] }>(
+    `WITH ${sql} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
+    params,
+    "finishRuns",
+  );
+  return rows[0]?.refused ?? [];
 }

@@ -8,18 +8,28 @@ const COLUMNS: Record<OutputStream, { data: string; bytes: string; truncated: st
   stderr: { data: "stderr", bytes: "stderr_bytes", truncated: "stderr_truncated" },
 };
 
+/**
+ * A live snapshot of a held run's output (fencing: nothing is written once the run was recovered).
+ * `outcome = 'running'` is re-checked on the attempt row itself after any concurrent reap commits,
+ * so a snapshot can never land on an attempt recorded "lost". Returns whether it was written.
+ */
 export async function writeOutput(
   db: Db,
   jobId: string,
   attempt: number,
+  workerId: string,
   stream: OutputStream,
   output: AttemptOutput,
-): Promise<void> {
+): Promise<boolean> {
   const c = COLUMNS[stream];
-  await db.query(
-    `UPDATE ${db.s}.attempts SET ${c.data} = $3, ${c.bytes} = $4, ${c.truncated} = $5 WHERE job_id = $1 AND number = $2`,
-    [jobId, attempt, output.data, output.total_bytes, output.truncated],
+  const { rowCount } = await db.query(
+    `UPDATE ${db.s}.attempts a SET ${c.data} = $3, ${c.bytes} = $4, ${c.truncated} = $5
+     WHERE a.job_id = $1 AND a.number = $2 AND a.outcome = 'running'
+       AND EXISTS (SELECT 1 FROM ${db.s}.jobs j
+                   WHERE j.id = $1 AND j.state = 'processing' AND j.worker_id = $6 AND j.last_attempt = $2)`,
+    [jobId, attempt, output.data, output.total_bytes, output.truncated, workerId],
   );
+  return (rowCount ?? 0) > 0;
 }
 
 export async function getOutput(db: Db, jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {

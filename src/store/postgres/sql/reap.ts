@@ -8,12 +8,13 @@ import type { ReapOptions } from "../../store.js";
  * Its running attempt is closed as "lost". Rows locked by a concurrent finishRuns are skipped: that
  * worker is alive after all, and the next reap sees them again if not.
  */
-export async function reap(db: Db, { now, deadWorkerIds, staleBefore }: ReapOptions): Promise<string[]> {
+export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
+  const { now, deadWorkerIds, staleBefore, judgeLeases = true } = options;
   const { s } = db;
   const { rows } = await db.query<{ id: string }>(
     `WITH lost AS MATERIALIZED (
        SELECT id FROM ${s}.jobs
-       WHERE state = 'processing' AND (lease_until < $1 OR worker_id = ANY($2::text[]))
+       WHERE state = 'processing' AND (($4::bool AND lease_until < $1) OR worker_id = ANY($2::text[]))
        FOR UPDATE SKIP LOCKED
      ), recovered AS (
        UPDATE ${s}.jobs j
@@ -33,7 +34,7 @@ export async function reap(db: Db, { now, deadWorkerIds, staleBefore }: ReapOpti
        DELETE FROM ${s}.workers WHERE id = ANY($2::text[]) OR heartbeat_at < $3
      )
      SELECT id FROM recovered ORDER BY id`,
-    [now, deadWorkerIds, staleBefore],
+    [now, deadWorkerIds, staleBefore, judgeLeases],
   );
   return rows.map((row) => row.id);
 }
