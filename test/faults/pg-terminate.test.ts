@@ -17,9 +17,10 @@ import { pgQuery, pgSkipReason, withDatabase } from "../helpers/pg.js";
 import { pgEnv } from "../postgres/pg-env.js";
 
 const skip = await pgSkipReason();
-const JOBS = Number(process.env.QUEUECTL_TEST_TERMINATE_JOBS ?? 3000);
+// 3,000 in the issue's run; 2,000 keeps this file near a minute on a busy 2-core machine.
+const JOBS = Number(process.env.QUEUECTL_TEST_TERMINATE_JOBS ?? 2000);
 const KILL_EVERY_MS = 1500;
-const RUN_LIMIT_MS = 75_000;
+const RUN_LIMIT_MS = 120_000;
 
 /** Terminates every backend of one database on a fixed period until stopped; counts what it did. */
 class BackendKiller {
@@ -76,6 +77,16 @@ function runsById(file: string): Map<string, number> {
   return runs;
 }
 
+/** How often the workers ran into a lost connection, by what they were doing (from their logs). */
+function retries(workers: Worker[]): string {
+  const log = workers.map((w) => w.output()).join("\n");
+  const count = (re: RegExp): number => log.match(re)?.length ?? 0;
+  return (
+    `${count(/cannot record \d+ finished/g)} finish writes, ${count(/cannot claim jobs/g)} claims, ` +
+    `${count(/heartbeat failed/g)} heartbeats retried by the workers`
+  );
+}
+
 function gone(w: Worker): boolean {
   return w.exitCode !== null || w.signalCode !== null;
 }
@@ -126,7 +137,7 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
   const twice = [...runs].filter(([, n]) => n > 1).map(([id]) => id);
   t.diagnostic(
     `${killer.rounds} termination rounds (${killer.terminated} backends) in ${elapsed} ms; ` +
-      `${twice.length} job(s) ran more than once; final counts ${JSON.stringify(final)}`,
+      `${twice.length} job(s) ran more than once; ${retries(workers)}; final counts ${JSON.stringify(final)}`,
   );
 
   const dead = workers.filter(gone);
@@ -148,6 +159,6 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
 
 describe("faults: PostgreSQL backends terminated under load", { skip: skip ?? false }, () => {
   it(`${JOBS} jobs on 2 workers × 4 slots, every backend terminated every ${KILL_EVERY_MS} ms: none lost, no worker dies`, {
-    timeout: 150_000,
+    timeout: 240_000,
   }, (t) => withDatabase((url, database) => withHarness(() => pgEnv(url), (h) => scenario(t, h, url, database))));
 });

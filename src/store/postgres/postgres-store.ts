@@ -34,6 +34,8 @@ import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sq
 /**
  * The PostgreSQL engine: one queue shared by workers on many machines. Each method is one SQL
  * operation in its own module under sql/; this class only wires them to a pool and a listener.
+ * Reads go through the idempotent view of the pool (retried once after a lost connection); writes
+ * do not, since a write whose connection died may have committed: their callers retry them.
  */
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
@@ -42,11 +44,14 @@ export class PostgresStore implements Store {
   /** The NOTIFY channel: per schema, so queues sharing a database do not wake each other. */
   readonly channel: string;
   private readonly db: Db;
+  /** Statements safe to run twice: retried at once after a lost connection (see Db.idempotent). */
+  private readonly reads: Db;
   private readonly listener: Listener;
   private closed = false;
 
   private constructor(settings: PgSettings) {
     this.db = new Db(settings);
+    this.reads = this.db.idempotent;
     this.location = settings.location;
     this.schema = settings.schema;
     this.channel = channelName(settings.schema);
@@ -85,22 +90,22 @@ export class PostgresStore implements Store {
     return insertJobs(this.db, jobs);
   }
   getJob(id: string): Promise<Job | null> {
-    return getJob(this.db, id);
+    return getJob(this.reads, id);
   }
   listJobs(filter: JobFilter): Promise<JobPage> {
-    return listJobs(this.db, filter);
+    return listJobs(this.reads, filter);
   }
   jobsUpdatedSince(since: number, limit: number): Promise<Job[]> {
-    return jobsUpdatedSince(this.db, since, limit);
+    return jobsUpdatedSince(this.reads, since, limit);
   }
   countJobs(): Promise<StateCounts> {
-    return countJobs(this.db);
+    return countJobs(this.reads);
   }
   claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
     return claimJobs(this.db, { workerId, limit, now, leaseMs });
   }
   nextRunAt(): Promise<number | null> {
-    return nextRunAt(this.db);
+    return nextRunAt(this.reads);
   }
   writeOutput(jobId: string, attempt: number, stream: OutputStream, output: AttemptOutput): Promise<void> {
     return writeOutput(this.db, jobId, attempt, stream, output);
@@ -122,10 +127,10 @@ export class PostgresStore implements Store {
   // ---- attempts and output
 
   listAttempts(jobId: string): Promise<Attempt[]> {
-    return listAttempts(this.db, jobId);
+    return listAttempts(this.reads, jobId);
   }
   getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
-    return getOutput(this.db, jobId, attempt, stream);
+    return getOutput(this.reads, jobId, attempt, stream);
   }
 
   // ---- dead letter queue
@@ -146,7 +151,7 @@ export class PostgresStore implements Store {
     return deregisterWorker(this.db, id);
   }
   listWorkers(): Promise<WorkerInfo[]> {
-    return listWorkers(this.db);
+    return listWorkers(this.reads);
   }
   requestStop(mode: "drain" | "now", workerId?: string): Promise<number> {
     return requestStop(this.db, mode, workerId);
@@ -155,7 +160,7 @@ export class PostgresStore implements Store {
   // ---- settings
 
   getSettings(): Promise<Record<string, string>> {
-    return getSettings(this.db);
+    return getSettings(this.reads);
   }
   setSetting(key: string, value: string): Promise<void> {
     return setSetting(this.db, key, value);
@@ -164,10 +169,10 @@ export class PostgresStore implements Store {
   // ---- metrics
 
   metrics(now: number): Promise<Metrics> {
-    return metrics(this.db, now);
+    return metrics(this.reads, now);
   }
   throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
-    return throughput(this.db, now, bucketMs, buckets);
+    return throughput(this.reads, now, bucketMs, buckets);
   }
 
   // ---- wake-ups
