@@ -35,9 +35,10 @@ export class Db {
   /**
    * One statement (one implicit transaction, one round trip). Retried when PostgreSQL aborted it
    * for a deadlock or serialization failure — it was rolled back whole, so running it again is safe.
-   * After a lost connection it is retried once, at once, on a connection of its own when that is
-   * safe: the statement never reached the server, or this is the idempotent view. Otherwise (a write
-   * whose commit is in doubt) the error goes to the caller, whose own retry keeps the result.
+   * After a lost connection (a terminated backend, a dead connection handed out by the pool) it is
+   * retried once, at once, on a connection of its own when that is safe: the statement never reached
+   * the server, or this is the idempotent view. Otherwise (a write whose commit is in doubt) the
+   * error goes to the caller, whose own retry keeps the result.
    */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
@@ -67,8 +68,10 @@ export class Db {
       client = await this.pool.connect();
     } catch (error) {
       // Whatever stops us from getting a connection (refused, timed out, database closed to
-      // connections, too many clients) means PostgreSQL is unavailable to us; nothing was sent.
-      throw new NotSent(unavailable(this.settings.location, error));
+      // connections, too many clients) means PostgreSQL is unavailable to us. Not retried at once:
+      // a second try would fail the same way (or wait out another connect timeout); the caller's
+      // back-off is the retry.
+      throw unavailable(this.settings.location, error);
     }
     try {
       const result = await this.withDeadline(client, () =>
