@@ -94,7 +94,10 @@ describe("faults: one PostgreSQL connection terminated", { skip: skip ?? false }
     await running("%write_mid%");
     assert.equal(await terminate("%write_mid%"), 1);
     const error = await write;
-    assert.ok(error instanceof QueueError && error.kind === "unavailable", `not an unavailable error: ${String(error)}`);
+    assert.ok(
+      error instanceof QueueError && error.kind === "unavailable",
+      `not an unavailable error: ${String(error)}`,
+    );
     assert.match(error.message, /cannot reach PostgreSQL .*terminating connection/);
     // Rolled back with its connection, and not sent again behind the caller's back.
     assert.equal((await pgQuery(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n, 0);

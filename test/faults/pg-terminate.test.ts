@@ -73,7 +73,8 @@ interface StateCounts {
 
 /** Job counts by state, read straight from the queue's schema (a CLI process per poll would cost more). */
 async function counts(url: string, schema: string): Promise<StateCounts> {
-  const { rows } = await pgQuery(`SELECT state, count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.jobs GROUP BY state`, [], url);
+  const jobs = `${pg.escapeIdentifier(schema)}.jobs`;
+  const { rows } = await pgQuery(`SELECT state, count(*)::int AS n FROM ${jobs} GROUP BY state`, [], url);
   const c: StateCounts = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0 };
   for (const row of rows as { state: keyof StateCounts; n: number }[]) c[row.state] = row.n;
   return c;
@@ -115,7 +116,8 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
   const schema = h.env.QUEUECTL_SCHEMA!;
   const file = h.path("ran.txt");
   const ids = Array.from({ length: JOBS }, (_, i) => `t-${String(i).padStart(4, "0")}`);
-  await h.ok(["enqueue", "--file", "-"], ids.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${file}` })).join("\n"));
+  const jsonl = ids.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${file}` })).join("\n");
+  await h.ok(["enqueue", "--file", "-"], jsonl);
   const workers = [h.worker(4), h.worker(4)];
   for (const w of workers) await h.waitRegistered(w.pid!);
 
@@ -134,7 +136,8 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
       },
       { timeoutMs: RUN_LIMIT_MS, intervalMs: 250 },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; last counts ${JSON.stringify(last)}; ${workers.filter(gone).map(death).join("; ")}`);
+      const deaths = workers.filter(gone).map(death).join("; ");
+      throw new Error(`${error.message}; last counts ${JSON.stringify(last)}; ${deaths}`);
     });
   } finally {
     elapsed = Date.now() - started;
@@ -162,8 +165,9 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
   for (const id of twice) {
     const { attempts } = await h.show(id);
     const outcomes = attempts.map((a) => a.outcome);
-    assert.ok(outcomes.includes("lost"), `job ${id} ran ${runs.get(id)} times with no attempt recorded lost: ${outcomes.join(", ")}`);
-    assert.ok(attempts.length >= runs.get(id)!, `job ${id} ran ${runs.get(id)} times but has ${attempts.length} attempt(s)`);
+    const ran = runs.get(id)!;
+    assert.ok(outcomes.includes("lost"), `job ${id} ran ${ran} times, none recorded lost: ${outcomes.join(", ")}`);
+    assert.ok(attempts.length >= ran, `job ${id} ran ${ran} times but has ${attempts.length} attempt(s)`);
   }
 
   // And they still stop as asked: drain, deregister, exit 0.
@@ -176,7 +180,8 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
 }
 
 describe("faults: PostgreSQL backends terminated under load", { skip: skip ?? false }, () => {
-  it(`${JOBS} jobs on 2 workers × 4 slots, every backend terminated every ${KILL_EVERY_MS} ms: none lost, no worker dies`, {
-    timeout: 240_000,
-  }, (t) => withDatabase((url, database) => withHarness(() => pgEnv(url), (h) => scenario(t, h, url, database))));
+  const title = `${JOBS} jobs on 2 workers × 4 slots, every backend terminated every ${KILL_EVERY_MS} ms`;
+  it(`${title}: none lost, no worker dies`, { timeout: 240_000 }, (t) =>
+    withDatabase((url, database) => withHarness(() => pgEnv(url), (h) => scenario(t, h, url, database))),
+  );
 });

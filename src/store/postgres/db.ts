@@ -62,7 +62,11 @@ export class Db {
     }
   }
 
-  private async once<R extends pg.QueryResultRow>(text: string, values: Param[], name?: string): Promise<pg.QueryResult<R>> {
+  private async once<R extends pg.QueryResultRow>(
+    text: string,
+    values: Param[],
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -115,7 +119,10 @@ export class Db {
    * connection at once (failover, restart, terminated backends), the pool's idle ones are likely
    * dead too and may not have said so yet.
    */
-  private async onFreshConnection<R extends pg.QueryResultRow>(text: string, values: Param[]): Promise<pg.QueryResult<R>> {
+  private async onFreshConnection<R extends pg.QueryResultRow>(
+    text: string,
+    values: Param[],
+  ): Promise<pg.QueryResult<R>> {
     const client = new pg.Client(connectionConfig(this.settings));
     // A connection lost mid-query also emits "error"; the query's rejection reports it.
     client.on("error", () => {});
