@@ -11,11 +11,31 @@ export function uniqueSchema(prefix = "qctl_test_"): string {
 /** Runs one statement on a short-lived connection of its own. */
 export async function pgQuery(sql: string, values: unknown[] = [], url = PG_URL): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: pgSettings(url).connectionString, connectionTimeoutMillis: 3000 });
+  // A connection that dies mid-query (a test terminating backends) also emits "error"; the query's
+  // rejection already reports it, and an unhandled "error" would end the test process.
+  client.on("error", () => {});
   await client.connect();
   try {
     return await client.query(sql, values);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Runs `fn` with a database of its own (URL and name), dropped afterwards: a test that cuts off or
+ * terminates its database's connections disturbs no other test.
+ */
+export async function withDatabase(fn: (url: string, name: string) => Promise<void>): Promise<void> {
+  const name = `qctl_test_${randomBytes(6).toString("hex")}`;
+  await pgQuery(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  try {
+    await fn(url.toString(), name);
+  } finally {
+    await pgQuery(`ALTER DATABASE ${pg.escapeIdentifier(name)} ALLOW_CONNECTIONS true`).catch(() => {});
+    await pgQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   }
 }
 

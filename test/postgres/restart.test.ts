@@ -12,31 +12,16 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { escapeIdentifier } from "pg";
 import { withHarness, type Harness } from "../cli/harness.js";
-import { PG_URL, waitFor } from "../helpers/env.js";
-import { pgQuery, pgSkipReason } from "../helpers/pg.js";
+import { waitFor } from "../helpers/env.js";
+import { pgQuery, pgSkipReason, withDatabase } from "../helpers/pg.js";
 import { pgEnv } from "./pg-env.js";
 
 const skip = await pgSkipReason();
 const REAL_RESTART = process.env.QUEUECTL_TEST_PG_RESTART === "1";
 const JOBS = 200;
-
-/** A database of its own, so cutting it off disturbs no other test. */
-async function withDatabase(fn: (url: string, name: string) => Promise<void>): Promise<void> {
-  const name = `qctl_test_${randomBytes(6).toString("hex")}`;
-  await pgQuery(`CREATE DATABASE ${escapeIdentifier(name)}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  try {
-    await fn(url.toString(), name);
-  } finally {
-    await pgQuery(`ALTER DATABASE ${escapeIdentifier(name)} ALLOW_CONNECTIONS true`).catch(() => {});
-    await pgQuery(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
-  }
-}
 
 function lines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];

@@ -43,6 +43,9 @@ import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sq
 /**
  * The PostgreSQL engine: one queue shared by workers on many machines. Each method is one SQL
  * operation in its own module under sql/; this class only wires them to a pool and a listener.
+ * Reads and idempotent writes go through the idempotent view of the pool (retried once after a lost
+ * connection); the others do not, since a write whose connection died may have committed: their
+ * callers retry them (the worker keeps results in memory until they are written).
  */
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
@@ -51,11 +54,17 @@ export class PostgresStore implements Store {
   /** The NOTIFY channel: per schema, so queues sharing a database do not wake each other. */
   readonly channel: string;
   private readonly db: Db;
+  /**
+   * For statements that have the same effect run twice (reads, upserts and deletes by id): retried
+   * once at once after a lost connection (see Db.idempotent).
+   */
+  private readonly idempotent: Db;
   private readonly listener: Listener;
   private closed = false;
 
   private constructor(settings: PgSettings) {
     this.db = new Db(settings);
+    this.idempotent = this.db.idempotent;
     this.location = settings.location;
     this.schema = settings.schema;
     this.channel = channelName(settings.schema);
@@ -94,22 +103,22 @@ export class PostgresStore implements Store {
     return insertJobs(this.db, jobs);
   }
   getJob(id: string): Promise<Job | null> {
-    return getJob(this.db, id);
+    return getJob(this.idempotent, id);
   }
   listJobs(filter: JobFilter): Promise<JobPage> {
-    return listJobs(this.db, filter);
+    return listJobs(this.idempotent, filter);
   }
   jobsUpdatedSince(since: number, limit: number): Promise<Job[]> {
-    return jobsUpdatedSince(this.db, since, limit);
+    return jobsUpdatedSince(this.idempotent, since, limit);
   }
   countJobs(): Promise<StateCounts> {
-    return countJobs(this.db);
+    return countJobs(this.idempotent);
   }
   claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
     return claimJobs(this.db, { workerId, limit, now, leaseMs });
   }
   nextRunAt(): Promise<number | null> {
-    return nextRunAt(this.db);
+    return nextRunAt(this.idempotent);
   }
   writeOutput(
     jobId: string,
@@ -137,10 +146,10 @@ export class PostgresStore implements Store {
   // ---- attempts and output
 
   listAttempts(jobId: string): Promise<Attempt[]> {
-    return listAttempts(this.db, jobId);
+    return listAttempts(this.idempotent, jobId);
   }
   getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
-    return getOutput(this.db, jobId, attempt, stream);
+    return getOutput(this.idempotent, jobId, attempt, stream);
   }
 
   // ---- dead letter queue
@@ -155,13 +164,13 @@ export class PostgresStore implements Store {
   // ---- workers
 
   registerWorker(worker: NewWorker): Promise<void> {
-    return registerWorker(this.db, worker);
+    return registerWorker(this.idempotent, worker);
   }
   deregisterWorker(id: string): Promise<void> {
-    return deregisterWorker(this.db, id);
+    return deregisterWorker(this.idempotent, id);
   }
   listWorkers(): Promise<WorkerInfo[]> {
-    return listWorkers(this.db);
+    return listWorkers(this.idempotent);
   }
   requestStop(mode: "drain" | "now", workerId?: string): Promise<number> {
     return requestStop(this.db, mode, workerId);
@@ -170,19 +179,19 @@ export class PostgresStore implements Store {
   // ---- settings
 
   getSettings(): Promise<Record<string, string>> {
-    return getSettings(this.db);
+    return getSettings(this.idempotent);
   }
   setSetting(key: string, value: string): Promise<void> {
-    return setSetting(this.db, key, value);
+    return setSetting(this.idempotent, key, value);
   }
 
   // ---- metrics
 
   metrics(now: number): Promise<Metrics> {
-    return metrics(this.db, now);
+    return metrics(this.idempotent, now);
   }
   throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
-    return throughput(this.db, now, bucketMs, buckets);
+    return throughput(this.idempotent, now, bucketMs, buckets);
   }
 
   // ---- wake-ups
