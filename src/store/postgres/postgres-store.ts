@@ -137,7 +137,7 @@ export class PostgresStore implements Store {
     return finishRuns(this.db, runs);
   }
   heartbeat(beat: Heartbeat): Promise<HeartbeatAnswer> {
-    return heartbeat(this.db, beat);
+    return heartbeat(this.idempotent, beat);
   }
   reap(options: ReapOptions): Promise<string[]> {
     return reap(this.db, options);
