@@ -194,7 +194,12 @@ export class SqliteStore implements Store {
   }
 
   async nextRunAt(): Promise<number | null> {
-    const row = this.sql(`SELECT min(run_at) AS at FROM jobs WHERE ${READY}`).get() as { at: number | null };
+    // INDEXED BY: left to itself the planner took jobs_state and read run_at from every ready row,
+    // which lies past the command: a walk over each command's overflow pages (1,000 jobs of 60 KB
+    // took 0.2-2 s, and /api/status waited for it). The partial index answers min() in one step.
+    const row = this.sql(`SELECT min(run_at) AS at FROM jobs INDEXED BY jobs_due WHERE ${READY}`).get() as {
+      at: number | null;
+    };
     return row.at;
   }
 
