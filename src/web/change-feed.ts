@@ -16,19 +16,19 @@ const INTERVAL_MS = 300;
  * later-stamped ones; a sweep re-reads this much of the past, a page per round, and sends what it
  * had not seen.
  */
-const LOOKBACK_MS = 15_000;
+const LOOKBACK_MS = 12_000;
 /**
  * Changes read per store call. Small: SQLite reads a row by walking its command's overflow pages
- * (a 60 KB command: ~0.2 ms), synchronously; between pages the event loop runs, so sockets drain
+ * (a 60 KB command: ~0.2 ms, far more on a busy machine), synchronously; between pages the event loop runs, so sockets drain
  * and other requests are answered.
  */
-const BATCH = 100;
+const BATCH = 25;
 /** Pages the head reads in one round at most (2,000 changes per 300 ms). */
-const HEAD_PAGES = 20;
-/** The sweep runs every this many rounds (1.5 s), re-reading at most SWEEP_PAGES pages: late commits
+const HEAD_PAGES = 80;
+/** The sweep runs every this many rounds (3 s), re-reading at most SWEEP_PAGES pages: late commits
  * are rare, and re-reading rows costs as much as reading them the first time. */
-const SWEEP_EVERY = 5;
-const SWEEP_PAGES = 5;
+const SWEEP_EVERY = 10;
+const SWEEP_PAGES = 40;
 /** A `jobs` event carries at most about this many bytes of JSON; a page is split across events. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 

@@ -4,6 +4,7 @@
  * process (its own pid) stays under 300 MB RSS and answers /api/status within a second throughout.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { describe, it } from "node:test";
@@ -18,6 +19,13 @@ const RSS_LIMIT = 300 * MB;
 const STALLED = 20;
 const JOBS = 1000;
 const COMMAND = `: ${"x".repeat(60_000)}`;
+
+/** Connections the server still holds open on its port (`ss`, server side, state established). */
+function establishedAt(url: string): number {
+  const port = new URL(url).port;
+  const ss = spawnSync("ss", ["-Htn", "state", "established", `( sport = :${port} )`], { encoding: "utf8" });
+  return ss.stdout.split("\n").filter((line) => line.trim() !== "").length;
+}
 
 /** CPU seconds the process has used (utime + stime from /proc/PID/stat). */
 function cpuSeconds(pid: number): number {
@@ -89,6 +97,7 @@ describe("fault: SSE clients that stop reading (Linux: reads /proc)", { skip: pr
     let watcher: ReturnType<typeof watch> | null = null;
     try {
       for (let i = 0; i < STALLED; i++) sockets.push(await stalledClient(server.url));
+      const connected = establishedAt(server.url);
       const baseline = server.rss();
       const cpuBefore = cpuSeconds(server.pid);
       watcher = watch(server);
@@ -122,6 +131,11 @@ describe("fault: SSE clients that stop reading (Linux: reads /proc)", { skip: pr
         `  server RSS: ${Math.round(baseline / MB)} MB before, peak ${Math.round(w.maxRss / MB)} MB; ` +
           `slowest /api/status ${w.slowest} ms; server CPU ${(cpuSeconds(server.pid) - cpuBefore).toFixed(1)} s`,
       );
+      // The stalled clients fell far behind (13 MB of events each): the server let them go.
+      const held = establishedAt(server.url);
+      console.log(`  server-side connections: ${connected} with the stalled clients, ${held} at the end`);
+      assert.ok(connected >= STALLED + 1, `${connected} connections at the start`);
+      assert.ok(held <= 3, `the server still holds ${held} connections (the reader, a status probe)`);
       assert.ok(w.maxRss < RSS_LIMIT, `peak RSS ${Math.round(w.maxRss / MB)} MB`);
       w.checkStatus();
 
