@@ -1,3 +1,4 @@
+import type { ListedJob } from "./listing.js";
 import type { QueueStatus } from "./queue.js";
 import type { Attempt, Job, WorkerInfo } from "./types.js";
 
@@ -7,6 +8,8 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 export interface JobJson {
   id: string;
   command: string;
+  /** True in list views when `command` is only its first LIST_COMMAND_CHARS characters. */
+  command_truncated: boolean;
   state: Job["state"];
   /** True while a pending or failed job waits for its run_at. */
   scheduled: boolean;
@@ -25,10 +28,11 @@ export interface JobJson {
   worker_id: string | null;
 }
 
-export function jobJson(job: Job, now = Date.now()): JobJson {
+export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
   return {
     id: job.id,
     command: job.command,
+    command_truncated: "command_truncated" in job && job.command_truncated,
     state: job.state,
     scheduled: (job.state === "pending" || job.state === "failed") && job.run_at > now,
     priority: job.priority,

@@ -2,12 +2,12 @@ import { openStore, type OpenStoreOptions } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
+import type { ListedJobPage } from "./listing.js";
 import type {
   Attempt,
   AttemptOutput,
   Job,
   JobFilter,
-  JobPage,
   Metrics,
   OutputStream,
   StateCounts,
@@ -110,8 +110,27 @@ export class Queue {
     return job;
   }
 
-  async list(filter: Partial<JobFilter> = {}): Promise<JobPage> {
+  /** A page of jobs for list views: commands longer than LIST_COMMAND_CHARS come cut, and marked
+   * `command_truncated` (`get` has the whole command). */
+  async list(filter: Partial<JobFilter> = {}): Promise<ListedJobPage> {
     return this.store.listJobs({ ...filter, limit: checkLimit(filter.limit ?? 50) });
+  }
+
+  /**
+   * The same list as `list(filter)`, read in pages of at most `pageSize` jobs, so that a caller
+   * that streams or budgets its output never holds `limit` jobs at once. Each page's next_cursor
+   * continues after it; the last page's is the list's own.
+   */
+  async *listPages(filter: Partial<JobFilter> = {}, pageSize = 500): AsyncGenerator<ListedJobPage> {
+    let remaining = checkLimit(filter.limit ?? 50);
+    let cursor = filter.cursor;
+    while (remaining > 0) {
+      const page = await this.store.listJobs({ ...filter, cursor, limit: Math.min(remaining, pageSize) });
+      yield page;
+      remaining -= page.jobs.length;
+      if (page.next_cursor === null) return;
+      cursor = page.next_cursor;
+    }
   }
 
   async counts(): Promise<StateCounts> {

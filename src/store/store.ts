@@ -1,10 +1,10 @@
+import type { ChangeCursor, ListedJob, ListedJobPage } from "../core/listing.js";
 import type {
   Attempt,
   AttemptOutput,
   ClaimedJob,
   Job,
   JobFilter,
-  JobPage,
   Metrics,
   NewJob,
   OutputStream,
@@ -108,10 +108,15 @@ export interface Store {
    * QueueError naming the id. */
   insertJobs(jobs: NewJob[]): Promise<void>;
   getJob(id: string): Promise<Job | null>;
-  /** Newest first (seq descending), filtered by state and by a substring of id or command. */
-  listJobs(filter: JobFilter): Promise<JobPage>;
-  /** Jobs whose updated_at > since, oldest change first, at most `limit` (for live views). */
-  jobsUpdatedSince(since: number, limit: number): Promise<Job[]>;
+  /** Newest first (seq descending), filtered by state and by a substring of id or command (the
+   * whole command is searched). Commands are cut to LIST_COMMAND_CHARS in SQL and marked. */
+  listJobs(filter: JobFilter): Promise<ListedJobPage>;
+  /**
+   * Changed jobs, oldest change first by (updated_at, seq), at most `limit` (for live views), with
+   * commands cut as in listJobs. `after` a time: updated_at > after; `after` a cursor: strictly
+   * after that (updated_at, seq), so jobs sharing a timestamp are never skipped between pages.
+   */
+  jobsUpdatedSince(after: number | ChangeCursor, limit: number): Promise<ListedJob[]>;
   countJobs(): Promise<StateCounts>;
 
   /**

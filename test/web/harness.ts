@@ -1,8 +1,11 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { Queue } from "../../src/core/queue.js";
 import { buildApp, type AppOptions } from "../../src/web/server.js";
 import { WorkerPool } from "../../src/worker/pool.js";
-import { tempHome } from "../helpers/env.js";
+import { BIN, stopProcess } from "../helpers/cli.js";
+import { tempHome, waitFor } from "../helpers/env.js";
 
 export interface Harness {
   app: FastifyInstance;
@@ -62,4 +65,56 @@ export async function openHarness(options: Partial<AppOptions> = {}): Promise<Ha
       cleanup();
     },
   };
+}
+
+/** `queuectl web` as a real process (its own pid, its own memory), on a free loopback port. */
+export interface ServerProcess {
+  pid: number;
+  /** Base URL without the trailing slash, e.g. http://127.0.0.1:40123 */
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** VmRSS of the server process in bytes (from /proc); 0 once it is gone. */
+  rss: () => number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the built CLI's `web` command with `env` added (QUEUECTL_HOME, QUEUECTL_DB…) and waits
+ * for the URL it prints. `node` runs it with another node binary (a fault test's copy).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { node?: string; args?: string[] } = {},
+): Promise<ServerProcess> {
+  const child = spawn(options.node ?? process.execPath, [BIN, "web", "--port", "0", ...(options.args ?? [])], {
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+  const stop = () => stopProcess(child, "SIGKILL");
+  try {
+    const url = await waitFor("the web server to print its URL", () => {
+      if (child.exitCode !== null) throw new Error(`queuectl web exited ${child.exitCode}: ${output}`);
+      return /dashboard: (http:\/\/\S+?)\/?(\?|\s)/.exec(output)?.[1];
+    });
+    const pid = child.pid as number;
+    return { pid, url, child, output: () => output, rss: () => vmRss(pid), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** VmRSS of a process in bytes, 0 if it is gone. */
+export function vmRss(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb === undefined ? 0 : Number(kb) * 1024;
+  } catch {
+    return 0;
+  }
 }

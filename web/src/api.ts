@@ -18,6 +18,8 @@ export type Status = StatusJson;
 export interface JobPage {
   jobs: Job[];
   next_cursor: string | null;
+  /** The response reached its byte budget: more jobs follow at next_cursor. */
+  truncated: boolean;
 }
 
 export interface Output {

@@ -2,7 +2,7 @@ import { api, query, type Job, type JobPage } from "./api.js";
 import { h, replace } from "./dom.js";
 import { on, throttle } from "./live.js";
 import type { View } from "./main.js";
-import { act, button, failure, jobLink, pageHeader, row, table, time } from "./widgets.js";
+import { act, button, commandCell, failure, jobLink, pageHeader, row, table, time } from "./widgets.js";
 
 const HEADERS = ["ID", "Command", "Attempts", "Last error", "Died", ""];
 const PAGE_SIZE = 100;
@@ -25,7 +25,7 @@ export const dlqView: View = (root, params) => {
       HEADERS,
       [
         jobLink(job.id),
-        h("code", { class: "command", title: job.command }, job.command),
+        commandCell(job),
         String(job.attempts),
         job.last_error ? h("span", { class: "error-text" }, job.last_error) : "—",
         time(job.finished_at ?? job.updated_at),

@@ -3,7 +3,7 @@ import { h, replace } from "./dom.js";
 import { duration } from "./format.js";
 import { on, throttle } from "./live.js";
 import type { View } from "./main.js";
-import { badge, failure, jobLink, pageHeader, row, table, time } from "./widgets.js";
+import { badge, commandCell, failure, jobLink, pageHeader, row, table, time } from "./widgets.js";
 
 const HEADERS = ["State", "ID", "Command", "Priority", "Attempts", "Updated", "Duration"];
 const PAGE_SIZE = 50;
@@ -14,7 +14,7 @@ function jobRow(job: Job): HTMLTableRowElement {
     [
       badge(job.state, job.scheduled),
       jobLink(job.id),
-      h("code", { class: "command", title: job.command }, job.command),
+      commandCell(job),
       String(job.priority),
       `${job.attempts} / ${job.max_retries + 1}`,
       time(job.updated_at),

@@ -1,4 +1,4 @@
-import { ApiError, type JobState } from "./api.js";
+import { ApiError, type Job, type JobState } from "./api.js";
 import { h, type Child } from "./dom.js";
 import { absolute, ago } from "./format.js";
 
@@ -11,6 +11,13 @@ export function badge(state: string, scheduled = false): HTMLElement {
 
 export function jobLink(id: string): HTMLElement {
   return h("a", { href: `#/jobs/${encodeURIComponent(id)}`, class: "mono" }, id);
+}
+
+/** A command in a list: lists carry long commands cut (command_truncated); the job's page has it whole. */
+export function commandCell(job: Job): HTMLElement {
+  const text = job.command_truncated ? `${job.command}…` : job.command;
+  const title = job.command_truncated ? `${text}\n(cut here: open the job for the whole command)` : text;
+  return h("code", { class: "command", title, "data-truncated": job.command_truncated ? "true" : undefined }, text);
 }
 
 export function time(iso: string | null): HTMLElement {

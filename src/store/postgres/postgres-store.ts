@@ -5,7 +5,6 @@ import type {
   ClaimedJob,
   Job,
   JobFilter,
-  JobPage,
   Metrics,
   NewJob,
   OutputStream,
@@ -13,6 +12,7 @@ import type {
   ThroughputPoint,
   WorkerInfo,
 } from "../../core/types.js";
+import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type {
   ClaimRequest,
   FinishAndClaimResult,
@@ -105,11 +105,11 @@ export class PostgresStore implements Store {
   getJob(id: string): Promise<Job | null> {
     return getJob(this.idempotent, id);
   }
-  listJobs(filter: JobFilter): Promise<JobPage> {
+  listJobs(filter: JobFilter): Promise<ListedJobPage> {
     return listJobs(this.idempotent, filter);
   }
-  jobsUpdatedSince(since: number, limit: number): Promise<Job[]> {
-    return jobsUpdatedSince(this.idempotent, since, limit);
+  jobsUpdatedSince(after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
+    return jobsUpdatedSince(this.idempotent, after, limit);
   }
   countJobs(): Promise<StateCounts> {
     return countJobs(this.idempotent);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
+import { jobListBody } from "../job-list.js";
 import { parse } from "../validate.js";
 
 const DlqQuery = z.strictObject({
@@ -12,11 +13,11 @@ const DlqQuery = z.strictObject({
 
 /** The dead letter queue: list, retry one, retry all. */
 export function registerDlq(app: FastifyInstance, queue: Queue): void {
-  app.get("/api/dlq", async (request) => {
+  // As GET /api/jobs: commands cut and marked, a byte budget per response.
+  app.get("/api/dlq", async (request, reply) => {
     const query = parse(DlqQuery, request.query, "query");
-    const page = await queue.list({ ...query, state: "dead", q: query.q || undefined, cursor: query.cursor || undefined });
-    const now = Date.now();
-    return { jobs: page.jobs.map((job) => jobJson(job, now)), next_cursor: page.next_cursor };
+    const filter = { ...query, state: "dead" as const, q: query.q || undefined, cursor: query.cursor || undefined };
+    return reply.type("application/json; charset=utf-8").send(await jobListBody(queue, filter));
   });
 
   app.post<{ Params: { id: string } }>("/api/dlq/:id/retry", async (request) => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { jobDetailJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { JOB_STATES } from "../../core/types.js";
+import { jobListBody } from "../job-list.js";
 import { parse } from "../validate.js";
 
 const ListQuery = z.strictObject({
@@ -21,13 +22,14 @@ const OutputQuery = z.strictObject({
 
 type IdParams = { Params: { id: string } };
 
-/** The job routes: list (cursor pages), enqueue, one job with its attempts, an attempt's output. */
+/** The job routes: list (cursor pages, commands cut), enqueue, one job with its attempts, an attempt's output. */
 export function registerJobs(app: FastifyInstance, queue: Queue): void {
-  app.get("/api/jobs", async (request) => {
+  // Commands longer than LIST_COMMAND_CHARS come cut (`command_truncated`); GET /api/jobs/:id has
+  // them whole. The response has a byte budget: `truncated` says it ended early, at next_cursor.
+  app.get("/api/jobs", async (request, reply) => {
     const query = parse(ListQuery, request.query, "query");
-    const page = await queue.list({ ...query, q: query.q || undefined, cursor: query.cursor || undefined });
-    const now = Date.now();
-    return { jobs: page.jobs.map((job) => jobJson(job, now)), next_cursor: page.next_cursor };
+    const body = await jobListBody(queue, { ...query, q: query.q || undefined, cursor: query.cursor || undefined });
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 
   // The body is the enqueue JSON of the CLI; an array enqueues all or none.

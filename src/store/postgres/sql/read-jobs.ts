@@ -1,7 +1,17 @@
 import { invalid } from "../../../core/errors.js";
-import { JOB_STATES, type Job, type JobFilter, type JobPage, type StateCounts } from "../../../core/types.js";
+import { cursorAfter, LIST_COMMAND_CHARS, type ChangeCursor, type ListedJob, type ListedJobPage } from "../../../core/listing.js";
+import { JOB_STATES, type Job, type JobFilter, type StateCounts } from "../../../core/types.js";
 import type { Db, Param } from "../db.js";
 import { JOB_COLUMNS, type JobRow } from "../rows.js";
+
+/**
+ * JOB_COLUMNS for list views: the command cut to LIST_COMMAND_CHARS in the server (left() counts
+ * characters), so a list never carries the long text, and a flag saying it was cut.
+ */
+const LISTED_COLUMNS = `${JOB_COLUMNS.replace(
+  /\bcommand\b/,
+  `left(command, ${LIST_COMMAND_CHARS}) AS command`,
+)}, length(command) > ${LIST_COMMAND_CHARS} AS command_truncated`;
 
 export async function getJob(db: Db, id: string): Promise<Job | null> {
   const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${db.s}.jobs WHERE id = $1`, [id]);
@@ -12,7 +22,7 @@ export async function getJob(db: Db, id: string): Promise<Job | null> {
  * Newest first by seq. The cursor is the seq of the last job of the previous page (keyset
  * pagination): no gaps or duplicates when jobs are added between pages, and no OFFSET scan.
  */
-export async function listJobs(db: Db, filter: JobFilter): Promise<JobPage> {
+export async function listJobs(db: Db, filter: JobFilter): Promise<ListedJobPage> {
   const where: string[] = [];
   const values: Param[] = [];
   const param = (value: Param): string => {
@@ -27,15 +37,15 @@ export async function listJobs(db: Db, filter: JobFilter): Promise<JobPage> {
   }
   if (filter.cursor !== undefined) where.push(`seq < ${param(decodeCursor(filter.cursor))}`);
   const limit = param(filter.limit + 1);
-  const { rows } = await db.query<JobRow>(
-    `SELECT ${JOB_COLUMNS} FROM ${db.s}.jobs
+  const { rows } = await db.query<ListedJob>(
+    `SELECT ${LISTED_COLUMNS} FROM ${db.s}.jobs
      ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY seq DESC LIMIT ${limit}`,
     values,
   );
   const jobs = rows.slice(0, filter.limit);
   const last = jobs.at(-1);
-  return { jobs, next_cursor: rows.length > filter.limit && last ? String(last.seq) : null };
+  return { jobs, next_cursor: rows.length > filter.limit && last ? cursorAfter(last) : null };
 }
 
 function decodeCursor(cursor: string): number {
@@ -46,10 +56,15 @@ function decodeCursor(cursor: string): number {
   return seq;
 }
 
-export async function jobsUpdatedSince(db: Db, since: number, limit: number): Promise<Job[]> {
-  const { rows } = await db.query<JobRow>(
-    `SELECT ${JOB_COLUMNS} FROM ${db.s}.jobs WHERE updated_at > $1 ORDER BY updated_at, seq LIMIT $2`,
-    [since, limit],
+export async function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
+  // A bare time means "after every change stamped then".
+  const cursor = typeof after === "number" ? { updated_at: after, seq: Number.MAX_SAFE_INTEGER } : after;
+  // The plain range first lets the updated_at index narrow the scan; the row comparison pages.
+  const { rows } = await db.query<ListedJob>(
+    `SELECT ${LISTED_COLUMNS} FROM ${db.s}.jobs
+     WHERE updated_at >= $1 AND (updated_at, seq) > ($1, $2)
+     ORDER BY updated_at, seq LIMIT $3`,
+    [cursor.updated_at, cursor.seq, limit],
   );
   return rows;
 }

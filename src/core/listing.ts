@@ -1,0 +1,38 @@
+import type { Job } from "./types.js";
+
+/**
+ * Commands longer than this many characters are cut in list views (job lists, the live feed):
+ * a command may be up to 128 KiB, and 10,000 of them in one list would be over a gigabyte. The
+ * job's own view (`job show`, GET /api/jobs/:id) has the whole command. Stores cut in SQL, so the
+ * long text is never loaded for a list.
+ */
+export const LIST_COMMAND_CHARS = 4096;
+
+/** A job as list views see it: `command` holds at most LIST_COMMAND_CHARS characters. */
+export interface ListedJob extends Job {
+  /** True when `command` is only the start of the job's command. */
+  command_truncated: boolean;
+}
+
+/**
+ * The cursor of a page that ends at `job`: both stores page lists by seq, newest first, and
+ * continue below it. A list cut short (a response's byte budget) continues from here.
+ */
+export function cursorAfter(job: Job): string {
+  return String(job.seq);
+}
+
+export interface ListedJobPage {
+  jobs: ListedJob[];
+  next_cursor: string | null;
+}
+
+/**
+ * A position in the stream of job changes: changes are ordered by (updated_at, seq), and a page
+ * continues strictly after the last change it has seen. Many jobs share an updated_at (a batch
+ * is stamped once), so the time alone cannot be a cursor.
+ */
+export interface ChangeCursor {
+  updated_at: number;
+  seq: number;
+}
