@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Queue } from "../src/core/queue.js";
+import { Queue } from "../src/open.js";
 import { newJobId } from "../src/core/job-input.js";
 import type { ClaimedJob, NewJob } from "../src/core/types.js";
-import type { ClaimRequest, FinishedRun, Store } from "../src/store/store.js";
+import type { ClaimRequest, FinishedRun, Store } from "../src/core/store.js";
 import type { Executor } from "../src/worker/executor.js";
 import { WorkerPool } from "../src/worker/pool.js";
 

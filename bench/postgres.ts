@@ -20,7 +20,7 @@ import pg from "pg";
 import type { ClaimedJob } from "../src/core/types.js";
 import { pgSettings } from "../src/store/postgres/config.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
-import type { FinishedRun, Store } from "../src/store/store.js";
+import type { FinishedRun, Store } from "../src/core/store.js";
 import { completedRun, fillJobs, machine, median, pickupLatency, printTable, row, until, workerPoolRate, type BenchRow } from "./lib.js";
 
 const PG_URL = process.env.QUEUECTL_TEST_PG ?? "postgres://127.0.0.1:5432/test";

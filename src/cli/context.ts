@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { Queue } from "../core/queue.js";
+import { Queue } from "../open.js";
 
 /** Opens the queue the global --db (or $QUEUECTL_DB) names, runs `fn`, and always closes it. */
 export async function withQueue<T>(command: Command, fn: (queue: Queue) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import type { Queue } from "../core/queue.js";
 import type { OutputStream } from "../core/types.js";
-import { writeRaw } from "./commands/jobs.js";
+import { writeRaw } from "./output.js";
 
 const POLL_MS = 200;
 

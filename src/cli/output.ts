@@ -100,3 +100,11 @@ function tellStderr(line: string): void {
     // stderr is gone too: nothing to tell anyone.
   }
 }
+
+/** Bytes as they are: binary or invalid UTF-8 passes through untouched. */
+export function writeRaw(data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (data.length === 0) return resolve();
+    process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
+  });
+}

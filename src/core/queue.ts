@@ -1,8 +1,7 @@
-import { openStore, type OpenStoreOptions } from "../store/open.js";
-import type { Store } from "../store/store.js";
+import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
-import type { ListedJobPage } from "./listing.js";
+import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -30,18 +29,20 @@ export interface QueueStatus {
 }
 
 /**
- * The library API and the one core every face calls: validation and defaults happen here, the
- * store only persists. `Queue.open()` picks the store from `db` / $QUEUECTL_DB.
+ * The one core every face calls: validation and defaults happen here, the store only persists.
+ * The core names no engine: `Queue.open()` (src/open.ts, the library's `Queue`) picks one.
  */
 export class Queue {
+  /** For the worker, which drives claims, finishes and leases itself; faces use the methods below. */
   readonly store: Store;
 
   constructor(store: Store) {
     this.store = store;
   }
 
-  static async open(options: OpenStoreOptions = {}): Promise<Queue> {
-    return new Queue(await openStore(options));
+  /** Where the jobs live, for people: a file path or a URL without its password. */
+  get location(): string {
+    return this.store.location;
   }
 
   async close(): Promise<void> {
@@ -131,6 +132,14 @@ export class Queue {
       if (page.next_cursor === null) return;
       cursor = page.next_cursor;
     }
+  }
+
+  /**
+   * Jobs changed after a time or a cursor, oldest change first, at most `limit`, commands cut as
+   * in lists: what a live view polls.
+   */
+  async changesSince(after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
+    return this.store.jobsUpdatedSince(after, limit);
   }
 
   async counts(): Promise<StateCounts> {

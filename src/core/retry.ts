@@ -1,6 +1,6 @@
 import type { Config } from "./config.js";
 import type { Job, RunResult } from "./types.js";
-import type { NextState } from "../store/store.js";
+import type { NextState } from "./store.js";
 
 /** Delay before the next run after failed run number k: backoff-base^k seconds, capped. */
 export function backoffMs(failedRuns: number, config: Pick<Config, "backoff-base" | "backoff-max">): number {

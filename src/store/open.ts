@@ -1,5 +1,5 @@
 import { isPostgresUrl, storeLocation } from "../core/paths.js";
-import type { Store } from "./store.js";
+import type { Store } from "../core/store.js";
 
 export interface OpenStoreOptions {
   /** A file path (SQLite) or a postgres:// URL. Default: $QUEUECTL_DB or the home's SQLite file. */

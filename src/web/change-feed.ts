@@ -118,7 +118,7 @@ export class ChangeFeed {
   private async pollHead(): Promise<number> {
     let sent = 0;
     for (let page = 0; page < HEAD_PAGES && this.listeners.size > 0; page++) {
-      const rows = await this.queue.store.jobsUpdatedSince(this.head, BATCH);
+      const rows = await this.queue.changesSince(this.head, BATCH);
       sent += this.sendFresh(rows);
       const last = rows.at(-1);
       if (last) this.head = { updated_at: last.updated_at, seq: last.seq };
@@ -142,7 +142,7 @@ export class ChangeFeed {
         break;
       }
       await yieldToEventLoop();
-      const rows = await this.queue.store.jobsUpdatedSince(this.sweep, BATCH);
+      const rows = await this.queue.changesSince(this.sweep, BATCH);
       // Past the head is the head's to read (next round), in order.
       const upToHead = rows.filter((job) => !before(this.head, { updated_at: job.updated_at, seq: job.seq }));
       sent += this.sendFresh(upToHead);

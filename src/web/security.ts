@@ -97,7 +97,7 @@ function crossSiteReason(request: FastifyRequest): string | null {
   const origin = request.headers.origin;
   if (origin !== undefined) {
     // Compare as URLs so "localhost:80" and "http://localhost" (default port dropped) agree.
-    let same = false;
+    let same: boolean;
     try {
       same = new URL(origin).host === new URL(`http://${request.headers.host ?? ""}`).host;
     } catch {

@@ -6,7 +6,7 @@ import { beatIntervalMs, StoreWatch, wasPaused } from "../core/lease.js";
 import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob, OutputStream } from "../core/types.js";
-import type { FinishedRun, RunRef } from "../store/store.js";
+import type { FinishedRun, RunRef } from "../core/store.js";
 import { type Execution, type ExecutionResult, type Executor } from "./executor.js";
 import { killOrphanedJobs, WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";

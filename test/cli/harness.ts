@@ -200,7 +200,7 @@ export class Harness {
         { timeoutMs, intervalMs: 150 },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message} (last state: ${last})`);
+      throw new Error(`${(error as Error).message} (last state: ${last})`, { cause: error });
     }
   }
 

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import { withHarness } from "../cli/harness.js";
 import { sqliteEnv } from "../cli/sqlite-env.js";
 import { BIN } from "../helpers/cli.js";

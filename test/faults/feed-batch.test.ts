@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import type { CliEnv } from "../cli/harness.js";
 import { PG_URL, tempHome, waitFor } from "../helpers/env.js";
 import { pgSkipReason } from "../helpers/pg.js";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import { tempHome } from "../helpers/env.js";
 import { startServerProcess } from "../web/harness.js";
 

@@ -9,7 +9,7 @@ import { LIST_COMMAND_CHARS, type ChangeCursor } from "../../src/core/listing.js
 import type { NewJob } from "../../src/core/types.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import type { Store } from "../../src/core/store.js";
 import { PG_URL, tempHome } from "../helpers/env.js";
 import { dropSchema, pgSkipReason, uniqueSchema } from "../helpers/pg.js";
 

@@ -122,7 +122,7 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
   for (const w of workers) await h.waitRegistered(w.pid!);
 
   const started = Date.now();
-  let elapsed = 0;
+  let elapsed: number;
   const killer = new BackendKiller(database);
   let last: StateCounts | null = null;
   try {

@@ -60,7 +60,9 @@ describe("sqlite: a full disk", () => {
           );
         } catch (error) {
           const store = ["queuectl.db", "queuectl.db-wal"].map((f) => `${f} ${sizeOf(h.path(f))} bytes`).join(", ");
-          throw new Error(`${(error as Error).message}; last counts ${JSON.stringify(last)}; ${store}`);
+          throw new Error(`${(error as Error).message}; last counts ${JSON.stringify(last)}; ${store}`, {
+            cause: error,
+          });
         }
         const resumedIn = Date.now() - freedAt;
         t.diagnostic(`all ${JOBS} completed ${resumedIn} ms after the space returned (full ${freedAt - fullAt} ms)`);

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { describe, it } from "node:test";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import { Harness } from "../cli/harness.js";
 import { tempHome, waitFor } from "../helpers/env.js";
 import { startServerProcess, type ServerProcess } from "../web/harness.js";

@@ -67,7 +67,7 @@ function ip(...args: string[]): string {
     return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
-    throw new Error(`ip ${args.join(" ")} failed: ${stderr || (error as Error).message}`);
+    throw new Error(`ip ${args.join(" ")} failed: ${stderr || (error as Error).message}`, { cause: error });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The Store contract suite: every method and semantic documented in src/store/store.ts, run
+ * The Store contract suite: every method and semantic documented in src/core/store.ts, run
  * against each engine (sqlite.contract.test.ts, postgres.contract.test.ts). An engine passes by
  * behaving as documented; the suite never looks at SQL or files.
  *
@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { QueueError } from "../../src/core/errors.js";
 import type { AttemptOutput, ClaimedJob, Job, NewJob, RunResult } from "../../src/core/types.js";
-import type { FinishedRun, NextState, RunRef, Store } from "../../src/store/store.js";
+import type { FinishedRun, NextState, RunRef, Store } from "../../src/core/store.js";
 import { waitFor } from "../helpers/env.js";
 
 export interface StoreHandle {

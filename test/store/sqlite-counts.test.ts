@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import type { NewJob, StateCounts } from "../../src/core/types.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/sqlite/migrations.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { FinishedRun } from "../../src/store/store.js";
+import type { FinishedRun } from "../../src/core/store.js";
 import { tempHome } from "../helpers/env.js";
 
 // countJobs reads a table kept by triggers (migration 3); these tests hold it to a real count.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
 import { alive, CHROMIUM, IS_CI, tempHome, waitFor } from "../helpers/env.js";
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { FastifyInstance, InjectOptions } from "fastify";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import { buildApp, type AppOptions } from "../../src/web/server.js";
 import { WorkerPool } from "../../src/worker/pool.js";
 import { BIN, stopProcess } from "../helpers/cli.js";

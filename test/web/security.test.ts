@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { get } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { Queue } from "../../src/core/queue.js";
+import { Queue } from "../../src/open.js";
 import { QueueError } from "../../src/core/errors.js";
 import { startWebServer } from "../../src/web/server.js";
 import { tempHome } from "../helpers/env.js";

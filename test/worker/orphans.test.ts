@@ -38,7 +38,8 @@ test("a worker killed with -9: a worker on the same host recovers its job at onc
     assert.match(shown.history[0]?.error ?? "", /process is gone/);
     await waitFor("no leftover of attempt 1", () => pidsMatching(MARK).length === 0);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- first:\n${first.output()}\n--- second:\n${second?.output() ?? ""}`);
+    const outputs = `--- first:\n${first.output()}\n--- second:\n${second?.output() ?? ""}`;
+    throw new Error(`${(error as Error).message}\n${outputs}`, { cause: error });
   } finally {
     if (second) await stopProcess(second);
     await stopProcess(first, "SIGKILL");

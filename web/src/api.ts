@@ -65,7 +65,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   const response = await fetch(path, init);
   const text = await response.text();
-  let data: unknown = null;
+  let data: unknown;
   try {
     data = text === "" ? null : JSON.parse(text);
   } catch {

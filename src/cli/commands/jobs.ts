@@ -17,6 +17,7 @@ import {
   when,
 } from "../format.js";
 import { followOutput } from "../follow.js";
+import { writeRaw } from "../output.js";
 
 const JOB_HEAD = ["id", "state", "pri", "tries", "updated", "command"];
 /** Jobs read per store call: 50 of the longest commands (128 KiB) are ~6.5 MB. */
@@ -160,12 +161,4 @@ export function registerJobs(program: Command): void {
         });
       },
     );
-}
-
-/** Bytes as they are: binary or invalid UTF-8 passes through untouched. */
-export function writeRaw(data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (data.length === 0) return resolve();
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
-  });
 }

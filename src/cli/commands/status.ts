@@ -16,7 +16,7 @@ export function registerStatus(program: Command): void {
         const leaseMs = config["lease-seconds"] * 1000;
         if (options.json) {
           // The store's location never holds a password (Store.location).
-          printJson({ ...statusJson(status, leaseMs, now), store: queue.store.location });
+          printJson({ ...statusJson(status, leaseMs, now), store: queue.location });
           return;
         }
         console.log(table(["state", "jobs"], JOB_STATES.map((s) => [stateLabel(s), status.counts[s]])));

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { storeLocation } from "../../core/paths.js";
-import { Queue } from "../../core/queue.js";
+import { Queue } from "../../open.js";
 import { intOption } from "../context.js";
 import { logLine, serveLogs, writeLog } from "../output.js";
 
@@ -30,7 +30,7 @@ export function registerWeb(program: Command): void {
       }
       writeLog(`queuectl dashboard: ${server.url}${token ? "?token=<your token>" : ""}\n`);
       const slots = options.workers > 0 ? `${options.workers} embedded worker slots` : "no embedded workers";
-      writeLog(`store: ${queue.store.location}; ${slots}; Ctrl-C to stop\n`);
+      writeLog(`store: ${queue.location}; ${slots}; Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         let signals = 0;
         const onSignal = () => {

@@ -22,7 +22,7 @@ import type {
   NewWorker,
   ReapOptions,
   Store,
-} from "../store.js";
+} from "../../core/store.js";
 import { pgSettings, type PgSettings } from "./config.js";
 import { Db, unavailable } from "./db.js";
 import { Listener } from "./listener.js";

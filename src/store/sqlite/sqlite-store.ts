@@ -26,7 +26,7 @@ import type {
   NewWorker,
   ReapOptions,
   Store,
-} from "../store.js";
+} from "../../core/store.js";
 import { DiskSpace } from "./disk-space.js";
 import { FileWake } from "./file-wake.js";
 import { LISTED_COLUMNS, toListedJob, type ListedRow } from "./listed-jobs.js";

@@ -1,5 +1,5 @@
 import type { ClaimedJob } from "../../../core/types.js";
-import type { ClaimRequest } from "../../store.js";
+import type { ClaimRequest } from "../../../core/store.js";
 import type { Db, Param } from "../db.js";
 import { jobColumns, type JobRow } from "../rows.js";
 

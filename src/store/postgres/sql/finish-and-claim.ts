@@ -1,4 +1,4 @@
-import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../store.js";
+import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../../core/store.js";
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
 import { claimJobs, claimName, claimSql, toClaims } from "./claim-jobs.js";

@@ -1,5 +1,5 @@
 import type { Db, Param } from "../db.js";
-import type { FinishedRun } from "../../store.js";
+import type { FinishedRun } from "../../../core/store.js";
 
 /**
  * The CTEs that record a batch of finished runs, numbered from parameter `$first`; finish-and-claim

@@ -1,4 +1,4 @@
-import type { Heartbeat, HeartbeatAnswer } from "../../store.js";
+import type { Heartbeat, HeartbeatAnswer } from "../../../core/store.js";
 import type { Db } from "../db.js";
 
 /**

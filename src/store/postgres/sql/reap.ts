@@ -1,5 +1,5 @@
 import type { Db } from "../db.js";
-import type { ReapOptions } from "../../store.js";
+import type { ReapOptions } from "../../../core/store.js";
 
 /**
  * Recovers the jobs of lost workers and forgets those workers, in one statement.

@@ -1,6 +1,6 @@
 import type { WorkerInfo } from "../../../core/types.js";
 import type { Db } from "../db.js";
-import type { NewWorker } from "../../store.js";
+import type { NewWorker } from "../../../core/store.js";
 import { workerInfo, type WorkerRow } from "../rows.js";
 
 /** A worker registering again under the same id (e.g. after being presumed dead) starts afresh. */

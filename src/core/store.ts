@@ -1,4 +1,4 @@
-import type { ChangeCursor, ListedJob, ListedJobPage } from "../core/listing.js";
+import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -12,7 +12,7 @@ import type {
   StateCounts,
   ThroughputPoint,
   WorkerInfo,
-} from "../core/types.js";
+} from "./types.js";
 
 /**
  * Where a finished run sends its job. The core decides (retry rule, backoff); the store applies.
