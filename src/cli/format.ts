@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import { once } from "node:events";
 import pc from "picocolors";
+import * as core from "../core/format.js";
 import { printable } from "../core/printable.js";
 import type { JobState } from "../core/types.js";
 
@@ -35,41 +36,32 @@ export function table(head: string[], rows: (string | number)[][]): string {
   return t.toString().split("\n").map((line) => line.trimEnd()).join("\n");
 }
 
-/** Unit sizes for relative times, largest last. */
-const SPANS: [limit: number, size: number, unit: string][] = [
-  [60_000, 1000, "s"],
-  [3_600_000, 60_000, "m"],
-  [86_400_000, 3_600_000, "h"],
-  [Infinity, 86_400_000, "d"],
-];
+/** The CLI's placeholder for a value it has not got. */
+const NONE = "-";
 
-/**
- * "in 3s", "2m ago", "5h ago": the span a person reads first. (What Intl.RelativeTimeFormat's narrow
- * English style prints; constructing that costs ~30 ms of ICU loading in every command that uses it.)
- */
+/** "in 3 s", "2 min ago", "now": the rules are in core/format.ts, shared with the dashboard. */
 export function relative(ms: number, now = Date.now()): string {
-  const delta = ms - now;
-  const abs = Math.abs(delta);
-  if (abs < 1000) return "now";
-  const [, size, unit] = SPANS.find(([limit]) => abs < limit) as (typeof SPANS)[number];
-  const n = Math.trunc(abs / size);
-  return delta < 0 ? `${n}${unit} ago` : `in ${n}${unit}`;
+  return core.relative(ms, now, NONE);
 }
 
-/** "2026-01-31 12:00:03 (2m ago)" in the local time zone, or "-" for none. */
+/** "2026-01-31 12:00:03 (2 min ago)" in the local time zone, or "-" for none. */
 export function when(ms: number | null, now = Date.now()): string {
-  if (ms === null) return "-";
+  if (ms === null) return NONE;
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, "0");
-  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const local = `${date} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   return `${local} ${pc.dim(`(${relative(ms, now)})`)}`;
 }
 
+/** "2 min 0 s", "2 h 0 min": the rules are in core/format.ts, shared with the dashboard. */
 export function duration(ms: number | null): string {
-  if (ms === null) return "-";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return core.duration(ms, NONE);
+}
+
+/** "1023 B", "1.5 KiB", "5.0 GiB": the rules are in core/format.ts, shared with the dashboard. */
+export function bytes(n: number | null): string {
+  return core.bytes(n, NONE);
 }
 
 /**

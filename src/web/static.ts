@@ -11,6 +11,12 @@ import { HttpError } from "./http-errors.js";
 const ROOT = new URL("../../../", import.meta.url); // dist/src/web/ → the package root
 const PAGES = new URL("web/", ROOT);
 const SCRIPTS = new URL("dist/web/", ROOT);
+/**
+ * Core modules the dashboard imports as they are, so that it formats by the CLI's very rules: only
+ * these (no Node imports), compiled by the server's build, at /app/core/ (web/src imports `./core/`).
+ */
+const CORE = new URL("dist/src/core/", ROOT);
+const SHARED_CORE = new Set(["format.js", "format.js.map"]);
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -47,5 +53,10 @@ export function registerStatic(app: FastifyInstance): void {
     const { file } = request.params;
     if (!/^[a-z0-9-]+\.js(\.map)?$/.test(file)) throw new HttpError(404, `not found: ${file}`);
     return reply.type(typeOf(file)).header("cache-control", "no-cache").send(await serve(new URL(file, SCRIPTS)));
+  });
+  app.get<{ Params: { file: string } }>("/app/core/:file", async (request, reply) => {
+    const { file } = request.params;
+    if (!SHARED_CORE.has(file)) throw new HttpError(404, `not found: ${file}`);
+    return reply.type(typeOf(file)).header("cache-control", "no-cache").send(await serve(new URL(file, CORE)));
   });
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { bytes, duration } from "../../src/core/format.js";
 import { Queue } from "../../src/open.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
 import { alive, CHROMIUM, IS_CI, tempHome, waitFor } from "../helpers/env.js";
@@ -224,6 +225,22 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
     await shot("jobs-phone");
     await page.setViewportSize({ width: 1280, height: 820 });
+  });
+
+  it("formats by the server's own rules: 1,048,575 bytes is 1.0 MiB, 119.6 s is 2 min 0 s", async () => {
+    // Exactly 1 MiB less one byte on stdout: the size that used to print as "1024.0 KiB".
+    await queue.enqueue({ id: "almost-a-mib", command: "head -c 1048575 /dev/zero | tr '\\0' x" });
+    await waitFor("almost-a-mib completes", async () => (await queue.get("almost-a-mib")).state === "completed");
+    await go("#/jobs/almost-a-mib");
+    await page.locator("tr[data-attempt='1'] button", { hasText: "1.0 MiB / 0 B" }).waitFor();
+    await page.locator(".output-meta", { hasText: "stdout · 1.0 MiB" }).waitFor();
+    // The browser runs the very module the CLI runs, served from the server's build; nothing else of core.
+    const shared = await page.evaluate<[string, string, string]>(
+      `import("/app/core/format.js").then((m) => [m.duration(119600), m.duration(59999), m.bytes(1048575)])`,
+    );
+    assert.deepEqual(shared, [duration(119_600), duration(59_999), bytes(1_048_575)]);
+    assert.deepEqual(shared, ["2 min 0 s", "1 min 0 s", "1.0 MiB"]);
+    assert.equal(await page.evaluate<number>(`fetch("/app/core/queue.js").then((r) => r.status)`), 404);
   });
 
   it("drains the workers from the workers view", async () => {

@@ -4,6 +4,7 @@ import type { Queue } from "../../core/queue.js";
 import { JOB_STATES, type Job, type JobFilter, type JobState, type OutputStream } from "../../core/types.js";
 import { idArgument, intOption, withQueue } from "../context.js";
 import {
+  bytes,
   color,
   duration,
   keyValues,
@@ -134,8 +135,8 @@ export function registerJobs(program: Command): void {
               when(a.started_at, now),
               duration(a.duration_ms),
               a.exit_code ?? text(a.signal ?? "-"),
-              `${a.stdout_bytes} B`,
-              `${a.stderr_bytes} B`,
+              bytes(a.stdout_bytes),
+              bytes(a.stderr_bytes),
               truncate(a.error ?? "", 50),
             ]),
           ),
