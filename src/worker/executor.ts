@@ -1,9 +1,12 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
-import type { AttemptOutput, OutputStream, RunResult } from "../core/types.js";
+import type { AttemptOutput, OutputStream } from "../core/types.js";
 import { setLongTimeout, type LongTimer } from "./long-timer.js";
 import { killMarked, runMarks, signalMarked } from "./orphans.js";
+import { outcome, type ExecutionOutcome, type InterruptReason, type StopReason } from "./outcome.js";
 import { OutputCapture } from "./output-capture.js";
+
+export type { ExecutionOutcome, InterruptReason } from "./outcome.js";
 
 export interface ExecutionRequest {
   command: string;
@@ -21,8 +24,6 @@ export interface ExecutionRequest {
   onOutput?: (stream: OutputStream, chunk: Buffer) => void;
 }
 
-export type ExecutionOutcome = Exclude<RunResult["outcome"], "lost">;
-
 export interface ExecutionResult {
   outcome: ExecutionOutcome;
   exit_code: number | null;
@@ -36,8 +37,8 @@ export interface ExecutionResult {
 
 export interface Execution {
   readonly result: Promise<ExecutionResult>;
-  /** Stops the command at once (`worker stop --now`); the run ends as "interrupted". */
-  interrupt(): void;
+  /** Stops the command at once; the run ends as "interrupted", its error naming why (default "stop"). */
+  interrupt(reason?: InterruptReason): void;
   /** What a stream holds so far (for live output while the command runs). */
   output(stream: OutputStream): AttemptOutput;
 }
@@ -76,8 +77,8 @@ export const shellExecutor: Executor = (request) => runShell(request, newCapture
 export function runShell(request: ExecutionRequest, captures: Captures): Execution {
   const started = performance.now();
   const marks = runMarks(request.env);
-  let stopReason: "timeout" | "interrupted" | null = null;
-  let interrupt: () => void = () => {};
+  let stopReason: StopReason | null = null;
+  let interrupt: (reason: InterruptReason) => void = () => {};
 
   const result = new Promise<ExecutionResult>((resolve) => {
     let timer: LongTimer | undefined;
@@ -126,7 +127,7 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
       signalGroup("SIGKILL");
       killMarked([marks]);
     };
-    const stop = (reason: "timeout" | "interrupted") => {
+    const stop = (reason: StopReason) => {
       if (stopReason) return;
       stopReason = reason;
       signalGroup("SIGTERM");
@@ -134,7 +135,7 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
       killTimer = setTimeout(killAll, KILL_GRACE_MS);
       killTimer.unref();
     };
-    interrupt = () => stop("interrupted");
+    interrupt = stop;
     if (request.timeoutMs !== null) timer = setLongTimeout(() => stop("timeout"), request.timeoutMs);
 
     /** After a normal exit: TERM what the job left running, KILL it after the grace. */
@@ -168,19 +169,12 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
       if (stopReason) killAll();
       else if (signalGroup(0)) stopLeftovers();
       const settle = () => {
-        if (stopReason === "timeout") {
-          const seconds = (request.timeoutMs ?? 0) / 1000;
-          const error = `timed out after ${seconds} s; the process group was killed`;
-          finish("timeout", { exit_code: code, signal, error });
-        } else if (stopReason === "interrupted") {
-          finish("interrupted", { exit_code: code, signal, error: "interrupted by worker stop --now; will run again" });
-        } else if (signal) {
-          finish("failed", { signal, error: `killed by signal ${signal}` });
-        } else if (code === 0) {
-          finish("completed", { exit_code: 0 });
-        } else {
-          finish("failed", { exit_code: code, error: failureMessage(code, captures.stderr.snapshot().data) });
-        }
+        // Only a plain failure's message reads stderr: don't copy it for every run that succeeds.
+        const failed = !stopReason && !signal && code !== 0;
+        const stderrTail = failed ? captures.stderr.snapshot().data : "";
+        const { timeoutMs } = request;
+        const { outcome: how, ...fields } = outcome({ code, signal, stopReason, timeoutMs, stderrTail });
+        finish(how, fields);
       };
       // Let the pipes drain, but don't wait for background children that keep them open.
       let pending = 2;
@@ -205,7 +199,11 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
     });
   });
 
-  return { result, interrupt: () => interrupt(), output: (stream) => captures[stream].snapshot() };
+  return {
+    result,
+    interrupt: (reason = "stop") => interrupt(reason),
+    output: (stream) => captures[stream].snapshot(),
+  };
 }
 
 let inherited: NodeJS.ProcessEnv | null = null;
@@ -214,16 +212,4 @@ let inherited: NodeJS.ProcessEnv | null = null;
 function inheritedEnv(): NodeJS.ProcessEnv {
   inherited ??= { ...process.env };
   return inherited;
-}
-
-/** "exit code 1: <last line of stderr>" — the line a person needs first. */
-function failureMessage(code: number | null, stderr: Buffer): string {
-  const lastLine = stderr
-    .toString("utf8")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .at(-1);
-  const base = code === 127 ? "exit code 127 (command not found?)" : `exit code ${code}`;
-  return lastLine ? `${base}: ${lastLine.slice(0, 300)}` : base;
 }

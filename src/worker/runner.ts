@@ -8,13 +8,14 @@ import {
   type ExecutionRequest,
   type ExecutionResult,
   type Executor,
+  type InterruptReason,
 } from "./executor.js";
 import { killMarked, runMarks } from "./orphans.js";
 
 /** What the worker asks of its runner process (runner-process.ts). */
 export type RunnerRequest =
   | ({ type: "run"; id: number } & Omit<ExecutionRequest, "onOutput">)
-  | { type: "interrupt"; id: number };
+  | { type: "interrupt"; id: number; reason: InterruptReason };
 
 /** An OutputDelta on the channel (bytes in base64). */
 export interface WireDelta {
@@ -103,8 +104,8 @@ export class CommandRunner {
     this.send(helper, { type: "run", id, ...run });
     const execution: Execution = {
       result,
-      interrupt: () => {
-        if (this.pending.has(id)) this.send(helper, { type: "interrupt", id });
+      interrupt: (reason = "stop") => {
+        if (this.pending.has(id)) this.send(helper, { type: "interrupt", id, reason });
       },
       output: (stream) => captures[stream].snapshot(),
     };

@@ -58,7 +58,16 @@ test("a command run through the helper: output kept apart, streamed as it comes,
     stopped.interrupt();
     const interrupted = await stopped.result;
     assert.equal(interrupted.outcome, "interrupted");
+    assert.equal(interrupted.error, "interrupted by worker stop --now; will run again");
     assert.equal(interrupted.stdout.data.toString(), "started\n");
+
+    // The worker's own reason for an interrupt crosses to the helper and names itself.
+    const disowned = runner.execute(request("echo started; sleep 30"));
+    await waitFor("the command to start", () => disowned.output("stdout").data.toString() === "started\n");
+    disowned.interrupt("disowned");
+    const fenced = await disowned.result;
+    assert.equal(fenced.outcome, "interrupted");
+    assert.match(fenced.error ?? "", /no longer this worker's/);
   } finally {
     runner.close();
   }

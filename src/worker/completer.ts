@@ -1,0 +1,107 @@
+import type { ClaimedJob } from "../core/types.js";
+import { backoff, type FinishedRun, type RunRef, type WorkerContext } from "./context.js";
+import type { RunTable } from "./runs.js";
+
+/**
+ * Records finished runs. Runs that end while a write is in flight join the next one (group commit),
+ * and that same write claims jobs for the slots they freed (one commit per cycle on SQLite). A result
+ * is never dropped while the store is unreachable: the batch is kept and retried with back-off. A run
+ * the store refuses was recovered by another worker meanwhile; its result is not recorded.
+ */
+export class Completer {
+  private finished: FinishedRun[] = [];
+  private flushing: Promise<void> | null = null;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    private readonly table: RunTable,
+    /** Starts the jobs claimed along with a write. */
+    private readonly start: (claim: ClaimedJob) => void,
+  ) {}
+
+  add(run: FinishedRun): void {
+    this.finished.push(run);
+    this.scheduleFlush();
+  }
+
+  /** A run that is no longer this worker's: if its result waits here, it would be refused; drop it. */
+  drop(run: RunRef): boolean {
+    const before = this.finished.length;
+    this.finished = this.finished.filter((f) => !(f.job_id === run.job_id && f.attempt === run.attempt));
+    return this.finished.length < before;
+  }
+
+  /**
+   * Flushes on the next turn of the event loop rather than at once: every run that ends in this
+   * turn then shares one write (SQLite answers synchronously, so an immediate flush would commit
+   * each finished run alone).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  /** Writes until nothing waits (or the store is lost); resolves then. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      let failures = 0;
+      while (this.finished.length > 0 && !this.ctx.lost) {
+        const batch = this.finished;
+        this.finished = [];
+        try {
+          await this.write(batch);
+          failures = 0;
+        } catch (error) {
+          this.finished = [...batch, ...this.finished];
+          failures++;
+          this.ctx.log(`cannot record ${batch.length} finished job(s): ${(error as Error).message}; retrying`);
+          await sleep(backoff(failures));
+        }
+      }
+      this.flushing = null;
+    })();
+    return this.flushing;
+  }
+
+  private async write(batch: FinishedRun[]): Promise<void> {
+    const { ctx, table } = this;
+    const free = ctx.stopping ? 0 : table.free();
+    table.reserve(free);
+    let answer: { claimed: ClaimedJob[]; refused: string[] };
+    try {
+      answer = await ctx.writing(async () =>
+        free > 0
+          ? ctx.store.finishAndClaim(batch, { workerId: ctx.id, limit: free, now: Date.now(), leaseMs: ctx.leaseMs })
+          : { claimed: [], refused: await ctx.store.finishRuns(batch) },
+      );
+    } finally {
+      table.release(free);
+    }
+    this.recorded(batch, answer.refused);
+    for (const claim of answer.claimed) this.start(claim);
+    // The claim loop is needed only if this claim left slots free (nothing more ready: it works
+    // out how long to sleep) or the pool is stopping (it waits for the last run).
+    if (free === 0 || answer.claimed.length < free) ctx.wakeup.wake();
+  }
+
+  /** After a finish was written: the runs are no longer held; refused ones were recorded by no one. */
+  private recorded(batch: FinishedRun[], refused: string[]): void {
+    for (const run of batch) {
+      this.table.letGo(run);
+      if (refused.includes(run.job_id)) {
+        const what = `job ${run.job_id} attempt ${run.attempt}`;
+        this.ctx.log(`${what}: result refused (the run was recovered meanwhile); nothing recorded`);
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,77 @@
+import type { Config } from "../core/config.js";
+import type { StoreLostError } from "../core/errors.js";
+import { StoreWatch } from "../core/lease.js";
+import type { Queue } from "../core/queue.js";
+import { Wakeup } from "./wakeup.js";
+
+// The worker's one door to the store's own types: the other parts import them from here.
+export type { FinishedRun, RunRef } from "../core/store.js";
+
+export type StopMode = "drain" | "now";
+
+/** Back-off bounds when the store cannot be reached. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 10_000;
+
+export function backoff(failures: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
+}
+
+/**
+ * What the parts of one worker share: who it is, its store, its current config, whether it is
+ * stopping, and one wake-up that any part can ring when there may be work (or an end) to see to.
+ */
+export class WorkerContext {
+  readonly wakeup = new Wakeup();
+  /** Read at start and refreshed by every heartbeat. */
+  config!: Config;
+  stopping: StopMode | null = null;
+  /** The store was lost (its file deleted or replaced): stop at once and record nothing. */
+  lost: StoreLostError | null = null;
+  /** When the store last stalled for this worker: it judges others' leases only a lease after. */
+  private readonly watch = new StoreWatch(Date.now());
+
+  constructor(
+    private readonly queue: Queue,
+    readonly id: string,
+    readonly host: string,
+    readonly log: (line: string) => void,
+  ) {}
+
+  get store(): Queue["store"] {
+    return this.queue.store;
+  }
+
+  get leaseMs(): number {
+    return this.config["lease-seconds"] * 1000;
+  }
+
+  async refreshConfig(): Promise<void> {
+    this.config = await this.queue.config();
+  }
+
+  /** Whether this worker has seen the store work long enough to judge others' leases. */
+  mayJudgeLeases(now: number): boolean {
+    return this.watch.mayJudgeLeases(now, this.leaseMs);
+  }
+
+  /**
+   * One write to the store, timed: a write that waited longer than a beat interval, or failed,
+   * tells this worker the store stalled (core/lease.ts).
+   */
+  async writing<T>(write: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const result = await write();
+      const ended = Date.now();
+      this.watch.wrote(started, ended, true, this.leaseMs);
+      if (ended - started > this.leaseMs) {
+        this.log(`the store was busy for ${ended - started} ms; judging no lease until it has worked for a lease`);
+      }
+      return result;
+    } catch (error) {
+      this.watch.wrote(started, Date.now(), false, this.leaseMs);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { StoreLostError } from "../core/errors.js";
+import { beatIntervalMs, wasPaused } from "../core/lease.js";
+import type { RunRef, StopMode, WorkerContext } from "./context.js";
+import { killOrphanedJobs } from "./orphans.js";
+
+/** A wake-up triggers an early heartbeat at most this often. */
+const EAGER_BEAT_MS = 250;
+/** How often the worker checks that it was not paused (a late tick means it was: see wasPaused). */
+const PAUSE_TICK_MS = 250;
+
+/** What maintenance asks of the rest of the worker. */
+export interface MaintenanceHooks {
+  /** The runs this worker holds in the store (running, or finished and not yet recorded). */
+  heldRuns(): RunRef[];
+  /** The store gave `run` to another worker: kill it, record nothing. */
+  disown(run: RunRef, why: string): void;
+  /** Registers the worker again (its registration was removed while it was presumed lost). */
+  register(): Promise<void>;
+  /** A stop asked for through the store (`worker stop`). */
+  stopRequested(mode: StopMode): void;
+  /** The store file was deleted or replaced: the worker must stop at once. */
+  storeLost(error: StoreLostError): void;
+}
+
+/**
+ * The worker's upkeep, on a timer of its own: the heartbeat (renews its leases, refreshes the
+ * config, learns of stop requests and of runs recovered from it), recovery of lost workers' jobs
+ * with their leftover processes, and detection of pauses of this process.
+ */
+export class Maintenance {
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  private beating = false;
+  private beatAgain = false;
+  private lastBeat = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    private readonly hooks: MaintenanceHooks,
+  ) {}
+
+  /** Beats once (the first beat is awaited), then keeps beating and watching for pauses. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.watchForPauses(Date.now());
+  }
+
+  /** A wake-up may carry a stop request or a config change: look soon, not at the next beat. */
+  nudge(): void {
+    if (Date.now() - this.lastBeat > EAGER_BEAT_MS) void this.beat();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+  }
+
+  private scheduleBeat(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => void this.beat(), beatIntervalMs(this.ctx.leaseMs));
+    this.heartbeatTimer.unref();
+  }
+
+  /**
+   * A tick that fires far later than asked means this process was paused (SIGSTOP, a suspended
+   * machine): its runs may have been recovered meanwhile, so it beats at once to learn which and
+   * kill them, rather than at its next scheduled beat. (A pause is not a store stall: the other
+   * workers beat meanwhile, so their leases are still judged fairly.)
+   */
+  private watchForPauses(scheduledAt: number): void {
+    this.pauseTimer = setTimeout(() => {
+      const now = Date.now();
+      const late = now - scheduledAt;
+      if (wasPaused(scheduledAt, now, this.ctx.leaseMs)) {
+        if (late > this.ctx.leaseMs) this.ctx.log(`this worker was paused for ${late} ms; beating now`);
+        void this.beat();
+      }
+      if (!this.stopped) this.watchForPauses(now + PAUSE_TICK_MS);
+    }, PAUSE_TICK_MS);
+    this.pauseTimer.unref();
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
+    this.beating = true;
+    this.lastBeat = Date.now();
+    try {
+      await this.heartbeat();
+      await this.reap(Date.now());
+    } catch (error) {
+      this.ctx.log(`heartbeat failed: ${(error as Error).message}`);
+      if (error instanceof StoreLostError) this.hooks.storeLost(error);
+    }
+    this.beating = false;
+    if (this.stopped) return;
+    if (this.beatAgain) {
+      this.beatAgain = false;
+      void this.beat();
+    } else {
+      this.scheduleBeat();
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { ctx, hooks } = this;
+    await ctx.refreshConfig();
+    const held = hooks.heldRuns();
+    const answer = await ctx.writing(() =>
+      ctx.store.heartbeat({ workerId: ctx.id, held, leaseMs: ctx.leaseMs, clock: Date.now }),
+    );
+    for (const id of answer.lost) {
+      const run = held.find((h) => h.job_id === id);
+      if (run) hooks.disown(run, "recovered by another worker while this one was paused or cut off");
+    }
+    const request = answer.stop;
+    if (request === "gone") {
+      // We were presumed dead (e.g. the machine slept); our jobs were recovered. Come back.
+      ctx.log("this worker's registration was removed (presumed lost); registering again");
+      await hooks.register();
+    } else if (request && ctx.stopping !== "now" && request !== ctx.stopping) {
+      hooks.stopRequested(request);
+    }
+  }
+
+  /** Recovers jobs of lost workers: expired leases anywhere, and dead pids on this host at once. */
+  private async reap(now: number): Promise<void> {
+    const { ctx } = this;
+    const workers = await ctx.store.listWorkers();
+    const deadWorkerIds = workers
+      .filter((w) => w.host === ctx.host && w.id !== ctx.id && w.pid !== process.pid && !pidAlive(w.pid))
+      .map((w) => w.id);
+    // Leases (and stale worker rows) are judged only by a worker that saw the store work all along.
+    const judgeLeases = ctx.mayJudgeLeases(now);
+    const staleBefore = judgeLeases ? now - 5 * ctx.leaseMs : 0;
+    if (!judgeLeases && deadWorkerIds.length === 0) return;
+    const recovered = await ctx.writing(() => ctx.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases }));
+    const killed = killOrphanedJobs(deadWorkerIds);
+    if (killed > 0) ctx.log(`killed ${killed} leftover process(es) of dead worker(s) ${deadWorkerIds.join(", ")}`);
+    if (recovered.length > 0) {
+      ctx.log(`recovered ${recovered.length} job(s) of lost workers: ${recovered.slice(0, 10).join(", ")}`);
+      ctx.store.notify();
+      ctx.wakeup.wake();
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
