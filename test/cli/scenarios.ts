@@ -179,7 +179,7 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
           3,
           "a rejected config set must not change the setting",
         );
-      });
+      }, 180_000); // some sixty CLI runs: about 30 s on a quiet machine, 60 s and more under load
 
       test("enqueue prints the id; the job JSON has every field of DESIGN §6", async (h) => {
         const id = await h.enqueue({ command: "echo hi" });
@@ -443,7 +443,8 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
       test("run_at a few seconds ahead: not started early, started soon after", async (h) => {
         const w = h.worker(1);
         await h.waitRegistered(w.pid!);
-        const due = Date.now() + 3000;
+        // Far enough ahead that the enqueue and the first look finish before it, even under load.
+        const due = Date.now() + 8000;
         // with a non-Z offset: the instant must be honoured
         const runAt = new Date(due + 5_400_000).toISOString().replace("Z", "+01:30");
         assert.equal(Date.parse(runAt), due);
@@ -451,7 +452,7 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         const before = await h.row(id);
         assert.equal(before.state, "pending");
         assert.equal(before.scheduled, true);
-        const { attempts } = await h.waitState(id, "completed", 15_000);
+        const { attempts } = await h.waitState(id, "completed", 20_000);
         const started = ms(attempts[0]!.started_at);
         assert.ok(started >= due, `started ${due - started} ms early`);
         assert.ok(started - due <= 2500, `started ${started - due} ms after run_at (an idle worker should wake up)`);
