@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions, type SpawnSyncOptions } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -59,7 +59,8 @@ function copySource(to: string): void {
 /** Serves this checkout's better-sqlite3 binary as a prebuild for any version asked for. */
 async function prebuildMirror(dir: string): Promise<{ url: string; server: Server }> {
   const tarball = join(dir, "prebuild.tar.gz");
-  run("tar", ["czf", tarball, "-C", join(ROOT, "node_modules/better-sqlite3"), "build/Release/better_sqlite3.node"], {});
+  const addon = "build/Release/better_sqlite3.node";
+  run("tar", ["czf", tarball, "-C", join(ROOT, "node_modules/better-sqlite3"), addon], {});
   const server = createServer((request, response) => {
     if (!request.url?.endsWith(".tar.gz")) return void response.writeHead(404).end();
     response.writeHead(200, { "content-type": "application/gzip" }).end(readFileSync(tarball));
@@ -73,7 +74,8 @@ function forgetCachedPrebuild(mirror: string): void {
   const version = (JSON.parse(readFileSync(join(ROOT, "node_modules/better-sqlite3/package.json"), "utf8")) as {
     version: string;
   }).version;
-  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const { platform, arch, versions } = process;
+  const name = `better-sqlite3-v${version}-node-v${versions.modules}-${platform}-${arch}.tar.gz`;
   const url = `${mirror}/v${version}/${name}`;
   const digest = createHash("sha512").update(url).digest("hex").slice(0, 6);
   const cache = process.env.npm_config_cache ?? join(homedir(), ".npm");
@@ -114,14 +116,15 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
   ]) {
     assert.ok(files.includes(needed), `the tarball lacks ${needed}`);
   }
-  const unwanted = files.filter((f) => /^(test|bench|docs|src|web\/src|dist\/test|dist\/bench)\/|\.map$|\.png$/.test(f));
+  const unwanted = files.filter((f) => /^(test|bench|docs|src|web\/src|dist\/test|dist\/bench)\/|\.(map|png)$/.test(f));
   assert.deepEqual(unwanted, [], "the tarball carries tests, benches, sources, maps or screenshots");
 
   // --- install it where nothing else is: no TypeScript, no dev dependencies, no build
   const app = join(work.home, "app");
   mkdirSync(app);
   // What the README tells a project to do: approve better-sqlite3's install script.
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, allowScripts: { "better-sqlite3": true } }));
+  const manifest = { name: "app", private: true, allowScripts: { "better-sqlite3": true } };
+  writeFileSync(join(app, "package.json"), JSON.stringify(manifest));
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith("npm_")) delete env[key]; // not the suite's npm run
   if (process.env.QUEUECTL_PACK_FROM_SOURCE !== "1") {
@@ -151,7 +154,8 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
   const id = cli(["enqueue", JSON.stringify({ command: "echo packed" })]).trim();
   assert.match(id, /^\S+$/);
 
-  const worker = spawn(bin, ["worker", "start", "--count", "1"], { cwd: app, env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const spawnOptions: SpawnOptions = { cwd: app, env: cliEnv, stdio: ["ignore", "pipe", "pipe"] };
+  const worker = spawn(bin, ["worker", "start", "--count", "1"], spawnOptions);
   const workerOutput = collect(worker);
   cleanups.push(() => worker.kill("SIGKILL"));
   try {
@@ -166,7 +170,7 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
   }
   assert.match(cli(["job", "output", id]), /^packed$/m);
 
-  const web = spawn(bin, ["web", "--port", "0"], { cwd: app, env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const web = spawn(bin, ["web", "--port", "0"], spawnOptions);
   const webOutput = collect(web);
   cleanups.push(() => web.kill("SIGKILL"));
   try {
