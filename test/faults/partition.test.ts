@@ -15,13 +15,13 @@
  * what A then records.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, it, type TestContext } from "node:test";
 import pg from "pg";
 import { pgSettings } from "../../src/store/postgres/config.js";
 import { sq, withHarness, type Harness, type Worker } from "../cli/harness.js";
 import { BIN, stopProcess } from "../helpers/cli.js";
-import { IS_CI, PG_URL, waitFor } from "../helpers/env.js";
+import { groupAlive, IS_CI, PG_URL, waitFor } from "../helpers/env.js";
 import { netnsSkipReason, withNetLab, type Namespace, type NetLab } from "../helpers/netns.js";
 import { pgSkipReason } from "../helpers/pg.js";
 import { withDatabase } from "../helpers/pg-database.js";
@@ -73,26 +73,6 @@ function readRuns(file: string): Map<string, Run> {
   return runs;
 }
 
-/**
- * Whether a process group has a live member (the executor starts each command as a group leader).
- * Zombies do not count: a killed command's children are reparented to pid 1, and some inits (a VM's
- * agent here, a container's first process) reap them late or never. kill(-pgid, 0) would count them.
- */
-function groupAlive(pgid: number): boolean {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(pgrp) === pgid && state !== "Z") return true;
-  }
-  return false;
-}
 
 /** `queuectl worker start` inside a namespace, tracked by the harness (killed in dispose). */
 function startWorker(h: Harness, lab: NetLab, ns: Namespace, env: Record<string, string>): Worker {

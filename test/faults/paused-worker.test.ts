@@ -4,11 +4,11 @@
 // must complete exactly once after that. Linux only (signals, process groups); runs on SQLite and,
 // when a server is there, PostgreSQL.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { withHarness, sq, type Harness, type MakeEnv } from "../cli/harness.js";
 import { sqliteEnv } from "../cli/sqlite-env.js";
-import { waitFor } from "../helpers/env.js";
+import { groupAlive, waitFor } from "../helpers/env.js";
 import { pgSkipReason } from "../helpers/pg.js";
 import { pgEnv } from "../postgres/pg-env.js";
 
@@ -18,25 +18,6 @@ const pgSkip = await pgSkipReason();
 const LEASE_SECONDS = 1;
 const BEAT_MS = (LEASE_SECONDS * 1000) / 3;
 
-/**
- * Whether a live process of group `pgid` is left. Zombies do not count: a killed command's children
- * are reparented to PID 1, which here may take its time to reap them, but they no longer run.
- */
-function groupAlive(pgid: number): boolean {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(pgrp) === pgid && state !== "Z") return true;
-  }
-  return false;
-}
 
 function lines(path: string): string[] {
   try {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -56,4 +56,24 @@ export function pidsMatching(needle: string, parent?: number): number[] {
     .map((line) => line.trim().split(/\s+/).map((field) => Number.parseInt(field, 10)))
     .filter(([pid, ppid]) => Number.isInteger(pid) && pid !== process.pid && (parent === undefined || ppid === parent))
     .map(([pid]) => pid as number);
+}
+
+/**
+ * Whether a live process of group `pgid` is left. Zombies do not count: a killed command's children
+ * are reparented to PID 1, which here may take its time to reap them, but they no longer run.
+ */
+export function groupAlive(pgid: number): boolean {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z") return true;
+  }
+  return false;
 }
