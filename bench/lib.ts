@@ -45,7 +45,12 @@ export interface BenchTarget {
 export function sqliteTarget(prefix = "queuectl-bench-"): BenchTarget & { home: string } {
   const home = mkdtempSync(join(tmpdir(), prefix));
   const db = join(home, "queuectl.db");
-  return { home, db, env: { QUEUECTL_HOME: home, QUEUECTL_DB: db }, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+  return {
+    home,
+    db,
+    env: { QUEUECTL_HOME: home, QUEUECTL_DB: db },
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,7 +95,12 @@ export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTER
 }
 
 /** Polls `fn` until it returns a truthy value; throws after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 300_000, intervalMs = 20): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 300_000,
+  intervalMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -149,7 +159,11 @@ export async function spawnLoopRate(n: number, concurrency: number): Promise<num
  * `n` jobs `true` run by one `queuectl worker start --count concurrency`; jobs/s over the span from
  * the first job's start to the last job's end (the worker's own start-up is not counted).
  */
-export async function queueShellRate(target: BenchTarget, n: number, concurrency: number): Promise<{ rate: number; wallRate: number }> {
+export async function queueShellRate(
+  target: BenchTarget,
+  n: number,
+  concurrency: number,
+): Promise<{ rate: number; wallRate: number }> {
   const file = join(tmpdir(), `queuectl-bench-${process.pid}-${concurrency}.jsonl`);
   writeFileSync(file, Array.from({ length: n }, () => '{"command":"true"}').join("\n"));
   cli(["enqueue", "--file", file], target.env);
@@ -175,7 +189,7 @@ export async function queueShellRate(target: BenchTarget, n: number, concurrency
 /** Inserts `n` pending `true` jobs (priorities 1..10) through the Store, `batch` per transaction. */
 export async function fillJobs(store: Store, n: number, batch = 10_000, log?: (done: number) => void): Promise<void> {
   const now = Date.now() - 1000;
-  for (let done = 0; done < n; ) {
+  for (let done = 0; done < n;) {
     const size = Math.min(batch, n - done);
     const jobs: NewJob[] = new Array(size);
     for (let i = 0; i < size; i++) {
@@ -194,7 +208,6 @@ export async function fillJobs(store: Store, n: number, batch = 10_000, log?: (d
     log?.(done);
   }
 }
-
 
 /**
  * Claims and completes `n` jobs through the Store as a worker pool with a no-op executor would:
@@ -286,7 +299,11 @@ export async function workerPoolRate(store: Store, n: number, slots: number): Pr
 export function enqueueFileMs(target: BenchTarget, n: number): number {
   cli(["status"], target.env); // create the store first: the figure is the enqueue, not the first-use setup
   const file = join(tmpdir(), `queuectl-bench-enqueue-${process.pid}.jsonl`);
-  writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify({ command: `echo ${i}`, priority: 1 + (i % 10) })).join("\n") + "\n");
+  writeFileSync(
+    file,
+    Array.from({ length: n }, (_, i) => JSON.stringify({ command: `echo ${i}`, priority: 1 + (i % 10) })).join("\n") +
+      "\n",
+  );
   try {
     const { ms, stdout } = cli(["enqueue", "--file", file], target.env);
     const lines = stdout.trim().split("\n").length;
@@ -319,11 +336,20 @@ export function nodeStartMs(): number {
  * Enqueue → start on an idle worker (`--count 1`), `samples` times: the attempt's started_at minus
  * the job's created_at. Also the idle worker's CPU use (Linux /proc) over `idleMs`.
  */
-export async function pickupLatency(target: BenchTarget, samples = 20, idleMs = 3000): Promise<{ latencies: number[]; idleCpuPercent: number | null }> {
+export async function pickupLatency(
+  target: BenchTarget,
+  samples = 20,
+  idleMs = 3000,
+): Promise<{ latencies: number[]; idleCpuPercent: number | null }> {
   const queue = await Queue.open({ db: target.db });
   const worker = startWorker(1, target.env);
   try {
-    await until("the worker to register", async () => (await queue.workers()).some((w) => w.pid === worker.pid), 15_000, 50);
+    await until(
+      "the worker to register",
+      async () => (await queue.workers()).some((w) => w.pid === worker.pid),
+      15_000,
+      50,
+    );
     await sleep(300);
     const idleCpuPercent = await cpuPercent(worker.pid!, idleMs);
     const latencies: number[] = [];
@@ -384,7 +410,11 @@ export function printTable(title: string, rows: BenchRow[]): void {
   ]);
   const head = ["figure", "value", "target", "result", "detail"];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));

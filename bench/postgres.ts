@@ -21,12 +21,22 @@ import type { ClaimedJob } from "../src/core/types.js";
 import { pgSettings } from "../src/store/postgres/config.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import type { FinishedRun, Store } from "../src/core/store.js";
-import { completedRun, fillJobs, machine, median, pickupLatency, printTable, row, until, workerPoolRate, type BenchRow } from "./lib.js";
+import {
+  completedRun,
+  fillJobs,
+  machine,
+  median,
+  pickupLatency,
+  printTable,
+  row,
+  until,
+  workerPoolRate,
+  type BenchRow,
+} from "./lib.js";
 
 const PG_URL = process.env.QUEUECTL_TEST_PG ?? "postgres://127.0.0.1:5432/test";
 const JOBS = Number(process.env.QUEUECTL_BENCH_PG_JOBS ?? 10_000);
 const CONCURRENCY = 10;
-
 
 /** A connection string node-postgres accepts as psql would (default user = OS user). */
 const connectionString = pgSettings(PG_URL).connectionString;
@@ -158,14 +168,25 @@ async function pgBossRate(n: number): Promise<{ rate: number; version: string }>
     await boss.start();
     await boss.createQueue("noop");
     for (let i = 0; i < n; i += 1000) {
-      await boss.insert("noop", Array.from({ length: Math.min(1000, n - i) }, () => ({ data: {} })));
+      await boss.insert(
+        "noop",
+        Array.from({ length: Math.min(1000, n - i) }, () => ({ data: {} })),
+      );
     }
     const completed = async () =>
       Number(
-        (await sql(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}.job WHERE name = 'noop' AND state = 'completed'`)).rows[0].n,
+        (
+          await sql(
+            `SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}.job WHERE name = 'noop' AND state = 'completed'`,
+          )
+        ).rows[0].n,
       );
     const t0 = performance.now();
-    await boss.work("noop", { batchSize: CONCURRENCY, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true }, async () => {});
+    await boss.work(
+      "noop",
+      { batchSize: CONCURRENCY, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
+      async () => {},
+    );
     await until("pg-boss to finish", async () => (await completed()) === n);
     const rate = n / ((performance.now() - t0) / 1000);
     return { rate, version: packageVersion("pg-boss") };
@@ -247,16 +268,34 @@ export async function runPostgresBenches(): Promise<BenchRow[] | null> {
   const detail = `${JOBS.toLocaleString("en-US")} jobs, concurrency ${CONCURRENCY}, no-op`;
   const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join("/");
   const poolRate = median(poolRates);
-  rows.push(row("queuectl WorkerPool + no-op executor", poolRate, "jobs/s", "", `${detail}; median of ${list(poolRates)}`));
+  rows.push(
+    row("queuectl WorkerPool + no-op executor", poolRate, "jobs/s", "", `${detail}; median of ${list(poolRates)}`),
+  );
   if (gwRates.length > 0) {
     const gwRate = median(gwRates);
-    rows.push(row(`graphile-worker ${gwVersion}, no-op task`, gwRate, "jobs/s", "", `${detail}; median of ${list(gwRates)}`));
-    rows.push(row("queuectl WorkerPool / graphile-worker", poolRate / gwRate, "x", ">= 2", `medians of ${rounds} alternating rounds`));
+    rows.push(
+      row(`graphile-worker ${gwVersion}, no-op task`, gwRate, "jobs/s", "", `${detail}; median of ${list(gwRates)}`),
+    );
+    rows.push(
+      row(
+        "queuectl WorkerPool / graphile-worker",
+        poolRate / gwRate,
+        "x",
+        ">= 2",
+        `medians of ${rounds} alternating rounds`,
+      ),
+    );
   }
   if (boss) rows.push(row(`pg-boss ${boss.version}, no-op handler (batchSize 10)`, boss.rate, "jobs/s", "", detail));
   if (boss) rows.push(row("queuectl WorkerPool / pg-boss", poolRate / boss.rate, "x", ""));
   rows.push(
-    row("queuectl Store direct: claim + finishRuns, 2 statements per cycle (info)", direct, "jobs/s", "", `${detail}; the pool uses one statement per cycle (finishAndClaim)`),
+    row(
+      "queuectl Store direct: claim + finishRuns, 2 statements per cycle (info)",
+      direct,
+      "jobs/s",
+      "",
+      `${detail}; the pool uses one statement per cycle (finishAndClaim)`,
+    ),
   );
 
   // 2. Pickup latency through NOTIFY, idle worker in another process.
@@ -264,10 +303,19 @@ export async function runPostgresBenches(): Promise<BenchRow[] | null> {
   {
     const t = await queuectlTarget("pickup");
     try {
-      const { latencies, idleCpuPercent } = await pickupLatency({ db: t.db, env: { QUEUECTL_DB: t.db }, cleanup: () => {} }, 20);
+      const { latencies, idleCpuPercent } = await pickupLatency(
+        { db: t.db, env: { QUEUECTL_DB: t.db }, cleanup: () => {} },
+        20,
+      );
       const sorted = [...latencies].sort((a, b) => a - b);
       rows.push(
-        row("pickup latency, NOTIFY, idle worker in another process (median of 20)", median(latencies), "ms", "<= 10", `min ${sorted[0]} / max ${sorted.at(-1)} ms`),
+        row(
+          "pickup latency, NOTIFY, idle worker in another process (median of 20)",
+          median(latencies),
+          "ms",
+          "<= 10",
+          `min ${sorted[0]} / max ${sorted.at(-1)} ms`,
+        ),
       );
       if (idleCpuPercent !== null) rows.push(row("idle worker CPU", idleCpuPercent, "% of a core", "", "over 3 s"));
     } finally {
@@ -288,7 +336,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "postgres.json");
-    writeFileSync(file, JSON.stringify({ engine: "postgres", at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n");
+    writeFileSync(
+      file,
+      JSON.stringify({ engine: "postgres", at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n",
+    );
     console.log(`(written to ${file})`);
   }
   process.exit(0);

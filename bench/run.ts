@@ -15,7 +15,10 @@ const resultsDir = fileURLToPath(new URL("../../bench/results/", import.meta.url
 function save(engine: string, rows: BenchRow[]): void {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${engine}.json`);
-  writeFileSync(file, JSON.stringify({ engine, at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n");
+  writeFileSync(
+    file,
+    JSON.stringify({ engine, at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n",
+  );
   console.log(`(written to ${file})`);
 }
 

@@ -140,7 +140,10 @@ export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promis
         ),
       );
       // For scale: the Store alone, claim and finish as separate calls.
-      for (const [batch, jobs] of [[8, 2000], [1, 1000]] as const) {
+      for (const [batch, jobs] of [
+        [8, 2000],
+        [1, 1000],
+      ] as const) {
         const rate = await claimCompleteRate(store, jobs, batch);
         rows.push(
           row(
@@ -211,7 +214,13 @@ export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promis
       const { latencies, idleCpuPercent } = await pickupLatency(target, 20);
       const sorted = [...latencies].sort((a, b) => a - b);
       rows.push(
-        row("pickup latency enqueue→start, idle worker, median of 20", median(latencies), "ms", "<= 50", `min ${sorted[0]} ms, max ${sorted.at(-1)} ms`),
+        row(
+          "pickup latency enqueue→start, idle worker, median of 20",
+          median(latencies),
+          "ms",
+          "<= 50",
+          `min ${sorted[0]} ms, max ${sorted.at(-1)} ms`,
+        ),
       );
       if (idleCpuPercent !== null) rows.push(row("idle worker CPU over 3 s", idleCpuPercent, "% of a core", "<= 1"));
     } finally {

@@ -39,7 +39,9 @@ export async function followOutput(queue: Queue, id: string, stream: OutputStrea
       if (attempt !== undefined || job.state === "completed" || job.state === "dead") return;
       // It will run again: wait for the next attempt and follow that one.
       const retryAt = new Date(job.run_at).toISOString();
-      process.stderr.write(`[queuectl: attempt ${number} ${current.outcome}; following the next attempt, due ${retryAt}]\n`);
+      process.stderr.write(
+        `[queuectl: attempt ${number} ${current.outcome}; following the next attempt, due ${retryAt}]\n`,
+      );
       const previous = number;
       for (;;) {
         await sleep(POLL_MS);

@@ -25,15 +25,30 @@ export function table(head: string[], rows: (string | number)[][]): string {
   const t = new Table({
     head: head.map((h) => pc.dim(h)),
     chars: {
-      top: "", "top-mid": "", "top-left": "", "top-right": "",
-      bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-      left: "", "left-mid": "", mid: "", "mid-mid": "",
-      right: "", "right-mid": "", middle: "  ",
+      top: "",
+      "top-mid": "",
+      "top-left": "",
+      "top-right": "",
+      bottom: "",
+      "bottom-mid": "",
+      "bottom-left": "",
+      "bottom-right": "",
+      left: "",
+      "left-mid": "",
+      mid: "",
+      "mid-mid": "",
+      right: "",
+      "right-mid": "",
+      middle: "  ",
     },
     style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
   });
   t.push(...rows.map((row) => row.map((cell) => String(cell))));
-  return t.toString().split("\n").map((line) => line.trimEnd()).join("\n");
+  return t
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }
 
 /** The CLI's placeholder for a value it has not got. */

@@ -17,7 +17,10 @@ export function buildProgram(): Command {
   const program = new Command("queuectl")
     .description("a job queue for shell commands: enqueue, run in parallel with retries, inspect")
     .version(version)
-    .option("--db <location>", "SQLite file or postgres:// URL (default: $QUEUECTL_DB, else $QUEUECTL_HOME/queuectl.db)")
+    .option(
+      "--db <location>",
+      "SQLite file or postgres:// URL (default: $QUEUECTL_DB, else $QUEUECTL_HOME/queuectl.db)",
+    )
     // One line per usage error, in the same form as every other error.
     .configureOutput({
       outputError: (text, write) => write(`queuectl: ${printable(text.trim().replace(/^error: /, ""))} (see --help)\n`),

@@ -83,12 +83,12 @@ export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()
     heartbeat_at: iso(worker.heartbeat_at),
     /** alive: heartbeat within the lease; draining/stopping: asked to stop; lost: no heartbeat. */
     status: (now - worker.heartbeat_at > leaseMs
-        ? "lost"
-        : worker.stop_requested === "drain"
-          ? "draining"
-          : worker.stop_requested === "now"
-            ? "stopping"
-            : "alive") as "lost" | "draining" | "stopping" | "alive",
+      ? "lost"
+      : worker.stop_requested === "drain"
+        ? "draining"
+        : worker.stop_requested === "now"
+          ? "stopping"
+          : "alive") as "lost" | "draining" | "stopping" | "alive",
   };
 }
 

@@ -171,7 +171,10 @@ export class Queue {
   }
 
   /** Output of one attempt (default: the latest). */
-  async output(id: string, options: { stream?: OutputStream; attempt?: number } = {}): Promise<AttemptOutput & { attempt: number }> {
+  async output(
+    id: string,
+    options: { stream?: OutputStream; attempt?: number } = {},
+  ): Promise<AttemptOutput & { attempt: number }> {
     const attempts = await this.attempts(id);
     const stream = options.stream ?? "stdout";
     const number = options.attempt ?? attempts.at(-1)?.number;

@@ -22,10 +22,7 @@ import type {
  * - requeue: state pending, due now, and the run is not counted (attempts - 1): `stop --now`.
  */
 export type NextState =
-  | { state: "completed" }
-  | { state: "failed"; run_at: number }
-  | { state: "dead" }
-  | { state: "requeue" };
+  { state: "completed" } | { state: "failed"; run_at: number } | { state: "dead" } | { state: "requeue" };
 
 export interface FinishedRun extends RunResult {
   next: NextState;

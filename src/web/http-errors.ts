@@ -65,7 +65,9 @@ export function errorHandler(log: (line: string) => void) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = toErrorResponse(error);
     if (status >= 500 && status !== 503) {
-      log(`${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(
+        `${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
     void reply.code(status).send(body);
   };

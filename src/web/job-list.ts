@@ -14,7 +14,11 @@ export const LIST_BUDGET_BYTES = 8 * 1024 * 1024;
  * The body of GET /api/jobs and /api/dlq: `{ jobs, next_cursor, truncated }`, serialized job by job
  * from pages read in turn, within LIST_BUDGET_BYTES.
  */
-export async function jobListBody(queue: Queue, filter: Partial<JobFilter>, budget = LIST_BUDGET_BYTES): Promise<string> {
+export async function jobListBody(
+  queue: Queue,
+  filter: Partial<JobFilter>,
+  budget = LIST_BUDGET_BYTES,
+): Promise<string> {
   const now = Date.now();
   const parts: string[] = [];
   let bytes = 0;

@@ -43,7 +43,9 @@ export function isLoopbackHost(host: string): boolean {
 /** Refuses to serve on a non-loopback address without a token, and refuses weak tokens. */
 export function checkBind(host: string, token: string | undefined): void {
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-    throw invalid(`token: must be at least ${MIN_TOKEN_LENGTH} characters`, { token: `at least ${MIN_TOKEN_LENGTH} characters` });
+    throw invalid(`token: must be at least ${MIN_TOKEN_LENGTH} characters`, {
+      token: `at least ${MIN_TOKEN_LENGTH} characters`,
+    });
   }
   if (!isLoopbackHost(host) && token === undefined) {
     throw invalid(
@@ -127,7 +129,8 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
 
     if (expected === undefined) {
       // No token: only loopback names may address us (defeats DNS rebinding).
-      if (!isLoopbackHost(hostname)) throw new HttpError(403, `Host ${hostHeader} is not a loopback name; use 127.0.0.1 or localhost`);
+      if (!isLoopbackHost(hostname))
+        throw new HttpError(403, `Host ${hostHeader} is not a loopback name; use 127.0.0.1 or localhost`);
     } else {
       const url = new URL(request.url, "http://x");
       const fromQuery = url.pathname === "/" ? url.searchParams.get("token") : null;
@@ -136,12 +139,16 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
         // Trade the token in the URL for a cookie, then drop it from the address bar and history.
         const secure = request.protocol === "https" ? "; Secure" : "";
         void reply
-          .header("set-cookie", `${TOKEN_COOKIE}=${encodeURIComponent(fromQuery)}; Path=/; HttpOnly; SameSite=Strict${secure}`)
+          .header(
+            "set-cookie",
+            `${TOKEN_COOKIE}=${encodeURIComponent(fromQuery)}; Path=/; HttpOnly; SameSite=Strict${secure}`,
+          )
           .redirect("/", 303);
         return reply;
       }
       const given = presentedToken(request);
-      if (given === undefined) throw new HttpError(401, "token required: send Authorization: Bearer TOKEN, or open /?token=TOKEN once");
+      if (given === undefined)
+        throw new HttpError(401, "token required: send Authorization: Bearer TOKEN, or open /?token=TOKEN once");
       if (!sameToken(given, expected)) throw new HttpError(401, "wrong token");
     }
 

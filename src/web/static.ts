@@ -52,11 +52,17 @@ export function registerStatic(app: FastifyInstance): void {
   app.get<{ Params: { file: string } }>("/app/:file", async (request, reply) => {
     const { file } = request.params;
     if (!/^[a-z0-9-]+\.js(\.map)?$/.test(file)) throw new HttpError(404, `not found: ${file}`);
-    return reply.type(typeOf(file)).header("cache-control", "no-cache").send(await serve(new URL(file, SCRIPTS)));
+    return reply
+      .type(typeOf(file))
+      .header("cache-control", "no-cache")
+      .send(await serve(new URL(file, SCRIPTS)));
   });
   app.get<{ Params: { file: string } }>("/app/core/:file", async (request, reply) => {
     const { file } = request.params;
     if (!SHARED_CORE.has(file)) throw new HttpError(404, `not found: ${file}`);
-    return reply.type(typeOf(file)).header("cache-control", "no-cache").send(await serve(new URL(file, CORE)));
+    return reply
+      .type(typeOf(file))
+      .header("cache-control", "no-cache")
+      .send(await serve(new URL(file, CORE)));
   });
 }

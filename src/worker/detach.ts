@@ -9,9 +9,11 @@ const BIN = fileURLToPath(new URL("../../../bin/queuectl.js", import.meta.url));
 const STARTUP_TIMEOUT_MS = 15_000;
 
 /** A worker that cannot be started is "unavailable" (CLI exit 1, HTTP 503): one line, the cause. */
-const cannotStart = (reason: string): QueueError => new QueueError("unavailable", `cannot start a worker process: ${reason}`);
+const cannotStart = (reason: string): QueueError =>
+  new QueueError("unavailable", `cannot start a worker process: ${reason}`);
 
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+const reasonOf = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 
 /**
  * Starts `queuectl worker start --count N` in the background, its output in
@@ -19,7 +21,10 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? error.mes
  * A process that cannot be spawned (EACCES, ENOENT, EAGAIN…) is an error of this call, never an
  * unhandled `error` event that would take the caller (the web server) down.
  */
-export async function spawnDetachedWorker(options: { count: number; db?: string }): Promise<{ pid: number; log: string }> {
+export async function spawnDetachedWorker(options: {
+  count: number;
+  db?: string;
+}): Promise<{ pid: number; log: string }> {
   const dir = logsDir();
   const log = join(dir, `worker-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}.log`);
   let fd: number;
@@ -62,5 +67,8 @@ export async function spawnDetachedWorker(options: { count: number; db?: string 
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new QueueError("unavailable", `the worker did not report being started within ${STARTUP_TIMEOUT_MS / 1000} s (log: ${log})`);
+  throw new QueueError(
+    "unavailable",
+    `the worker did not report being started within ${STARTUP_TIMEOUT_MS / 1000} s (log: ${log})`,
+  );
 }

@@ -150,19 +150,17 @@ export class WorkerPool {
     });
     this.table.add(running);
     ctx.log(`job ${job.id} started (attempt ${attempt}): ${job.command.slice(0, 200)}`);
-    const settled = running.execution.result.catch(
-      (error: unknown): ExecutionResult => ({
-        // An executor that throws must not take the worker down; the run fails like one that could not start.
-        outcome: "start_error",
-        exit_code: null,
-        signal: null,
-        error: `the executor failed: ${(error as Error)?.message ?? String(error)}`,
-        finished_at: Date.now(),
-        duration_ms: 0,
-        stdout: running.execution.output("stdout"),
-        stderr: running.execution.output("stderr"),
-      }),
-    );
+    const settled = running.execution.result.catch((error: unknown): ExecutionResult => ({
+      // An executor that throws must not take the worker down; the run fails like one that could not start.
+      outcome: "start_error",
+      exit_code: null,
+      signal: null,
+      error: `the executor failed: ${(error as Error)?.message ?? String(error)}`,
+      finished_at: Date.now(),
+      duration_ms: 0,
+      stdout: running.execution.output("stdout"),
+      stderr: running.execution.output("stderr"),
+    }));
     void settled.then((result) => this.ended(running, result));
   }
 

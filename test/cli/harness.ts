@@ -251,7 +251,9 @@ export class Harness {
   }
 
   logs(): string {
-    return this.workers.map((w) => `--- worker ${w.pid} (exit ${w.exitCode ?? w.signalCode}):\n${w.output()}`).join("\n");
+    return this.workers
+      .map((w) => `--- worker ${w.pid} (exit ${w.exitCode ?? w.signalCode}):\n${w.output()}`)
+      .join("\n");
   }
 
   async dispose(): Promise<void> {

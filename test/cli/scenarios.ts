@@ -79,7 +79,10 @@ function configObject(raw: unknown): Record<string, number> {
   }
   assert.ok(raw && typeof raw === "object", "config show --json must print an object or an array");
   return Object.fromEntries(
-    Object.entries(raw as Record<string, any>).map(([k, v]) => [k, typeof v === "object" && v ? Number(v.value) : Number(v)]),
+    Object.entries(raw as Record<string, any>).map(([k, v]) => [
+      k,
+      typeof v === "object" && v ? Number(v.value) : Number(v),
+    ]),
   );
 }
 
@@ -216,7 +219,11 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
       test("enqueue --file and --file - : one id per line, all-or-nothing, errors name the line", async (h) => {
         const lines = [1, 2, 3].map((n) => JSON.stringify({ id: `f${n}`, command: `echo ${n}` }));
         writeFileSync(h.path("ok.jsonl"), lines.join("\n") + "\n");
-        assert.deepEqual((await h.ok(["enqueue", "--file", h.path("ok.jsonl")])).trim().split("\n"), ["f1", "f2", "f3"]);
+        assert.deepEqual((await h.ok(["enqueue", "--file", h.path("ok.jsonl")])).trim().split("\n"), [
+          "f1",
+          "f2",
+          "f3",
+        ]);
 
         const stdinLines = [4, 5].map((n) => JSON.stringify({ id: `f${n}`, command: `echo ${n}` }));
         assert.deepEqual((await h.ok(["enqueue", "--file", "-"], stdinLines.join("\n") + "\n")).trim().split("\n"), [
@@ -233,8 +240,18 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
           JSON.stringify({ id: "g4", command: "true" }),
         ];
         writeFileSync(h.path("bad.jsonl"), bad.join("\n") + "\n");
-        assertError(await h.cli(["enqueue", "--file", h.path("bad.jsonl")]), 2, /line 3\b.*priority/, "--file with a bad line 3");
-        assertError(await h.cli(["enqueue", "--file", "-"], bad.join("\n")), 2, /line 3\b.*priority/, "--file - with a bad line 3");
+        assertError(
+          await h.cli(["enqueue", "--file", h.path("bad.jsonl")]),
+          2,
+          /line 3\b.*priority/,
+          "--file with a bad line 3",
+        );
+        assertError(
+          await h.cli(["enqueue", "--file", "-"], bad.join("\n")),
+          2,
+          /line 3\b.*priority/,
+          "--file - with a bad line 3",
+        );
         assertError(
           await h.cli(["enqueue", "--file", "-"], `${bad[0]}\n{not json\n`),
           2,
@@ -279,7 +296,8 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         const id = await h.enqueue({ command: "true" });
         assert.equal((await h.row(id)).max_retries, 5, "a new job's max_retries defaults to the setting");
         const human = await h.ok(["config", "show"]);
-        for (const key of Object.keys(CONFIG_DEFAULTS)) assert.match(human, new RegExp(key), `config show lists ${key}`);
+        for (const key of Object.keys(CONFIG_DEFAULTS))
+          assert.match(human, new RegExp(key), `config show lists ${key}`);
       });
 
       test("status and list: JSON shapes, --state and --limit filters, human tables", async (h) => {
@@ -437,7 +455,10 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         assert.deepEqual(readFileSync(order, "utf8").trim().split("\n"), ["high", "mid-a", "mid-b", "mid-c", "low"]);
         const high = (await h.show("high")).attempts[0]!;
         const low = (await h.show("low")).attempts[0]!;
-        assert.ok(ms(low.started_at) >= ms(high.finished_at), "with one slot the low job starts after the high one ends");
+        assert.ok(
+          ms(low.started_at) >= ms(high.finished_at),
+          "with one slot the low job starts after the high one ends",
+        );
       });
 
       test("run_at a few seconds ahead: not started early, started soon after", async (h) => {
@@ -541,10 +562,14 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
       test("exactly once: 3 worker processes × 4 slots over 300 jobs", async (h) => {
         const out = h.path("ids.txt");
         const ids = Array.from({ length: 300 }, (_, i) => `x${String(i).padStart(3, "0")}`);
-        const jsonl = (part: string[]) => part.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${sq(out)}` })).join("\n");
+        const jsonl = (part: string[]) =>
+          part.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${sq(out)}` })).join("\n");
         // half before the workers start, half while they run (3 enqueuers at once, 50 jobs each)
         writeFileSync(h.path("jobs.jsonl"), jsonl(ids.slice(0, 150)));
-        assert.deepEqual((await h.ok(["enqueue", "--file", h.path("jobs.jsonl")])).trim().split("\n"), ids.slice(0, 150));
+        assert.deepEqual(
+          (await h.ok(["enqueue", "--file", h.path("jobs.jsonl")])).trim().split("\n"),
+          ids.slice(0, 150),
+        );
         const workers = [h.worker(4), h.worker(4), h.worker(4)];
         await Promise.all(
           [150, 200, 250].map(async (from) => {
@@ -623,7 +648,9 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         await h.ok(["config", "set", "lease-seconds", "2"]);
         const out = h.path("ids.txt");
         const ids = Array.from({ length: 150 }, (_, i) => `k${String(i).padStart(3, "0")}`);
-        const jsonl = ids.map((id) => JSON.stringify({ id, command: `sleep 0.05; echo ${id} >> ${sq(out)}` })).join("\n");
+        const jsonl = ids
+          .map((id) => JSON.stringify({ id, command: `sleep 0.05; echo ${id} >> ${sq(out)}` }))
+          .join("\n");
         await h.ok(["enqueue", "--file", "-"], jsonl);
         const [victim, ...others] = [h.worker(2), h.worker(2), h.worker(2)];
         await h.waitCounts("30 jobs done", (c) => c.completed >= 30);
@@ -751,10 +778,7 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
           assert.ok(!out.includes("second"));
           assert.equal(await h.state(id), "processing");
           writeFileSync(gate, "");
-          const code = await Promise.race([
-            exited,
-            new Promise<string>((r) => setTimeout(() => r("timeout"), 10_000)),
-          ]);
+          const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 10_000))]);
           assert.equal(code, 0, `--follow should exit 0 when the job ends; stderr: ${err}`);
           assert.equal(out, "first\nsecond\n");
         } finally {
@@ -776,10 +800,16 @@ export function cliScenarios(engine: string, makeEnv: MakeEnv, groups?: Scenario
         assert.equal(entry.status, "alive");
         assert.match(await h.ok(["worker", "list"]), new RegExp(String(pid)));
         const status = await h.json<Record<string, any>>(["status"]);
-        assert.ok(status.workers.some((x: any) => x.pid === pid), "status lists the worker");
+        assert.ok(
+          status.workers.some((x: any) => x.pid === pid),
+          "status lists the worker",
+        );
         const id = await h.enqueue({ command: "echo detached-ok" });
         await h.waitState(id, "completed");
-        assert.ok(existsSync(h.path("logs")) && readdirSync(h.path("logs")).length > 0, "a log file in $QUEUECTL_HOME/logs");
+        assert.ok(
+          existsSync(h.path("logs")) && readdirSync(h.path("logs")).length > 0,
+          "a log file in $QUEUECTL_HOME/logs",
+        );
         await h.ok(["worker", "stop"]);
         await waitFor("the detached worker to exit", () => !alive(pid), { timeoutMs: 15_000 });
         assert.deepEqual(

@@ -24,7 +24,10 @@ describe("cli [sqlite]: store location", () => {
       assert.equal(statSync(join(home, "queuectl.db")).mode & 0o777, 0o600, "db is created 0600");
 
       const other = join(t.home, "other.db");
-      const r2 = await runCli(["enqueue", '{"id":"elsewhere","command":"true"}'], { QUEUECTL_HOME: home, QUEUECTL_DB: other });
+      const r2 = await runCli(["enqueue", '{"id":"elsewhere","command":"true"}'], {
+        QUEUECTL_HOME: home,
+        QUEUECTL_DB: other,
+      });
       assert.equal(r2.code, 0, r2.stderr);
       assert.ok(existsSync(other), "QUEUECTL_DB=<file> is used");
       const inOther = await runCli(["job", "show", "elsewhere", "--json"], { QUEUECTL_HOME: home, QUEUECTL_DB: other });

@@ -17,15 +17,30 @@ function table<T>(format: (value: T) => string, cases: [T, string][]): void {
 
 describe("duration", () => {
   test("below a second: whole milliseconds, rounded", () => {
-    table(duration, [[0, "0 ms"], [0.4, "0 ms"], [12.5, "13 ms"], [999, "999 ms"], [999.4, "999 ms"]]);
+    table(duration, [
+      [0, "0 ms"],
+      [0.4, "0 ms"],
+      [12.5, "13 ms"],
+      [999, "999 ms"],
+      [999.4, "999 ms"],
+    ]);
   });
 
   test("a millisecond count that rounds to 1000 carries to seconds", () => {
-    table(duration, [[999.5, "1.00 s"], [999.9, "1.00 s"]]);
+    table(duration, [
+      [999.5, "1.00 s"],
+      [999.9, "1.00 s"],
+    ]);
   });
 
   test("below 10 s: two decimals, carrying into the one-decimal range", () => {
-    table(duration, [[1000, "1.00 s"], [1505, "1.51 s"], [9994, "9.99 s"], [9995, "10.0 s"], [9999, "10.0 s"]]);
+    table(duration, [
+      [1000, "1.00 s"],
+      [1505, "1.51 s"],
+      [9994, "9.99 s"],
+      [9995, "10.0 s"],
+      [9999, "10.0 s"],
+    ]);
   });
 
   test("below a minute: one decimal; 59,999 ms carries to a minute", () => {
@@ -62,13 +77,21 @@ describe("duration", () => {
     const none: (number | null | undefined)[] = [null, undefined, NaN, Infinity, -Infinity];
     for (const ms of none) assert.equal(duration(ms), "—", `input ${String(ms)}`);
     assert.equal(duration(null, "-"), "-");
-    table(duration, [[-1, "0 ms"], [-5 * S, "0 ms"]]);
+    table(duration, [
+      [-1, "0 ms"],
+      [-5 * S, "0 ms"],
+    ]);
   });
 });
 
 describe("bytes", () => {
   test("below 1 KiB: whole bytes", () => {
-    table(bytes, [[0, "0 B"], [1, "1 B"], [1023, "1023 B"], [1023.4, "1023 B"]]);
+    table(bytes, [
+      [0, "0 B"],
+      [1, "1 B"],
+      [1023, "1023 B"],
+      [1023.4, "1023 B"],
+    ]);
   });
 
   test("KiB, MiB, GiB with one decimal, carrying at 1024", () => {
@@ -96,7 +119,11 @@ describe("relative", () => {
   const at = (delta: number) => relative(now + delta, now);
 
   test("within half a second either way is now", () => {
-    table(at, [[0, "now"], [499, "now"], [-499, "now"]]);
+    table(at, [
+      [0, "now"],
+      [499, "now"],
+      [-499, "now"],
+    ]);
   });
 
   test("past and future in the largest unit, rounded", () => {
@@ -110,7 +137,11 @@ describe("relative", () => {
   });
 
   test("a count that rounds up to the next unit carries", () => {
-    table(at, [[-59_600, "1 min ago"], [-(59 * MIN + 40 * S), "1 h ago"], [23 * H + 40 * MIN, "in 1 d"]]);
+    table(at, [
+      [-59_600, "1 min ago"],
+      [-(59 * MIN + 40 * S), "1 h ago"],
+      [23 * H + 40 * MIN, "in 1 d"],
+    ]);
   });
 
   test("an unknown time prints the placeholder", () => {

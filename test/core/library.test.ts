@@ -28,9 +28,15 @@ test("the library enqueues, runs, retries and reports, typed", async () => {
     assert.equal(retried.state, "pending");
     assert.equal(retried.attempts, 0);
     await assert.rejects(queue.get("nope"), (e: unknown) => e instanceof QueueError && e.kind === "not_found");
-    await assert.rejects(queue.enqueue({ command: "x", priority: 99 }), (e: unknown) => e instanceof QueueError && e.kind === "invalid");
+    await assert.rejects(
+      queue.enqueue({ command: "x", priority: 99 }),
+      (e: unknown) => e instanceof QueueError && e.kind === "invalid",
+    );
     const metrics = await queue.metrics();
-    assert.equal(metrics.counts.completed + metrics.counts.pending + metrics.counts.processing + metrics.counts.failed, 2);
+    assert.equal(
+      metrics.counts.completed + metrics.counts.pending + metrics.counts.processing + metrics.counts.failed,
+      2,
+    );
   } finally {
     await pool.stop("now");
     await queue.close();

@@ -10,7 +10,8 @@ const now = Date.parse("2026-01-01T00:00:00Z");
 function rejects(input: unknown, field: string): void {
   assert.throws(
     () => toNewJob(input, CONFIG_DEFAULTS, now),
-    (error: unknown) => error instanceof QueueError && error.kind === "invalid" && field in error.fields && error.message.includes(field),
+    (error: unknown) =>
+      error instanceof QueueError && error.kind === "invalid" && field in error.fields && error.message.includes(field),
     `expected ${JSON.stringify(input)} to be rejected naming ${field}`,
   );
 }
@@ -69,14 +70,30 @@ test("bad jobs are rejected naming the field", () => {
 test("config values are validated per key", () => {
   assert.equal(parseConfigValue("max-retries", "5"), 5);
   assert.equal(parseConfigValue("backoff-base", "1.5"), 1.5);
-  for (const [key, value] of [["max-retries", "-1"], ["max-retries", "2.5"], ["backoff-base", "abc"], ["lease-seconds", "0"], ["max-retries", ""], ["max-retries", "0x10"], ["max-retries", "1e1"], ["max-retries", " 5 "]]) {
-    assert.throws(() => parseConfigValue(key as string, value), (e: unknown) => e instanceof QueueError && e.kind === "invalid", `${key}=${value}`);
+  for (const [key, value] of [
+    ["max-retries", "-1"],
+    ["max-retries", "2.5"],
+    ["backoff-base", "abc"],
+    ["lease-seconds", "0"],
+    ["max-retries", ""],
+    ["max-retries", "0x10"],
+    ["max-retries", "1e1"],
+    ["max-retries", " 5 "],
+  ]) {
+    assert.throws(
+      () => parseConfigValue(key as string, value),
+      (e: unknown) => e instanceof QueueError && e.kind === "invalid",
+      `${key}=${value}`,
+    );
   }
   assert.throws(() => parseConfigValue("colour", "1"), /unknown config key "colour"/);
 });
 
 test("broken stored settings fall back to defaults", () => {
-  assert.deepEqual(configFromStored({ "max-retries": "oops", "backoff-base": "3" }), { ...CONFIG_DEFAULTS, "backoff-base": 3 });
+  assert.deepEqual(configFromStored({ "max-retries": "oops", "backoff-base": "3" }), {
+    ...CONFIG_DEFAULTS,
+    "backoff-base": 3,
+  });
 });
 
 /** The one-line message of an invalid input. */
@@ -135,7 +152,11 @@ test("printable escapes C0, DEL, C1, bidi and lone surrogates, and nothing else"
 });
 
 test("every duration in config has an upper bound; the message names it", () => {
-  const tooLong = [["job-timeout", "1".padEnd(24, "0")], ["job-timeout", 1e23], ["backoff-max", "31536001"]] as const;
+  const tooLong = [
+    ["job-timeout", "1".padEnd(24, "0")],
+    ["job-timeout", 1e23],
+    ["backoff-max", "31536001"],
+  ] as const;
   for (const [key, value] of tooLong) {
     assert.throws(
       () => parseConfigValue(key, value),

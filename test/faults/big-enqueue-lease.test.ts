@@ -22,7 +22,8 @@ describe("faults (sqlite): a big enqueue under a short lease", () => {
       const runs = h.path("runs.txt");
       const gate = h.path("gate");
       // Each job says it started, then runs until the test opens the gate.
-      const command = `echo "$QUEUECTL_JOB_ID $QUEUECTL_ATTEMPT" >> ${sq(runs)}; ` +
+      const command =
+        `echo "$QUEUECTL_JOB_ID $QUEUECTL_ATTEMPT" >> ${sq(runs)}; ` +
         `while [ ! -e ${sq(gate)} ]; do sleep 0.05; done`;
       const ids = Array.from({ length: RUNNING }, (_, i) => `live-${i}`);
       for (const id of ids) await h.enqueue({ id, command, priority: 10 });
@@ -41,10 +42,14 @@ describe("faults (sqlite): a big enqueue under a short lease", () => {
         // Give every reaper a chance to misjudge: wait until each worker has beaten for two more
         // leases after the lock was released.
         const released = Date.now();
-        await waitFor("two more leases of heartbeats", async () => {
-          const list = await h.json<{ heartbeat_at: string }[]>(["worker", "list"]);
-          return list.length === 2 && list.every((w) => Date.parse(w.heartbeat_at) > released + 2000);
-        }, { timeoutMs: 30_000, intervalMs: 200 });
+        await waitFor(
+          "two more leases of heartbeats",
+          async () => {
+            const list = await h.json<{ heartbeat_at: string }[]>(["worker", "list"]);
+            return list.length === 2 && list.every((w) => Date.parse(w.heartbeat_at) > released + 2000);
+          },
+          { timeoutMs: 30_000, intervalMs: 200 },
+        );
         writeFileSync(gate, "");
         const counts = await h.waitCounts("the live jobs done", (c) => c.completed === RUNNING && c.processing === 0);
         const attempts = await Promise.all(ids.map(async (id) => (await h.show(id)).attempts.map((a) => a.outcome)));
@@ -58,7 +63,10 @@ describe("faults (sqlite): a big enqueue under a short lease", () => {
         );
         assert.equal(lost, 0, `no attempt recorded lost: ${JSON.stringify(attempts)}`);
         assert.equal(started2.length, RUNNING, `no job ran twice: ${started2.join(", ")}`);
-        assert.deepEqual(attempts, ids.map(() => ["completed"]));
+        assert.deepEqual(
+          attempts,
+          ids.map(() => ["completed"]),
+        );
         assert.equal(counts.pending, BIG, "the big batch is all there");
         for (const w of workers) assert.equal(w.exitCode, null, "the workers live on");
       } finally {

@@ -82,7 +82,13 @@ test("cat /dev/zero for 10 s: worker + helpers under 400 MB, real duration, outp
     const cut = text.match(/\n\[queuectl: (\d+) bytes cut here; output-limit keeps the head and the tail\]\n/);
     assert.ok(cut, "the stored output says what was cut");
     assert.equal(Number(cut[1]) + LIMIT, attempt.stdout_bytes, "head + tail + cut = everything written");
-    assert.ok(stored.subarray(0, LIMIT / 2).every((b) => b === 0), "the head is the command's first bytes");
-    assert.ok(stored.subarray(-LIMIT / 2).every((b) => b === 0), "the tail is the command's last bytes");
+    assert.ok(
+      stored.subarray(0, LIMIT / 2).every((b) => b === 0),
+      "the head is the command's first bytes",
+    );
+    assert.ok(
+      stored.subarray(-LIMIT / 2).every((b) => b === 0),
+      "the tail is the command's last bytes",
+    );
   });
 });

@@ -14,7 +14,8 @@ import { readFeed } from "./sse-clients.js";
 
 const JOBS = 2000;
 
-export const withSchema = (url: string, schema: string): string => `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`;
+export const withSchema = (url: string, schema: string): string =>
+  `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`;
 
 /** `db` is the store as this process opens it (for PostgreSQL, with the test's schema). */
 async function batchReachesFeed(env: CliEnv, db: string): Promise<void> {
@@ -51,7 +52,10 @@ async function batchReachesFeed(env: CliEnv, db: string): Promise<void> {
 describe("fault: a 2,000-job batch in the live feed", () => {
   it("SQLite: every job appears", { timeout: 60_000 }, async () => {
     const t = tempHome("queuectl-feed-");
-    await batchReachesFeed({ home: t.home, env: { QUEUECTL_HOME: t.home, QUEUECTL_DB: t.db }, cleanup: t.cleanup }, t.db);
+    await batchReachesFeed(
+      { home: t.home, env: { QUEUECTL_HOME: t.home, QUEUECTL_DB: t.db }, cleanup: t.cleanup },
+      t.db,
+    );
   });
 
   it("PostgreSQL: every job appears", { timeout: 60_000 }, async (t) => {

@@ -21,31 +21,67 @@ interface Case {
 const CONTROL_ID = (char: string) => `{"id":"job${char}1","command":"true"}`;
 
 const BAD_JOBS: Case[] = [
-  { what: "a word for priority", json: '{"command":"x","priority":"urgent"}',
-    field: "priority", says: /1\.\.10.*got "urgent"/ },
+  {
+    what: "a word for priority",
+    json: '{"command":"x","priority":"urgent"}',
+    field: "priority",
+    says: /1\.\.10.*got "urgent"/,
+  },
   { what: "a numeric string for priority", json: '{"command":"x","priority":"5"}', field: "priority", says: /got "5"/ },
-  { what: "1e309 (Infinity) for priority", json: '{"command":"x","priority":1e309}',
-    field: "priority", says: /too large/ },
+  {
+    what: "1e309 (Infinity) for priority",
+    json: '{"command":"x","priority":1e309}',
+    field: "priority",
+    says: /too large/,
+  },
   { what: "a number for run_at", json: '{"command":"x","run_at":5}', field: "run_at", says: /ISO 8601.*got 5/ },
-  { what: "a string for max_retries", json: '{"command":"x","max_retries":"3"}',
-    field: "max_retries", says: /got "3"/ },
+  {
+    what: "a string for max_retries",
+    json: '{"command":"x","max_retries":"3"}',
+    field: "max_retries",
+    says: /got "3"/,
+  },
   { what: "a string for timeout", json: '{"command":"x","timeout":"10"}', field: "timeout", says: /got "10"/ },
-  { what: "a timeout of 1e23 s", json: '{"command":"x","timeout":1e23}',
-    field: "timeout", says: /31536000.*got 1e\+23/ },
+  {
+    what: "a timeout of 1e23 s",
+    json: '{"command":"x","timeout":1e23}',
+    field: "timeout",
+    says: /31536000.*got 1e\+23/,
+  },
   { what: "a number for command", json: '{"command":5}', field: "command", says: /got 5/ },
-  { what: "a __proto__ key", json: '{"command":"x","__proto__":{"polluted":1}}',
-    field: "__proto__", says: /unknown field/ },
-  { what: "a constructor key", json: '{"command":"x","constructor":{"prototype":{}}}',
-    field: "constructor", says: /unknown field/ },
+  {
+    what: "a __proto__ key",
+    json: '{"command":"x","__proto__":{"polluted":1}}',
+    field: "__proto__",
+    says: /unknown field/,
+  },
+  {
+    what: "a constructor key",
+    json: '{"command":"x","constructor":{"prototype":{}}}',
+    field: "constructor",
+    says: /unknown field/,
+  },
   { what: "a key with a newline", json: '{"command":"x","a\\nb":1}', field: "a\\x0ab", says: /unknown field/ },
   { what: "an id with a newline", json: CONTROL_ID("\\n"), field: "id", says: /printable.*got "job\\x0a1"/ },
   { what: "an id with DEL", json: CONTROL_ID("\\u007f"), field: "id", says: /printable.*got "job\\x7f1"/ },
-  { what: "an id with a C1 CSI (U+009B)", json: CONTROL_ID("\\u009b"),
-    field: "id", says: /printable.*got "job\\x9b1"/ },
-  { what: "an id with a bidi override", json: CONTROL_ID("\\u202e"),
-    field: "id", says: /printable.*got "job\\u202e1"/ },
-  { what: "an id with a lone surrogate", json: CONTROL_ID("\\ud800"),
-    field: "id", says: /well-formed.*got "job\\ud8001"/ },
+  {
+    what: "an id with a C1 CSI (U+009B)",
+    json: CONTROL_ID("\\u009b"),
+    field: "id",
+    says: /printable.*got "job\\x9b1"/,
+  },
+  {
+    what: "an id with a bidi override",
+    json: CONTROL_ID("\\u202e"),
+    field: "id",
+    says: /printable.*got "job\\u202e1"/,
+  },
+  {
+    what: "an id with a lone surrogate",
+    json: CONTROL_ID("\\ud800"),
+    field: "id",
+    says: /well-formed.*got "job\\ud8001"/,
+  },
   { what: "an id with a zero-width space", json: CONTROL_ID("\\u200b"), field: "id", says: /printable/ },
 ];
 
@@ -196,7 +232,7 @@ describe("bad input through the HTTP API: 400, one line naming the field, nothin
     assert.equal(({} as Record<string, unknown>).polluted, undefined, "no prototype was touched");
   });
 
-  it("POST /api/workers/start with count \"2\", PUT /api/config with 1e23 or a key with a newline", async () => {
+  it('POST /api/workers/start with count "2", PUT /api/config with 1e23 or a key with a newline', async () => {
     const start = (body: string) => raw("POST", "/api/workers/start", body);
     assert400(await start('{"count":"2"}'), "count", /^body count: expected a number, got "2"/, 'count "2"');
     assert400(await start('{"count":2,"__proto__":{}}'), "__proto__", /^body __proto__: unknown field/, "__proto__");

@@ -55,7 +55,10 @@ describe("fault: listing 5,000 jobs of 127 KiB (Linux: reads /proc)", { skip: pr
       }
 
       // The job's own page has the full command.
-      const one = (await (await fetch(`${server.url}/api/jobs/l-7`)).json()) as { command: string; command_truncated?: boolean };
+      const one = (await (await fetch(`${server.url}/api/jobs/l-7`)).json()) as {
+        command: string;
+        command_truncated?: boolean;
+      };
       assert.equal(one.command, COMMAND);
       assert.notEqual(one.command_truncated, true);
 
@@ -71,7 +74,10 @@ describe("fault: listing 5,000 jobs of 127 KiB (Linux: reads /proc)", { skip: pr
         `  3 x GET /api/jobs?limit=4000: ${replies.map((r) => r.status).join(", ")} in ${Date.now() - parallel} ms; ` +
           `peak server RSS ${Math.round(peak / MB)} MB`,
       );
-      assert.deepEqual(replies.map((r) => r.status), [200, 200, 200]);
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200, 200],
+      );
       assert.ok(peak < RSS_LIMIT, `peak server RSS ${Math.round(peak / MB)} MB`);
     } finally {
       clearInterval(sampler);

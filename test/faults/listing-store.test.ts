@@ -94,7 +94,10 @@ for (const [engine, open, skipReason] of engines) {
         assert.equal(byId.get("exact")?.command_truncated, false);
         assert.equal(byId.get("short")?.command_truncated, false);
         // The search still sees the whole command.
-        assert.deepEqual((await store.listJobs({ limit: 10, q: "é✓é✓" })).jobs.map((j) => j.id), ["long"]);
+        assert.deepEqual(
+          (await store.listJobs({ limit: 10, q: "é✓é✓" })).jobs.map((j) => j.id),
+          ["long"],
+        );
         const changed = await store.jobsUpdatedSince(at - 1, 10);
         assert.equal(changed.find((j) => j.id === "long")?.command_truncated, true);
         assert.equal((await store.getJob("long"))?.command, long);

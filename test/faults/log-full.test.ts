@@ -107,7 +107,10 @@ describe("a command's own output that cannot be written", { skip }, () => {
       const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ command: `echo ${"x".repeat(200)} ${i}` }));
       writeFileSync(h.path("jobs.jsonl"), `${lines.join("\n")}\n`);
       await h.ok(["enqueue", "--file", h.path("jobs.jsonl")]);
-      for (const args of [["list", "--limit", "2000"], ["list", "--limit", "2000", "--json"]]) {
+      for (const args of [
+        ["list", "--limit", "2000"],
+        ["list", "--limit", "2000", "--json"],
+      ]) {
         const child = spawn(process.execPath, [BIN, ...args], {
           env: { ...process.env, NO_COLOR: "1", ...h.env },
           stdio: ["ignore", "pipe", "pipe"],

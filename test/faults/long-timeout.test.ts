@@ -28,6 +28,9 @@ test("a 2,200,000 s timeout through a real worker: the job completes on its firs
     const runs = attempts.map((a) => `attempt ${a.number}: ${a.outcome} in ${a.duration_ms} ms (${a.error ?? "ok"})`);
     t.diagnostic(runs.join("; "));
     assert.equal(job.state, "completed");
-    assert.deepEqual(attempts.map((a) => a.outcome), ["completed"]);
+    assert.deepEqual(
+      attempts.map((a) => a.outcome),
+      ["completed"],
+    );
   });
 });

@@ -73,7 +73,6 @@ function readRuns(file: string): Map<string, Run> {
   return runs;
 }
 
-
 /** `queuectl worker start` inside a namespace, tracked by the harness (killed in dispose). */
 function startWorker(h: Harness, lab: NetLab, ns: Namespace, env: Record<string, string>): Worker {
   const argv = [process.execPath, BIN, "worker", "start", "--count", String(IDS.length)];
@@ -318,6 +317,13 @@ async function scenario(t: TestContext, url: string, lab: NetLab, h: Harness): P
 describe("fault: network partition (root, Linux)", { skip: skip ?? false }, () => {
   const title = "a worker cut off past its lease loses its jobs to another, then stops their commands and goes on";
   it(title, { timeout: 120_000 }, (t) =>
-    withDatabase((url) => withNetLab(2, (lab) => withHarness(() => pgEnv(url), (h) => scenario(t, url, lab, h)))),
+    withDatabase((url) =>
+      withNetLab(2, (lab) =>
+        withHarness(
+          () => pgEnv(url),
+          (h) => scenario(t, url, lab, h),
+        ),
+      ),
+    ),
   );
 });

@@ -18,7 +18,6 @@ const pgSkip = await pgSkipReason();
 const LEASE_SECONDS = 1;
 const BEAT_MS = (LEASE_SECONDS * 1000) / 3;
 
-
 function lines(path: string): string[] {
   try {
     return readFileSync(path, "utf8").trim().split("\n").filter(Boolean);
@@ -33,7 +32,8 @@ async function pausedWorkerScenario(h: Harness): Promise<void> {
   // `$$` is the shell: the leader of the command's own process group. Run 1 would go on for 30 s
   // (it must still run when its worker resumes, however slow the machine); later runs take 4 s.
   const id = await h.enqueue({
-    command: `echo "start $QUEUECTL_ATTEMPT $$" >> ${sq(runs)}; ` +
+    command:
+      `echo "start $QUEUECTL_ATTEMPT $$" >> ${sq(runs)}; ` +
       `if [ "$QUEUECTL_ATTEMPT" = 1 ]; then ${h.sleep(30)}; else ${h.sleep(4)}; fi; ` +
       `echo "end $QUEUECTL_ATTEMPT" >> ${sq(runs)}`,
     max_retries: 3,
@@ -49,8 +49,11 @@ async function pausedWorkerScenario(h: Harness): Promise<void> {
   a.kill("SIGSTOP");
   let continued = false;
   try {
-    const second = await waitFor("attempt 2 to start on the other worker", () =>
-      lines(runs).find((l) => l.startsWith("start 2 ")), { timeoutMs: 20_000, intervalMs: 20 });
+    const second = await waitFor(
+      "attempt 2 to start on the other worker",
+      () => lines(runs).find((l) => l.startsWith("start 2 ")),
+      { timeoutMs: 20_000, intervalMs: 20 },
+    );
     const secondStartedAt = Date.now();
     const pgid2 = Number(second.split(" ")[2]);
     assert.ok(groupAlive(pgid1), "the paused worker's command still runs (only the worker was stopped)");
@@ -75,7 +78,8 @@ async function pausedWorkerScenario(h: Harness): Promise<void> {
     await waitFor("attempt 2's command to end", () => !groupAlive(pgid2), { timeoutMs: 5_000 });
     const outcomes = done.attempts.map((x) => x.outcome);
     const ends = lines(runs).filter((l) => l.startsWith("end "));
-    const figures = `killed ${killedAfterMs} ms after SIGCONT (beat ${Math.round(BEAT_MS)} ms); overlap with run 2 ` +
+    const figures =
+      `killed ${killedAfterMs} ms after SIGCONT (beat ${Math.round(BEAT_MS)} ms); overlap with run 2 ` +
       `${overlapMs} ms; attempts ${JSON.stringify(outcomes)}; ends ${JSON.stringify(ends)}`;
     console.log(`# paused worker: ${figures}`);
 
@@ -113,8 +117,12 @@ const engines: [string, MakeEnv, string | false][] = [
 
 for (const [engine, makeEnv, skip] of engines) {
   describe(`faults (${engine}): a worker paused past its lease`, { skip: linuxOnly || skip }, () => {
-    it("is fenced when it resumes: its command killed within a heartbeat, attempt 1 stays lost, one completion", {
-      timeout: 90_000,
-    }, () => withHarness(makeEnv, pausedWorkerScenario));
+    it(
+      "is fenced when it resumes: its command killed within a heartbeat, attempt 1 stays lost, one completion",
+      {
+        timeout: 90_000,
+      },
+      () => withHarness(makeEnv, pausedWorkerScenario),
+    );
   });
 }

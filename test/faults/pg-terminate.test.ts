@@ -158,7 +158,11 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
   assert.equal(final.processing, 0, `jobs stuck in processing: ${JSON.stringify(final)}`);
   assert.equal(final.pending, 0, `jobs left pending: ${JSON.stringify(final)}`);
   assert.equal(final.completed, JOBS, `not every job completed: ${JSON.stringify(final)}`);
-  assert.deepEqual(ids.filter((id) => !runs.has(id)), [], "every job ran");
+  assert.deepEqual(
+    ids.filter((id) => !runs.has(id)),
+    [],
+    "every job ran",
+  );
   assert.ok(killer.rounds >= 3 && killer.terminated > 0, "the workers' connections were terminated several times");
 
   // A second run is allowed only where the first one's result was really lost and recovered.
@@ -182,6 +186,11 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
 describe("faults: PostgreSQL backends terminated under load", { skip: skip ?? false }, () => {
   const title = `${JOBS} jobs on 2 workers × 4 slots, every backend terminated every ${KILL_EVERY_MS} ms`;
   it(`${title}: none lost, no worker dies`, { timeout: 240_000 }, (t) =>
-    withDatabase((url, database) => withHarness(() => pgEnv(url), (h) => scenario(t, h, url, database))),
+    withDatabase((url, database) =>
+      withHarness(
+        () => pgEnv(url),
+        (h) => scenario(t, h, url, database),
+      ),
+    ),
   );
 });

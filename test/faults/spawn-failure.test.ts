@@ -14,37 +14,41 @@ import { alive, tempHome } from "../helpers/env.js";
 import { startServerProcess } from "../web/harness.js";
 
 describe("fault: a worker process that cannot be spawned (Linux)", { skip: process.platform !== "linux" }, () => {
-  it("POST /api/workers/start answers 503 with the reason and the server keeps serving", { timeout: 60_000 }, async () => {
-    const { home, db, cleanup } = tempHome("queuectl-spawn-");
-    const node = join(home, "node");
-    copyFileSync(process.execPath, node);
-    chmodSync(node, 0o755);
-    const server = await startServerProcess({ QUEUECTL_HOME: home, QUEUECTL_DB: db }, { node });
-    try {
-      // The server runs; from now on its binary cannot be executed (not even by root: no x bit).
-      chmodSync(node, 0o644);
-      const reply = await fetch(`${server.url}/api/workers/start`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ count: 1 }),
-      }).catch((error: unknown) => {
-        throw new Error(`no answer (${String(error)}); the server's output:\n${server.output()}`);
-      });
-      const text = await reply.text();
-      console.log(`  POST /api/workers/start: ${reply.status} ${text}`);
-      assert.equal(reply.status, 503, text);
-      const body = JSON.parse(text) as { error: string };
-      assert.match(body.error, /EACCES/);
-      assert.doesNotMatch(body.error, /\n/, "one line");
-      assert.ok(alive(server.pid), `the server died:\n${server.output()}`);
-      const status = await fetch(`${server.url}/api/status`);
-      assert.equal(status.status, 200);
-      assert.doesNotMatch(server.output(), /^\s+at /m, "no stack trace in the server's output");
-    } finally {
-      await server.stop();
-      cleanup();
-    }
-  });
+  it(
+    "POST /api/workers/start answers 503 with the reason and the server keeps serving",
+    { timeout: 60_000 },
+    async () => {
+      const { home, db, cleanup } = tempHome("queuectl-spawn-");
+      const node = join(home, "node");
+      copyFileSync(process.execPath, node);
+      chmodSync(node, 0o755);
+      const server = await startServerProcess({ QUEUECTL_HOME: home, QUEUECTL_DB: db }, { node });
+      try {
+        // The server runs; from now on its binary cannot be executed (not even by root: no x bit).
+        chmodSync(node, 0o644);
+        const reply = await fetch(`${server.url}/api/workers/start`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ count: 1 }),
+        }).catch((error: unknown) => {
+          throw new Error(`no answer (${String(error)}); the server's output:\n${server.output()}`);
+        });
+        const text = await reply.text();
+        console.log(`  POST /api/workers/start: ${reply.status} ${text}`);
+        assert.equal(reply.status, 503, text);
+        const body = JSON.parse(text) as { error: string };
+        assert.match(body.error, /EACCES/);
+        assert.doesNotMatch(body.error, /\n/, "one line");
+        assert.ok(alive(server.pid), `the server died:\n${server.output()}`);
+        const status = await fetch(`${server.url}/api/status`);
+        assert.equal(status.status, 200);
+        assert.doesNotMatch(server.output(), /^\s+at /m, "no stack trace in the server's output");
+      } finally {
+        await server.stop();
+        cleanup();
+      }
+    },
+  );
 
   it("worker start --detach exits 1 with one line, no stack trace", { timeout: 60_000 }, async () => {
     const { home, db, cleanup } = tempHome("queuectl-spawn-");

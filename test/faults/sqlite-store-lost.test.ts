@@ -61,7 +61,11 @@ describe("sqlite: the store file lost under a running worker", () => {
       const fresh = h.worker(1);
       await h.waitRegistered(fresh.pid!);
       const list = await h.json<{ pid: number }[]>(["worker", "list"]);
-      assert.deepEqual(list.map((w) => w.pid), [fresh.pid], "the new store knows only the new worker");
+      assert.deepEqual(
+        list.map((w) => w.pid),
+        [fresh.pid],
+        "the new store knows only the new worker",
+      );
       const id = await h.enqueue({ command: "echo after" });
 
       // The new store may exist at the path before the old worker looks: then it reads "replaced".
@@ -95,7 +99,10 @@ describe("sqlite: the store file lost under a running worker", () => {
 
       // The lost worker's WAL was not left behind to be read into the new file.
       const jobs = await h.json<{ id: string; state: string }[]>(["list"]);
-      assert.deepEqual(jobs.map((j) => [j.id, j.state]), [["from-the-other-store", "pending"]]);
+      assert.deepEqual(
+        jobs.map((j) => [j.id, j.state]),
+        [["from-the-other-store", "pending"]],
+      );
       const check = new Database(db, { readonly: true });
       try {
         assert.equal(check.pragma("integrity_check", { simple: true }), "ok");

@@ -160,7 +160,10 @@ describe("fault: SSE clients that stop reading (Linux: reads /proc)", { skip: pr
 
       // The stalled clients leave: the server keeps serving and its memory stays bounded.
       for (const socket of sockets) socket.destroy();
-      await waitFor("/api/status after the stalled clients left", async () => (await fetch(`${server.url}/api/status`)).ok);
+      await waitFor(
+        "/api/status after the stalled clients left",
+        async () => (await fetch(`${server.url}/api/status`)).ok,
+      );
       const after = server.rss();
       console.log(`  server RSS after the stalled clients closed: ${Math.round(after / MB)} MB`);
       assert.ok(after < RSS_LIMIT, `RSS after close ${Math.round(after / MB)} MB`);

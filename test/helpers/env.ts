@@ -53,7 +53,12 @@ export function pidsMatching(needle: string, parent?: number): number[] {
   return ps.stdout
     .split("\n")
     .filter((line) => line.includes(needle) && !line.includes("ps -eo"))
-    .map((line) => line.trim().split(/\s+/).map((field) => Number.parseInt(field, 10)))
+    .map((line) =>
+      line
+        .trim()
+        .split(/\s+/)
+        .map((field) => Number.parseInt(field, 10)),
+    )
     .filter(([pid, ppid]) => Number.isInteger(pid) && pid !== process.pid && (parent === undefined || ppid === parent))
     .map(([pid]) => pid as number);
 }

@@ -54,7 +54,8 @@ export async function pgSkipReason(url = PG_URL): Promise<string | null> {
     await pgQuery("SELECT 1", [], url);
     return null;
   } catch (error) {
-    const reason = error instanceof Error && error.message ? error.message : String((error as { code?: unknown }).code ?? error);
+    const reason =
+      error instanceof Error && error.message ? error.message : String((error as { code?: unknown }).code ?? error);
     return `PostgreSQL not reachable at ${url} (${reason}); set QUEUECTL_TEST_PG or start it to run these tests`;
   }
 }

@@ -71,9 +71,11 @@ async function prebuildMirror(dir: string): Promise<{ url: string; server: Serve
 
 /** prebuild-install caches a download under ~/.npm/_prebuilds keyed by its URL: remove ours. */
 function forgetCachedPrebuild(mirror: string): void {
-  const version = (JSON.parse(readFileSync(join(ROOT, "node_modules/better-sqlite3/package.json"), "utf8")) as {
-    version: string;
-  }).version;
+  const version = (
+    JSON.parse(readFileSync(join(ROOT, "node_modules/better-sqlite3/package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
   const { platform, arch, versions } = process;
   const name = `better-sqlite3-v${version}-node-v${versions.modules}-${platform}-${arch}.tar.gz`;
   const url = `${mirror}/v${version}/${name}`;
@@ -105,14 +107,33 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
   copySource(source);
   assert.equal(existsSync(join(source, "dist")), false, "the copy starts without dist/");
   run("npm", ["pack", "--pack-destination", work.home], { cwd: source });
-  const tarball = join(work.home, `queuectl-${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-    version: string;
-  }).version}.tgz`);
-  const files = run("tar", ["tzf", tarball], {}).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+  const tarball = join(
+    work.home,
+    `queuectl-${
+      (
+        JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+          version: string;
+        }
+      ).version
+    }.tgz`,
+  );
+  const files = run("tar", ["tzf", tarball], {})
+    .split("\n")
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ""));
   for (const needed of [
-    "bin/queuectl.js", "dist/src/cli/main.js", "dist/src/index.js", "dist/src/index.d.ts",
-    "dist/src/worker/runner-process.js", "dist/web/main.js", "web/index.html", "web/style.css", "web/favicon.svg",
-    "README.md", "LICENSE", "package.json",
+    "bin/queuectl.js",
+    "dist/src/cli/main.js",
+    "dist/src/index.js",
+    "dist/src/index.d.ts",
+    "dist/src/worker/runner-process.js",
+    "dist/web/main.js",
+    "web/index.html",
+    "web/style.css",
+    "web/favicon.svg",
+    "README.md",
+    "LICENSE",
+    "package.json",
   ]) {
     assert.ok(files.includes(needed), `the tarball lacks ${needed}`);
   }
@@ -159,10 +180,14 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
   const workerOutput = collect(worker);
   cleanups.push(() => worker.kill("SIGKILL"));
   try {
-    await waitFor(`job ${id} to complete (worker: ${workerOutput().slice(-300)})`, () => {
-      const status = JSON.parse(cli(["status", "--json"])) as { counts: Record<string, number> };
-      return status.counts.completed === 1 ? status : null;
-    }, { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor(
+      `job ${id} to complete (worker: ${workerOutput().slice(-300)})`,
+      () => {
+        const status = JSON.parse(cli(["status", "--json"])) as { counts: Record<string, number> };
+        return status.counts.completed === 1 ? status : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     cli(["worker", "stop"]);
     await waitFor("the worker to exit after worker stop", () => worker.exitCode !== null, { timeoutMs: 15_000 });
   } finally {
@@ -174,9 +199,11 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
   const webOutput = collect(web);
   cleanups.push(() => web.kill("SIGKILL"));
   try {
-    const url = (await waitFor(`the dashboard's address (output: ${webOutput()})`, () =>
-      /queuectl dashboard: (http:\/\/\S+?)\/?\s/.exec(webOutput()),
-    ))[1]!;
+    const url = (
+      await waitFor(`the dashboard's address (output: ${webOutput()})`, () =>
+        /queuectl dashboard: (http:\/\/\S+?)\/?\s/.exec(webOutput()),
+      )
+    )[1]!;
     const page = await fetch(`${url}/`);
     assert.equal(page.status, 200);
     const html = await page.text();

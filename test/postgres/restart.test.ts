@@ -30,9 +30,13 @@ function lines(file: string): string[] {
 function pgCluster(action: "stop" | "start"): void {
   const version = readdirSync("/etc/postgresql").sort().at(-1);
   assert.ok(version, "no cluster under /etc/postgresql");
-  execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action, ...(action === "stop" ? ["-m", "fast"] : [])], {
-    stdio: "ignore",
-  });
+  execFileSync(
+    "pg_ctlcluster",
+    ["--skip-systemctl-redirect", version, "main", action, ...(action === "stop" ? ["-m", "fast"] : [])],
+    {
+      stdio: "ignore",
+    },
+  );
 }
 
 /** Cuts the queue off from PostgreSQL; returns the function that restores it. */
@@ -41,7 +45,10 @@ async function outage(database: string): Promise<() => Promise<void>> {
     pgCluster("stop");
     return async () => {
       pgCluster("start");
-      await waitFor("PostgreSQL to accept connections", async () => (await pgQuery("SELECT 1")).rowCount === 1, { timeoutMs: 30_000, intervalMs: 200 });
+      await waitFor("PostgreSQL to accept connections", async () => (await pgQuery("SELECT 1")).rowCount === 1, {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
     };
   }
   await pgQuery(`ALTER DATABASE ${escapeIdentifier(database)} ALLOW_CONNECTIONS false`);
@@ -56,49 +63,68 @@ async function outage(database: string): Promise<() => Promise<void>> {
 }
 
 describe("postgres: connection loss", { skip: skip ?? false }, () => {
-  it(`${REAL_RESTART ? "a cluster restart" : "all connections killed and refused for a while"} mid-run loses no job and leaves none in processing`, { timeout: 180_000 }, () =>
-    withDatabase((url, database) =>
-      withHarness(() => pgEnv(url), async (h: Harness) => {
-        const file = h.path("ran.txt");
-        const ids = Array.from({ length: JOBS }, (_, i) => `r-${String(i).padStart(3, "0")}`);
-        const jsonl = ids.map((id) => JSON.stringify({ id, command: `sleep 0.3; echo ${id} >> ${file}` })).join("\n");
-        await h.ok(["enqueue", "--file", "-"], jsonl);
-        const workers = [h.worker(4), h.worker(4)];
-        await waitFor("40 jobs to have run", () => lines(file).length >= 40, { timeoutMs: 60_000, intervalMs: 50 });
+  it(
+    `${REAL_RESTART ? "a cluster restart" : "all connections killed and refused for a while"} mid-run loses no job and leaves none in processing`,
+    { timeout: 180_000 },
+    () =>
+      withDatabase((url, database) =>
+        withHarness(
+          () => pgEnv(url),
+          async (h: Harness) => {
+            const file = h.path("ran.txt");
+            const ids = Array.from({ length: JOBS }, (_, i) => `r-${String(i).padStart(3, "0")}`);
+            const jsonl = ids
+              .map((id) => JSON.stringify({ id, command: `sleep 0.3; echo ${id} >> ${file}` }))
+              .join("\n");
+            await h.ok(["enqueue", "--file", "-"], jsonl);
+            const workers = [h.worker(4), h.worker(4)];
+            await waitFor("40 jobs to have run", () => lines(file).length >= 40, { timeoutMs: 60_000, intervalMs: 50 });
 
-        // Every slot is busy with a 0.3 s job when the outage starts.
-        const before = lines(file).length;
-        const restore = await outage(database);
-        let restored = false;
-        try {
-          // Jobs keep running while the database is away; wait until several finished meanwhile, so
-          // their results must be reported once it is back.
-          await waitFor("jobs to finish during the outage", () => lines(file).length >= before + 6, { timeoutMs: 30_000, intervalMs: 50 });
-          // ... and until every worker has run into the outage (and logged it) while reporting them.
-          await waitFor("every worker to notice the outage", () => workers.every((w) => /PostgreSQL/.test(w.output())), {
-            timeoutMs: 30_000,
-            intervalMs: 50,
-          });
-          await restore();
-          restored = true;
-        } finally {
-          if (!restored) await restore().catch(() => {});
-        }
+            // Every slot is busy with a 0.3 s job when the outage starts.
+            const before = lines(file).length;
+            const restore = await outage(database);
+            let restored = false;
+            try {
+              // Jobs keep running while the database is away; wait until several finished meanwhile, so
+              // their results must be reported once it is back.
+              await waitFor("jobs to finish during the outage", () => lines(file).length >= before + 6, {
+                timeoutMs: 30_000,
+                intervalMs: 50,
+              });
+              // ... and until every worker has run into the outage (and logged it) while reporting them.
+              await waitFor(
+                "every worker to notice the outage",
+                () => workers.every((w) => /PostgreSQL/.test(w.output())),
+                {
+                  timeoutMs: 30_000,
+                  intervalMs: 50,
+                },
+              );
+              await restore();
+              restored = true;
+            } finally {
+              if (!restored) await restore().catch(() => {});
+            }
 
-        const counts = await waitFor(
-          `all ${JOBS} jobs completed after the outage`,
-          async () => {
-            const c = await h.counts();
-            return c.completed === JOBS ? c : null;
+            const counts = await waitFor(
+              `all ${JOBS} jobs completed after the outage`,
+              async () => {
+                const c = await h.counts();
+                return c.completed === JOBS ? c : null;
+              },
+              { timeoutMs: 90_000, intervalMs: 250 },
+            );
+            assert.equal(counts.processing, 0, "none stuck in processing");
+            assert.equal(counts.pending + counts.failed + counts.dead, 0);
+            for (const w of workers) assert.equal(w.exitCode, null, `a worker died during the outage:\n${w.output()}`);
+            const ran = new Set(lines(file));
+            assert.deepEqual(
+              ids.filter((id) => !ran.has(id)),
+              [],
+              "every job ran",
+            );
           },
-          { timeoutMs: 90_000, intervalMs: 250 },
-        );
-        assert.equal(counts.processing, 0, "none stuck in processing");
-        assert.equal(counts.pending + counts.failed + counts.dead, 0);
-        for (const w of workers) assert.equal(w.exitCode, null, `a worker died during the outage:\n${w.output()}`);
-        const ran = new Set(lines(file));
-        assert.deepEqual(ids.filter((id) => !ran.has(id)), [], "every job ran");
-      }),
-    ),
+        ),
+      ),
   );
 });

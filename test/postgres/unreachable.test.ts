@@ -6,7 +6,11 @@ import { runCli } from "../helpers/cli.js";
 import { tempHome } from "../helpers/env.js";
 import { pgSkipReason } from "../helpers/pg.js";
 
-function assertOneLine(r: { code: number | null; stderr: string; stdout: string }, pattern: RegExp, what: string): void {
+function assertOneLine(
+  r: { code: number | null; stderr: string; stdout: string },
+  pattern: RegExp,
+  what: string,
+): void {
   assert.equal(r.code, 1, `${what}: exit code; stderr: ${r.stderr}`);
   const stderr = r.stderr.trim();
   assert.equal(stderr.split("\n").length, 1, `${what}: one line, got:\n${stderr}`);
@@ -20,7 +24,14 @@ describe("postgres: unreachable database", () => {
 
   it("every kind of command fails fast with a one-line message and exit 1", { timeout: 60_000 }, async () => {
     const down = "postgres://127.0.0.1:1/test";
-    for (const args of [["status", "--json"], ["enqueue", '{"command":"true"}'], ["list"], ["worker", "list", "--json"], ["config", "set", "max-retries", "2"], ["worker", "start", "--count", "1"]]) {
+    for (const args of [
+      ["status", "--json"],
+      ["enqueue", '{"command":"true"}'],
+      ["list"],
+      ["worker", "list", "--json"],
+      ["config", "set", "max-retries", "2"],
+      ["worker", "start", "--count", "1"],
+    ]) {
       const started = Date.now();
       const r = await runCli([...args, "--db", down], env);
       assertOneLine(r, /cannot reach PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/test/, args.join(" "));

@@ -23,7 +23,10 @@ function realCounts(path: string): StateCounts {
   const db = new Database(path, { readonly: true });
   try {
     const counts: StateCounts = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0 };
-    for (const row of db.prepare(`SELECT state, count(*) AS n FROM jobs GROUP BY state`).all() as { state: keyof StateCounts; n: number }[]) {
+    for (const row of db.prepare(`SELECT state, count(*) AS n FROM jobs GROUP BY state`).all() as {
+      state: keyof StateCounts;
+      n: number;
+    }[]) {
       counts[row.state] = row.n;
     }
     return counts;
@@ -73,7 +76,13 @@ test("the counts follow every change of state, and a rolled-back change leaves t
     const claimed = await store.claimJobs("w", 12, t, 60_000);
     await check("after a claim");
     const outcome = (i: number): FinishedRun["next"] =>
-      i % 4 === 0 ? { state: "completed" } : i % 4 === 1 ? { state: "failed", run_at: t } : i % 4 === 2 ? { state: "dead" } : { state: "requeue" };
+      i % 4 === 0
+        ? { state: "completed" }
+        : i % 4 === 1
+          ? { state: "failed", run_at: t }
+          : i % 4 === 2
+            ? { state: "dead" }
+            : { state: "requeue" };
     const runs: FinishedRun[] = claimed.slice(0, 8).map((c, i) => ({
       job_id: c.job.id,
       attempt: c.attempt,

@@ -31,7 +31,11 @@ test("the claim uses the covering ready index, without a temporary B-tree, after
   try {
     db.exec("ANALYZE");
     db.pragma("optimize");
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`).all({ worker: "w", now: Date.now(), lease: 0, limit: 10 }) as { detail: string }[])
+    const plan = (
+      db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`).all({ worker: "w", now: Date.now(), lease: 0, limit: 10 }) as {
+        detail: string;
+      }[]
+    )
       .map((row) => row.detail)
       .join("\n");
     assert.match(plan, /USING COVERING INDEX jobs_ready/, plan);

@@ -21,7 +21,8 @@ function assertError(reply: { status: number; json: <T>() => T }, status: number
   const body = reply.json<ErrorBody>();
   assert.equal(typeof body.error, "string");
   assert.equal(typeof body.fields, "object");
-  if (field !== undefined) assert.ok(field in body.fields, `fields ${JSON.stringify(body.fields)} should name ${field}`);
+  if (field !== undefined)
+    assert.ok(field in body.fields, `fields ${JSON.stringify(body.fields)} should name ${field}`);
   return body;
 }
 
@@ -59,7 +60,10 @@ describe("HTTP API", () => {
   });
 
   it("POST /api/jobs with an array enqueues all or none", async () => {
-    const ok = await h.call("POST", "/api/jobs", [{ id: "batch-1", command: "true" }, { id: "batch-2", command: "true" }]);
+    const ok = await h.call("POST", "/api/jobs", [
+      { id: "batch-1", command: "true" },
+      { id: "batch-2", command: "true" },
+    ]);
     assert.equal(ok.status, 201);
     assert.equal(ok.json<JobBody[]>().length, 2);
     const bad = await h.call("POST", "/api/jobs", [{ id: "batch-3", command: "true" }, { command: "" }]);
@@ -79,7 +83,12 @@ describe("HTTP API", () => {
     assertError(await h.call("POST", "/api/jobs", { command: "true", timeout: 0 }), 400, "timeout");
     assertError(await h.call("POST", "/api/jobs", { command: "true", colour: "red" }), 400, "colour");
     assertError(await h.call("POST", "/api/jobs", "just a string"), 400);
-    const malformed = await h.app.inject({ method: "POST", url: "/api/jobs", headers: { "content-type": "application/json" }, payload: "{nope" });
+    const malformed = await h.app.inject({
+      method: "POST",
+      url: "/api/jobs",
+      headers: { "content-type": "application/json" },
+      payload: "{nope",
+    });
     assert.equal(malformed.statusCode, 400);
     assert.match((JSON.parse(malformed.body) as ErrorBody).error, /invalid JSON/);
     assert.equal((await h.queue.counts()).pending, before);
@@ -96,15 +105,31 @@ describe("HTTP API", () => {
     const first = await h.call("GET", "/api/jobs?q=needle&limit=2");
     assert.equal(first.status, 200);
     const page1 = first.json<{ jobs: JobBody[]; next_cursor: string | null }>();
-    assert.deepEqual(page1.jobs.map((j) => j.id), ["page-4", "page-3"]);
+    assert.deepEqual(
+      page1.jobs.map((j) => j.id),
+      ["page-4", "page-3"],
+    );
     assert.ok(page1.next_cursor);
-    const page2 = (await h.call("GET", `/api/jobs?q=needle&limit=2&cursor=${encodeURIComponent(page1.next_cursor)}`)).json<{ jobs: JobBody[]; next_cursor: string | null }>();
-    assert.deepEqual(page2.jobs.map((j) => j.id), ["page-2", "page-1"]);
-    const page3 = (await h.call("GET", `/api/jobs?q=needle&limit=2&cursor=${encodeURIComponent(page2.next_cursor ?? "")}`)).json<{ jobs: JobBody[]; next_cursor: string | null }>();
-    assert.deepEqual(page3.jobs.map((j) => j.id), ["page-0"]);
+    const page2 = (
+      await h.call("GET", `/api/jobs?q=needle&limit=2&cursor=${encodeURIComponent(page1.next_cursor)}`)
+    ).json<{ jobs: JobBody[]; next_cursor: string | null }>();
+    assert.deepEqual(
+      page2.jobs.map((j) => j.id),
+      ["page-2", "page-1"],
+    );
+    const page3 = (
+      await h.call("GET", `/api/jobs?q=needle&limit=2&cursor=${encodeURIComponent(page2.next_cursor ?? "")}`)
+    ).json<{ jobs: JobBody[]; next_cursor: string | null }>();
+    assert.deepEqual(
+      page3.jobs.map((j) => j.id),
+      ["page-0"],
+    );
     assert.equal(page3.next_cursor, null);
     const byId = (await h.call("GET", "/api/jobs?q=page-3")).json<{ jobs: JobBody[] }>();
-    assert.deepEqual(byId.jobs.map((j) => j.id), ["page-3"]);
+    assert.deepEqual(
+      byId.jobs.map((j) => j.id),
+      ["page-3"],
+    );
     const completed = (await h.call("GET", "/api/jobs?state=completed")).json<{ jobs: JobBody[] }>();
     assert.ok(completed.jobs.every((j) => j.state === "completed"));
   });
@@ -128,11 +153,18 @@ describe("HTTP API", () => {
     const stop = await h.runWorkers();
     await waitFor("out-1 completes", async () => (await h.queue.get("out-1")).state === "completed");
     await stop();
-    const detail = (await h.call("GET", "/api/jobs/out-1")).json<JobBody & { history: Array<{ number: number; outcome: string; exit_code: number }> }>();
+    const detail = (await h.call("GET", "/api/jobs/out-1")).json<
+      JobBody & { history: Array<{ number: number; outcome: string; exit_code: number }> }
+    >();
     assert.equal(detail.history.length, 1);
     assert.equal(detail.history[0]?.outcome, "completed");
     assert.equal(detail.history[0]?.exit_code, 0);
-    const out = (await h.call("GET", "/api/jobs/out-1/output")).json<{ text: string; stream: string; attempt: number; truncated: boolean }>();
+    const out = (await h.call("GET", "/api/jobs/out-1/output")).json<{
+      text: string;
+      stream: string;
+      attempt: number;
+      truncated: boolean;
+    }>();
     assert.deepEqual([out.text, out.stream, out.attempt, out.truncated], ["to stdout\n", "stdout", 1, false]);
     const err = (await h.call("GET", "/api/jobs/out-1/output?stream=stderr&attempt=1")).json<{ text: string }>();
     assert.equal(err.text, "to stderr\n");
@@ -148,7 +180,10 @@ describe("HTTP API", () => {
     await h.call("POST", "/api/jobs", { id: "dead-1", command: "exit 3", max_retries: 0 });
     await h.call("POST", "/api/jobs", { id: "dead-2", command: "exit 4", max_retries: 0 });
     const stop = await h.runWorkers();
-    await waitFor("both dead", async () => (await h.queue.get("dead-1")).state === "dead" && (await h.queue.get("dead-2")).state === "dead");
+    await waitFor(
+      "both dead",
+      async () => (await h.queue.get("dead-1")).state === "dead" && (await h.queue.get("dead-2")).state === "dead",
+    );
     await stop();
     const list = (await h.call("GET", "/api/dlq")).json<{ jobs: JobBody[] }>();
     assert.deepEqual(list.jobs.map((j) => j.id).sort(), ["dead-1", "dead-2"]);
@@ -159,7 +194,11 @@ describe("HTTP API", () => {
     assert.deepEqual([retried.json<JobBody>().state, retried.json<JobBody>().attempts], ["pending", 0]);
     assertError(await h.call("POST", "/api/dlq/dead-1/retry"), 409);
     // A POST with no body at all (still declared JSON) is fine.
-    const all = await h.app.inject({ method: "POST", url: "/api/dlq/retry-all", headers: { "content-type": "application/json" } });
+    const all = await h.app.inject({
+      method: "POST",
+      url: "/api/dlq/retry-all",
+      headers: { "content-type": "application/json" },
+    });
     assert.equal(all.statusCode, 200);
     assert.deepEqual(JSON.parse(all.body), { retried: 1 });
     assert.equal((await h.call("GET", "/api/dlq")).json<{ jobs: JobBody[] }>().jobs.length, 0);
@@ -168,7 +207,11 @@ describe("HTTP API", () => {
   it("GET /api/metrics has the metrics figures and a throughput series", async () => {
     const reply = await h.call("GET", "/api/metrics?bucket=10&buckets=30");
     assert.equal(reply.status, 200);
-    const body = reply.json<{ success_rate: number | null; duration_ms: { p95: number | null }; series: { bucket_seconds: number; points: Array<{ at: string; completed: number }> } }>();
+    const body = reply.json<{
+      success_rate: number | null;
+      duration_ms: { p95: number | null };
+      series: { bucket_seconds: number; points: Array<{ at: string; completed: number }> };
+    }>();
     assert.equal(body.series.bucket_seconds, 10);
     assert.equal(body.series.points.length, 30);
     assert.ok(body.series.points.reduce((sum, p) => sum + p.completed, 0) >= 1);
@@ -178,7 +221,11 @@ describe("HTTP API", () => {
   });
 
   it("GET and PUT /api/config; bad keys and values are 400 naming the field", async () => {
-    const shown = (await h.call("GET", "/api/config")).json<{ values: Record<string, number>; defaults: Record<string, number>; help: Record<string, string> }>();
+    const shown = (await h.call("GET", "/api/config")).json<{
+      values: Record<string, number>;
+      defaults: Record<string, number>;
+      help: Record<string, string>;
+    }>();
     assert.equal(shown.values["max-retries"], 3);
     assert.equal(shown.defaults["max-retries"], 3);
     assert.ok(shown.help["backoff-base"]);
@@ -186,7 +233,10 @@ describe("HTTP API", () => {
     assert.equal(set.status, 200);
     assert.deepEqual(set.json(), { key: "max-retries", value: 5 });
     assert.equal((await h.queue.config())["max-retries"], 5);
-    assert.deepEqual((await h.call("PUT", "/api/config", { key: "backoff-base", value: 1.5 })).json(), { key: "backoff-base", value: 1.5 });
+    assert.deepEqual((await h.call("PUT", "/api/config", { key: "backoff-base", value: 1.5 })).json(), {
+      key: "backoff-base",
+      value: 1.5,
+    });
     assertError(await h.call("PUT", "/api/config", { key: "colour", value: 1 }), 400, "key");
     assertError(await h.call("PUT", "/api/config", { key: "max-retries", value: "-2" }), 400, "value");
     assertError(await h.call("PUT", "/api/config", { key: "max-retries", value: "" }), 400, "value");
@@ -211,7 +261,8 @@ describe("HTTP API: workers", () => {
   });
   after(async () => {
     // Whatever happened, no worker process outlives the test.
-    for (const worker of await h.queue.workers()) if (worker.pid !== process.pid && alive(worker.pid)) process.kill(worker.pid, "SIGKILL");
+    for (const worker of await h.queue.workers())
+      if (worker.pid !== process.pid && alive(worker.pid)) process.kill(worker.pid, "SIGKILL");
     if (previousHome === undefined) delete process.env.QUEUECTL_HOME;
     else process.env.QUEUECTL_HOME = previousHome;
     await h.close();
@@ -230,7 +281,9 @@ describe("HTTP API: workers", () => {
     assert.equal(started.status, 202, `${started.body}\n${logOf(started.body)}`);
     const { pid, slots } = started.json<{ pid: number; slots: number; log: string }>();
     assert.equal(slots, 2);
-    const workers = (await h.call("GET", "/api/workers")).json<Array<{ pid: number; slots: number; status: string; host: string }>>();
+    const workers = (await h.call("GET", "/api/workers")).json<
+      Array<{ pid: number; slots: number; status: string; host: string }>
+    >();
     assert.equal(workers.length, 1);
     assert.deepEqual([workers[0]?.pid, workers[0]?.slots, workers[0]?.status], [pid, 2, "alive"]);
 
@@ -240,7 +293,10 @@ describe("HTTP API: workers", () => {
     const stopped = await h.call("POST", "/api/workers/stop", {});
     assert.deepEqual(stopped.json(), { mode: "drain", asked: 1 });
     await waitFor("the worker process exits", () => !alive(pid));
-    await waitFor("the worker is deregistered", async () => (await h.call("GET", "/api/workers")).json<unknown[]>().length === 0);
+    await waitFor(
+      "the worker is deregistered",
+      async () => (await h.call("GET", "/api/workers")).json<unknown[]>().length === 0,
+    );
   });
 });
 

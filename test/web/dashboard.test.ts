@@ -14,12 +14,16 @@ import { alive, CHROMIUM, IS_CI, tempHome, waitFor } from "../helpers/env.js";
  * Screenshots of every view. With QUEUECTL_SCREENSHOTS=1 they replace the committed ones shown in
  * docs/web.md; otherwise they go to a temporary folder, so a test run leaves the work tree clean.
  */
-const SHOTS = process.env.QUEUECTL_SCREENSHOTS === "1"
-  ? fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url))
-  : mkdtempSync(join(tmpdir(), "queuectl-shots-"));
+const SHOTS =
+  process.env.QUEUECTL_SCREENSHOTS === "1"
+    ? fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url))
+    : mkdtempSync(join(tmpdir(), "queuectl-shots-"));
 
 /** On a machine without Chromium this file is skipped with one line; under CI it must run. */
-const skip = !existsSync(CHROMIUM) && !IS_CI ? `no Chromium at ${CHROMIUM} (set QUEUECTL_TEST_CHROMIUM to run the dashboard tests)` : false;
+const skip =
+  !existsSync(CHROMIUM) && !IS_CI
+    ? `no Chromium at ${CHROMIUM} (set QUEUECTL_TEST_CHROMIUM to run the dashboard tests)`
+    : false;
 
 describe("dashboard in Chromium", { skip }, () => {
   let home: ReturnType<typeof tempHome>;
@@ -47,7 +51,16 @@ describe("dashboard in Chromium", { skip }, () => {
     server = await startWebServer({ queue, db: home.db, host: "127.0.0.1", port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: "light" });
     page = await context.newPage();
@@ -139,8 +152,16 @@ describe("dashboard in Chromium", { skip }, () => {
     const marker = join(home.home, "flaky-ran-once");
     await go("#/dlq");
     // Fails the first time (no retries allowed, so straight to the DLQ); succeeds after a retry.
-    await queue.enqueue({ id: "flaky", command: `test -f '${marker}' || { touch '${marker}'; echo 'first run fails' >&2; exit 3; }`, max_retries: 0 });
-    await queue.enqueue({ id: "always-fails", command: "echo 'cannot reach db.internal:5432' >&2; exit 2", max_retries: 0 });
+    await queue.enqueue({
+      id: "flaky",
+      command: `test -f '${marker}' || { touch '${marker}'; echo 'first run fails' >&2; exit 3; }`,
+      max_retries: 0,
+    });
+    await queue.enqueue({
+      id: "always-fails",
+      command: "echo 'cannot reach db.internal:5432' >&2; exit 2",
+      max_retries: 0,
+    });
     await page.locator("tr[data-job=flaky]").waitFor();
     await page.locator("tr[data-job=always-fails]").waitFor();
     await shot("dlq");
@@ -148,13 +169,22 @@ describe("dashboard in Chromium", { skip }, () => {
     await waitFor("flaky completes after the retry", async () => (await queue.get("flaky")).state === "completed");
     await page.locator("tr[data-job=flaky]").waitFor({ state: "detached" });
     const attempts = await queue.attempts("flaky");
-    assert.deepEqual(attempts.map((a) => a.outcome), ["failed", "completed"]);
+    assert.deepEqual(
+      attempts.map((a) => a.outcome),
+      ["failed", "completed"],
+    );
   });
 
   it("renders script and markup in ids, commands and output as text, running nothing", async () => {
     const payloads = [
-      { id: "<script>alert('id')</script>", command: "echo \"<script>alert('out')</script>\"; echo '<img src=x onerror=alert(1)>' >&2" },
-      { id: "<img/src=x/onerror=alert('img-id')>", command: "echo '<img src=x onerror=\"window.__xss=1;alert(2)\">' # <b onmouseover=alert(3)>x</b>" },
+      {
+        id: "<script>alert('id')</script>",
+        command: "echo \"<script>alert('out')</script>\"; echo '<img src=x onerror=alert(1)>' >&2",
+      },
+      {
+        id: "<img/src=x/onerror=alert('img-id')>",
+        command: "echo '<img src=x onerror=\"window.__xss=1;alert(2)\">' # <b onmouseover=alert(3)>x</b>",
+      },
     ];
     for (const input of payloads) await queue.enqueue(input);
     await waitFor("payload jobs finish", async () => {
@@ -166,7 +196,10 @@ describe("dashboard in Chromium", { skip }, () => {
       await page.locator("a", { hasText: input.id }).first().waitFor();
     }
     await shot("jobs");
-    await page.locator("a", { hasText: payloads[1]?.id ?? "" }).first().click();
+    await page
+      .locator("a", { hasText: payloads[1]?.id ?? "" })
+      .first()
+      .click();
     await page.locator("h1", { hasText: payloads[1]?.id ?? "" }).waitFor();
     await page.locator("pre.output", { hasText: "<img src=x onerror=" }).waitFor();
     await page.locator(".command-full", { hasText: "<b onmouseover=alert(3)>x</b>" }).waitFor();
@@ -198,7 +231,9 @@ describe("dashboard in Chromium", { skip }, () => {
   it("shows the overview and metrics, in light and dark themes and at phone width", async () => {
     await go("#/metrics");
     await page.locator(".chart figcaption").waitFor();
-    await page.waitForFunction(`[...document.querySelectorAll(".chart rect.ok")].some((r) => Number(r.getAttribute("height")) > 0)`);
+    await page.waitForFunction(
+      `[...document.querySelectorAll(".chart rect.ok")].some((r) => Number(r.getAttribute("height")) > 0)`,
+    );
     await page.locator(".card", { hasText: "success rate" }).waitFor();
     await shot("metrics");
     await go("#/workers");

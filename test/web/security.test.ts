@@ -46,16 +46,27 @@ describe("security: headers and cross-site requests", () => {
     assert.equal((await h.call("POST", "/api/jobs", body, { "sec-fetch-site": "cross-site" })).status, 403);
     // Another port on localhost is "same-site" but not same-origin: refused too.
     assert.equal((await h.call("POST", "/api/jobs", body, { "sec-fetch-site": "same-site" })).status, 403);
-    assert.equal((await h.call("PUT", "/api/config", { key: "max-retries", value: 1 }, { origin: "null" })).status, 403);
+    assert.equal(
+      (await h.call("PUT", "/api/config", { key: "max-retries", value: 1 }, { origin: "null" })).status,
+      403,
+    );
     assert.equal((await h.queue.counts()).pending, 0);
     // The same origin is fine.
-    const own = await h.call("POST", "/api/jobs", body, { origin: "http://localhost:80", "sec-fetch-site": "same-origin" });
+    const own = await h.call("POST", "/api/jobs", body, {
+      origin: "http://localhost:80",
+      "sec-fetch-site": "same-origin",
+    });
     assert.equal(own.status, 201);
   });
 
   it("requires Content-Type: application/json on state-changing requests (a form cannot send it)", async () => {
     for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {
-      const reply = await h.app.inject({ method: "POST", url: "/api/dlq/retry-all", headers: { "content-type": type }, payload: "a=b" });
+      const reply = await h.app.inject({
+        method: "POST",
+        url: "/api/dlq/retry-all",
+        headers: { "content-type": type },
+        payload: "a=b",
+      });
       assert.equal(reply.statusCode, 415, type);
     }
     const none = await h.app.inject({ method: "POST", url: "/api/workers/stop" });
@@ -79,7 +90,11 @@ describe("security: access token", () => {
   it("401 without a token or with a wrong one, on API calls and pages", async () => {
     for (const url of ["/api/status", "/api/jobs", "/", "/app/main.js", "/api/events"]) {
       assert.equal((await h.call("GET", url)).status, 401, url);
-      assert.equal((await h.call("GET", url, undefined, { authorization: "Bearer wrong-token-wrong-token" })).status, 401, url);
+      assert.equal(
+        (await h.call("GET", url, undefined, { authorization: "Bearer wrong-token-wrong-token" })).status,
+        401,
+        url,
+      );
     }
     assert.equal((await h.call("POST", "/api/jobs", { command: "true" })).status, 401);
     assert.equal((await h.call("GET", "/api/status", undefined, { cookie: "queuectl_token=wrong" })).status, 401);
@@ -106,7 +121,10 @@ describe("security: access token", () => {
   });
 
   it("with a token, any Host is accepted (the token is the defence)", async () => {
-    const reply = await h.call("GET", "/api/status", undefined, { host: "queue.example:5000", authorization: `Bearer ${TOKEN}` });
+    const reply = await h.call("GET", "/api/status", undefined, {
+      host: "queue.example:5000",
+      authorization: `Bearer ${TOKEN}`,
+    });
     assert.equal(reply.status, 200);
   });
 });
@@ -138,7 +156,12 @@ describe("security: binding", () => {
 });
 
 /** Reads Server-Sent Events from a URL until `until` says enough; returns the events read. */
-function readEvents(url: string, until: (events: Array<{ event: string; data: string }>) => boolean, signal: AbortSignal, onOpen = () => {}) {
+function readEvents(
+  url: string,
+  until: (events: Array<{ event: string; data: string }>) => boolean,
+  signal: AbortSignal,
+  onOpen = () => {},
+) {
   return new Promise<Array<{ event: string; data: string }>>((resolve, reject) => {
     const events: Array<{ event: string; data: string }> = [];
     const req = get(url, { signal }, (res) => {
@@ -176,9 +199,21 @@ describe("live events (SSE)", () => {
     try {
       // The worker list, the job's completion, then the counts that follow it.
       const sawJobDone = (events: Array<{ event: string; data: string }>) => {
-        const done = events.findIndex((e) => e.event === "jobs" && (JSON.parse(e.data) as Array<{ id: string; state: string }>).some((j) => j.id === "sse-1" && j.state === "completed"));
+        const done = events.findIndex(
+          (e) =>
+            e.event === "jobs" &&
+            (JSON.parse(e.data) as Array<{ id: string; state: string }>).some(
+              (j) => j.id === "sse-1" && j.state === "completed",
+            ),
+        );
         const workers = events.some((e) => e.event === "workers" && (JSON.parse(e.data) as unknown[]).length === 1);
-        return workers && done >= 0 && events.slice(done).some((e) => e.event === "counts" && (JSON.parse(e.data) as { completed: number }).completed === 1);
+        return (
+          workers &&
+          done >= 0 &&
+          events
+            .slice(done)
+            .some((e) => e.event === "counts" && (JSON.parse(e.data) as { completed: number }).completed === 1)
+        );
       };
       const first = readEvents(`${server.url}api/events`, sawJobDone, abort.signal);
       const second = readEvents(`${server.url}api/events`, sawJobDone, abort.signal);

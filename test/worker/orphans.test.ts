@@ -34,7 +34,10 @@ test("a worker killed with -9: a worker on the same host recovers its job at onc
     const shown = JSON.parse((await runCli(["job", "show", "orphan", "--json"], env)).stdout) as {
       history: { outcome: string; error: string | null }[];
     };
-    assert.deepEqual(shown.history.map((a) => a.outcome), ["lost", "completed"]);
+    assert.deepEqual(
+      shown.history.map((a) => a.outcome),
+      ["lost", "completed"],
+    );
     assert.match(shown.history[0]?.error ?? "", /process is gone/);
     await waitFor("no leftover of attempt 1", () => pidsMatching(MARK).length === 0);
   } catch (error) {

@@ -71,11 +71,10 @@ test("a timeout wins over how the command died, and names the timeout in seconds
   });
   // A command that traps TERM and exits by itself keeps its code.
   const trapped = outcome(exit({ code: 3, stopReason: "timeout", timeoutMs: 60_000, stderrTail: "bye\n" }));
-  assert.deepEqual([trapped.outcome, trapped.exit_code, trapped.error], [
-    "timeout",
-    3,
-    "timed out after 60 s; the process group was killed",
-  ]);
+  assert.deepEqual(
+    [trapped.outcome, trapped.exit_code, trapped.error],
+    ["timeout", 3, "timed out after 60 s; the process group was killed"],
+  );
 });
 
 test("worker stop --now interrupts; the run will run again", () => {

@@ -29,7 +29,9 @@ test("a command run through the helper: output kept apart, streamed as it comes,
   try {
     const chunks: string[] = [];
     const ok = runner.execute(
-      request(`printf 'out\\377'; printf 'err' >&2; echo "$QUEUECTL_JOB_ID"`, { onOutput: (stream, chunk) => chunks.push(`${stream}:${chunk.length}`) }),
+      request(`printf 'out\\377'; printf 'err' >&2; echo "$QUEUECTL_JOB_ID"`, {
+        onOutput: (stream, chunk) => chunks.push(`${stream}:${chunk.length}`),
+      }),
     );
     const result = await ok.result;
     assert.equal(result.outcome, "completed");

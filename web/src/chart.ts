@@ -48,7 +48,13 @@ export function throughputChart(points: Point[], bucketSeconds: number): HTMLEle
       "g",
       { class: "bar" },
       svg("title", {}, title),
-      svg("rect", { class: "ok", x, width: barW, y: y(point.completed), height: Math.max(0, y(0) - y(point.completed)) }),
+      svg("rect", {
+        class: "ok",
+        x,
+        width: barW,
+        y: y(point.completed),
+        height: Math.max(0, y(0) - y(point.completed)),
+      }),
       svg("rect", {
         class: "bad",
         x,
@@ -82,7 +88,11 @@ export function throughputChart(points: Point[], bucketSeconds: number): HTMLEle
       {},
       h("span", { class: "key ok" }, "completed"),
       h("span", { class: "key bad" }, "failed"),
-      h("span", { class: "muted" }, `per ${bucketSeconds >= 3600 ? `${bucketSeconds / 3600} h` : bucketSeconds >= 60 ? `${bucketSeconds / 60} min` : `${bucketSeconds} s`}`),
+      h(
+        "span",
+        { class: "muted" },
+        `per ${bucketSeconds >= 3600 ? `${bucketSeconds / 3600} h` : bucketSeconds >= 60 ? `${bucketSeconds / 60} min` : `${bucketSeconds} s`}`,
+      ),
     ),
   );
 }

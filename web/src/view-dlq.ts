@@ -12,13 +12,27 @@ export const dlqView: View = (root, params) => {
   const cursor = params.get("cursor") ?? "";
   const body = h("div", {});
   const pager = h("div", { class: "pager" });
-  const retryAll = button("Retry all", (b) =>
-    void act(b, async () => {
-      const { retried } = await api.post<{ retried: number }>("/api/dlq/retry-all");
-      await load();
-      return `${retried} job${retried === 1 ? "" : "s"} back to pending`;
-    }), "primary");
-  replace(root, pageHeader("Dead letter queue", retryAll), h("p", { class: "muted" }, "Jobs that failed on every attempt. A retry puts a job back to pending with its attempt count reset; its history is kept."), body, pager);
+  const retryAll = button(
+    "Retry all",
+    (b) =>
+      void act(b, async () => {
+        const { retried } = await api.post<{ retried: number }>("/api/dlq/retry-all");
+        await load();
+        return `${retried} job${retried === 1 ? "" : "s"} back to pending`;
+      }),
+    "primary",
+  );
+  replace(
+    root,
+    pageHeader("Dead letter queue", retryAll),
+    h(
+      "p",
+      { class: "muted" },
+      "Jobs that failed on every attempt. A retry puts a job back to pending with its attempt count reset; its history is kept.",
+    ),
+    body,
+    pager,
+  );
 
   const deadRow = (job: Job): HTMLTableRowElement =>
     row(
@@ -29,12 +43,15 @@ export const dlqView: View = (root, params) => {
         String(job.attempts),
         job.last_error ? h("span", { class: "error-text" }, job.last_error) : "—",
         time(job.finished_at ?? job.updated_at),
-        button("Retry", (b) =>
-          void act(b, async () => {
-            await api.post(`/api/dlq/${encodeURIComponent(job.id)}/retry`);
-            await load();
-            return `${job.id} back to pending`;
-          })),
+        button(
+          "Retry",
+          (b) =>
+            void act(b, async () => {
+              await api.post(`/api/dlq/${encodeURIComponent(job.id)}/retry`);
+              await load();
+              return `${job.id} back to pending`;
+            }),
+        ),
       ],
       { "data-job": job.id },
     );
@@ -46,7 +63,13 @@ export const dlqView: View = (root, params) => {
       shown = new Set(page.jobs.map((job) => job.id));
       replace(body, table(HEADERS, page.jobs.map(deadRow), "The dead letter queue is empty."));
       retryAll.disabled = page.jobs.length === 0;
-      replace(pager, cursor ? h("a", { class: "button", href: "#/dlq" }, "← First page") : null, page.next_cursor ? h("a", { class: "button", href: `#/dlq${query({ cursor: page.next_cursor })}` }, "Older →") : null);
+      replace(
+        pager,
+        cursor ? h("a", { class: "button", href: "#/dlq" }, "← First page") : null,
+        page.next_cursor
+          ? h("a", { class: "button", href: `#/dlq${query({ cursor: page.next_cursor })}` }, "Older →")
+          : null,
+      );
     } catch (error) {
       replace(body, failure(error));
     }

@@ -38,11 +38,16 @@ export const jobView: View = (root, _params, id) => {
   const drawHead = (current: Job): void => {
     const retry =
       current.state === "dead"
-        ? button("Retry", (b) => void act(b, async () => {
-            await api.post(`/api/dlq/${encodeURIComponent(current.id)}/retry`);
-            await load();
-            return "Job back to pending";
-          }), "primary")
+        ? button(
+            "Retry",
+            (b) =>
+              void act(b, async () => {
+                await api.post(`/api/dlq/${encodeURIComponent(current.id)}/retry`);
+                await load();
+                return "Job back to pending";
+              }),
+            "primary",
+          )
         : null;
     replace(
       head,
@@ -77,19 +82,27 @@ export const jobView: View = (root, _params, id) => {
 
   const drawAttempts = (): void => {
     const rows = attempts.map((attempt) =>
-      row(ATTEMPT_HEADERS, [
-        String(attempt.number),
-        badge(attempt.outcome),
-        attempt.exit_code === null ? (attempt.signal ?? "—") : String(attempt.exit_code),
-        time(attempt.started_at),
-        duration(attempt.duration_ms),
-        attempt.worker_id ?? "—",
-        attempt.error ? h("span", { class: "error-text" }, attempt.error) : "—",
-        button(`${bytes(attempt.stdout_bytes)} / ${bytes(attempt.stderr_bytes)}`, () => {
-          chosen = attempt.number;
-          void loadOutput();
-        }, "link"),
-      ], { "data-attempt": String(attempt.number) }),
+      row(
+        ATTEMPT_HEADERS,
+        [
+          String(attempt.number),
+          badge(attempt.outcome),
+          attempt.exit_code === null ? (attempt.signal ?? "—") : String(attempt.exit_code),
+          time(attempt.started_at),
+          duration(attempt.duration_ms),
+          attempt.worker_id ?? "—",
+          attempt.error ? h("span", { class: "error-text" }, attempt.error) : "—",
+          button(
+            `${bytes(attempt.stdout_bytes)} / ${bytes(attempt.stderr_bytes)}`,
+            () => {
+              chosen = attempt.number;
+              void loadOutput();
+            },
+            "link",
+          ),
+        ],
+        { "data-attempt": String(attempt.number) },
+      ),
     );
     replace(attemptsBox, h("h2", {}, "Attempts"), table(ATTEMPT_HEADERS, rows, "Not run yet."));
   };
@@ -114,7 +127,9 @@ export const jobView: View = (root, _params, id) => {
       return;
     }
     try {
-      const output = await api.get<Output>(`/api/jobs/${encodeURIComponent(jobId)}/output${query({ stream, attempt: number })}`);
+      const output = await api.get<Output>(
+        `/api/jobs/${encodeURIComponent(jobId)}/output${query({ stream, attempt: number })}`,
+      );
       if (left) return;
       // textContent: output is shown as text, whatever it contains.
       if (pre.textContent !== output.text) {
@@ -128,7 +143,15 @@ export const jobView: View = (root, _params, id) => {
         output.truncated ? " · cut to the head and tail" : "",
         running ? h("span", { class: "tailing" }, " · tailing live") : "",
         " · ",
-        h("a", { href: `/api/jobs/${encodeURIComponent(jobId)}/output${query({ stream, attempt: number, format: "text" })}`, target: "_blank", rel: "noopener" }, "raw"),
+        h(
+          "a",
+          {
+            href: `/api/jobs/${encodeURIComponent(jobId)}/output${query({ stream, attempt: number, format: "text" })}`,
+            target: "_blank",
+            rel: "noopener",
+          },
+          "raw",
+        ),
       );
       if (output.text === "") pre.textContent = "";
       pre.dataset.empty = String(output.text === "");
@@ -156,7 +179,9 @@ export const jobView: View = (root, _params, id) => {
 
   const load = async (): Promise<void> => {
     try {
-      const { history, ...detail } = await api.get<Job & { history: Attempt[] }>(`/api/jobs/${encodeURIComponent(jobId)}`);
+      const { history, ...detail } = await api.get<Job & { history: Attempt[] }>(
+        `/api/jobs/${encodeURIComponent(jobId)}`,
+      );
       if (left) return;
       job = detail;
       attempts = history;
@@ -167,7 +192,11 @@ export const jobView: View = (root, _params, id) => {
       schedule();
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        replace(root, h("nav", { class: "crumbs" }, h("a", { href: "#/jobs" }, "Jobs")), h("div", { class: "notice error" }, `No job with id ${jobId}.`));
+        replace(
+          root,
+          h("nav", { class: "crumbs" }, h("a", { href: "#/jobs" }, "Jobs")),
+          h("div", { class: "notice error" }, `No job with id ${jobId}.`),
+        );
       } else {
         replace(facts, failure(error));
       }

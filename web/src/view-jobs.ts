@@ -48,8 +48,20 @@ export const jobsView: View = (root, params) => {
     h("option", { value: "" }, "all states"),
     STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
   );
-  const search = h("input", { type: "search", name: "q", placeholder: "Search id or command", value: q, "aria-label": "Search" });
-  const form = h("form", { class: "filters", role: "search" }, stateSelect, search, h("button", { type: "submit" }, "Search"));
+  const search = h("input", {
+    type: "search",
+    name: "q",
+    placeholder: "Search id or command",
+    value: q,
+    "aria-label": "Search",
+  });
+  const form = h(
+    "form",
+    { class: "filters", role: "search" },
+    stateSelect,
+    search,
+    h("button", { type: "submit" }, "Search"),
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     go({ state: stateSelect.value, q: search.value.trim() });
@@ -69,10 +81,24 @@ export const jobsView: View = (root, params) => {
       replace(body, table(HEADERS, [...shown.values()], q || state ? "No job matches." : "No jobs yet."));
       const newer =
         cursor !== ""
-          ? h("a", { class: "button", href: `#/jobs${query({ state, q, cursor: trail.at(-1) ?? "", trail: trail.slice(0, -1).join(",") })}` }, "← Newer")
+          ? h(
+              "a",
+              {
+                class: "button",
+                href: `#/jobs${query({ state, q, cursor: trail.at(-1) ?? "", trail: trail.slice(0, -1).join(",") })}`,
+              },
+              "← Newer",
+            )
           : null;
       const older = page.next_cursor
-        ? h("a", { class: "button", href: `#/jobs${query({ state, q, cursor: page.next_cursor, trail: [...trail, cursor].join(",") })}` }, "Older →")
+        ? h(
+            "a",
+            {
+              class: "button",
+              href: `#/jobs${query({ state, q, cursor: page.next_cursor, trail: [...trail, cursor].join(",") })}`,
+            },
+            "Older →",
+          )
         : null;
       replace(pager, newer, older);
     } catch (error) {

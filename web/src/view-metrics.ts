@@ -34,14 +34,24 @@ export const metricsView: View = (root) => {
   replace(root, pageHeader("Metrics", picker), cards, chart, extremes);
 
   const card = (label: string, value: string, note?: string) =>
-    h("div", { class: "card" }, h("span", { class: "card-label" }, label), h("span", { class: "card-value" }, value), note ? h("span", { class: "card-note" }, note) : null);
+    h(
+      "div",
+      { class: "card" },
+      h("span", { class: "card-label" }, label),
+      h("span", { class: "card-value" }, value),
+      note ? h("span", { class: "card-note" }, note) : null,
+    );
 
   const load = async (): Promise<void> => {
     try {
       const m = await api.get<Metrics>(`/api/metrics${query({ bucket: range.bucket, buckets: range.buckets })}`);
       replace(
         cards,
-        card("success rate", percent(m.success_rate), `${count(m.counts.completed)} completed · ${count(m.counts.dead)} dead`),
+        card(
+          "success rate",
+          percent(m.success_rate),
+          `${count(m.counts.completed)} completed · ${count(m.counts.dead)} dead`,
+        ),
         card("avg duration", duration(m.duration_ms.avg)),
         card("p50", duration(m.duration_ms.p50)),
         card("p95", duration(m.duration_ms.p95)),
@@ -49,7 +59,11 @@ export const metricsView: View = (root) => {
         card("last hour", count(m.throughput.last_hour)),
         card("runs", count(m.attempts_total), `${count(m.attempts_failed)} failed`),
       );
-      replace(chart, h("h2", {}, `Throughput, last ${range.label}`), throughputChart(m.series.points, m.series.bucket_seconds));
+      replace(
+        chart,
+        h("h2", {}, `Throughput, last ${range.label}`),
+        throughputChart(m.series.points, m.series.bucket_seconds),
+      );
       replace(
         extremes,
         h("h2", {}, "Fastest and slowest"),

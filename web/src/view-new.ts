@@ -55,7 +55,13 @@ export const newJobView: View = (root) => {
         ? h("textarea", { ...common, rows: 3, spellcheck: "false", placeholder: "echo hello", class: "mono" })
         : field.kind === "datetime"
           ? h("input", { ...common, type: "datetime-local", step: 1 })
-          : h("input", { ...common, type: "text", inputmode: field.kind === "number" ? "decimal" : undefined, autocomplete: "off", spellcheck: "false" });
+          : h("input", {
+              ...common,
+              type: "text",
+              inputmode: field.kind === "number" ? "decimal" : undefined,
+              autocomplete: "off",
+              spellcheck: "false",
+            });
     return h(
       "div",
       { class: `field field-${field.name}` },
@@ -67,7 +73,13 @@ export const newJobView: View = (root) => {
   });
   const submit = h("button", { type: "submit", class: "primary" }, "Enqueue");
   // novalidate: the server's messages are the ones shown, so they match the CLI's.
-  const form = h("form", { class: "job-form panel", novalidate: true }, controls, formError, h("div", { class: "form-actions" }, submit));
+  const form = h(
+    "form",
+    { class: "job-form panel", novalidate: true },
+    controls,
+    formError,
+    h("div", { class: "form-actions" }, submit),
+  );
 
   const clear = (): void => {
     for (const el of errors.values()) el.textContent = "";

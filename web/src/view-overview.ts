@@ -39,25 +39,72 @@ export const overviewView: View = (root) => {
         "dl",
         { class: "facts" },
         h("dt", {}, "Workers"),
-        h("dd", {}, `${alive.length} alive`, workers.length > alive.length ? h("span", { class: "warn" }, ` · ${workers.length - alive.length} lost`) : null),
+        h(
+          "dd",
+          {},
+          `${alive.length} alive`,
+          workers.length > alive.length
+            ? h("span", { class: "warn" }, ` · ${workers.length - alive.length} lost`)
+            : null,
+        ),
         h("dt", {}, "Slots busy"),
         h("dd", {}, `${busy} of ${slots}`),
-        status ? [h("dt", {}, "Oldest ready job waits"), h("dd", {}, status.health.oldest_ready_ms === null ? "none waiting" : duration(status.health.oldest_ready_ms))] : null,
-        status ? [h("dt", {}, "Next scheduled run"), h("dd", {}, status.health.next_run_at === null ? "—" : time(status.health.next_run_at))] : null,
+        status
+          ? [
+              h("dt", {}, "Oldest ready job waits"),
+              h(
+                "dd",
+                {},
+                status.health.oldest_ready_ms === null ? "none waiting" : duration(status.health.oldest_ready_ms),
+              ),
+            ]
+          : null,
+        status
+          ? [
+              h("dt", {}, "Next scheduled run"),
+              h("dd", {}, status.health.next_run_at === null ? "—" : time(status.health.next_run_at)),
+            ]
+          : null,
       ),
-      alive.length === 0 ? h("p", { class: "notice" }, "No worker is running: jobs wait. ", h("a", { href: "#/workers" }, "Start one")) : null,
+      alive.length === 0
+        ? h("p", { class: "notice" }, "No worker is running: jobs wait. ", h("a", { href: "#/workers" }, "Start one"))
+        : null,
     );
   };
 
   const drawMetrics = (metrics: Metrics): void => {
     replace(
       summary,
-      h("div", { class: "card" }, h("span", { class: "card-label" }, "success rate"), h("span", { class: "card-value" }, percent(metrics.success_rate))),
-      h("div", { class: "card" }, h("span", { class: "card-label" }, "completed / min"), h("span", { class: "card-value" }, count(metrics.throughput.last_minute))),
-      h("div", { class: "card" }, h("span", { class: "card-label" }, "p95 duration"), h("span", { class: "card-value" }, duration(metrics.duration_ms.p95))),
-      h("div", { class: "card" }, h("span", { class: "card-label" }, "total jobs"), h("span", { class: "card-value" }, count(metrics.total_jobs))),
+      h(
+        "div",
+        { class: "card" },
+        h("span", { class: "card-label" }, "success rate"),
+        h("span", { class: "card-value" }, percent(metrics.success_rate)),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h("span", { class: "card-label" }, "completed / min"),
+        h("span", { class: "card-value" }, count(metrics.throughput.last_minute)),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h("span", { class: "card-label" }, "p95 duration"),
+        h("span", { class: "card-value" }, duration(metrics.duration_ms.p95)),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h("span", { class: "card-label" }, "total jobs"),
+        h("span", { class: "card-value" }, count(metrics.total_jobs)),
+      ),
     );
-    replace(chart, h("h2", {}, "Throughput, last hour"), throughputChart(metrics.series.points, metrics.series.bucket_seconds));
+    replace(
+      chart,
+      h("h2", {}, "Throughput, last hour"),
+      throughputChart(metrics.series.points, metrics.series.bucket_seconds),
+    );
   };
 
   const load = async (): Promise<void> => {

@@ -31,7 +31,15 @@ export function table(headers: string[], rows: Node[], empty: string): HTMLEleme
     h(
       "table",
       {},
-      h("thead", {}, h("tr", {}, headers.map((title) => h("th", { scope: "col" }, title)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          headers.map((title) => h("th", { scope: "col" }, title)),
+        ),
+      ),
       h("tbody", {}, rows.length ? rows : h("tr", { class: "empty" }, h("td", { colspan: headers.length }, empty))),
     ),
   );
@@ -39,7 +47,11 @@ export function table(headers: string[], rows: Node[], empty: string): HTMLEleme
 
 /** A row whose cells carry data-label, so the table can collapse into cards at phone width. */
 export function row(headers: string[], cells: Child[], props: Record<string, string> = {}): HTMLTableRowElement {
-  return h("tr", props, cells.map((cell, index) => h("td", { "data-label": headers[index] ?? "" }, cell)));
+  return h(
+    "tr",
+    props,
+    cells.map((cell, index) => h("td", { "data-label": headers[index] ?? "" }, cell)),
+  );
 }
 
 export function pageHeader(title: string, ...actions: Child[]): HTMLElement {

@@ -8,7 +8,10 @@ export function registerConfig(program: Command): void {
   const config = program
     .command("config")
     .description("settings shared by every worker of this queue (stored in the database)")
-    .addHelpText("after", `\nKeys:\n${CONFIG_KEYS.map((k) => `  ${k.padEnd(22)}${CONFIG_HELP[k]} (default ${CONFIG_DEFAULTS[k]})`).join("\n")}`);
+    .addHelpText(
+      "after",
+      `\nKeys:\n${CONFIG_KEYS.map((k) => `  ${k.padEnd(22)}${CONFIG_HELP[k]} (default ${CONFIG_DEFAULTS[k]})`).join("\n")}`,
+    );
 
   config
     .command("show")

@@ -27,7 +27,12 @@ Examples:
     .action(async (json: string | undefined, options: { file?: string; json?: boolean }, command: Command) => {
       const { inputs, labels } = readInputs(json, options.file);
       const jobs = await withQueue(command, (queue) => queue.enqueueMany(inputs, labels));
-      if (options.json) printJson(jobs.length === 1 && json !== undefined && !json.trim().startsWith("[") ? jobJson(jobs[0]!) : jobs.map((j) => jobJson(j)));
+      if (options.json)
+        printJson(
+          jobs.length === 1 && json !== undefined && !json.trim().startsWith("[")
+            ? jobJson(jobs[0]!)
+            : jobs.map((j) => jobJson(j)),
+        );
       else process.stdout.write(`${jobs.map((job) => job.id).join("\n")}\n`);
     });
 }

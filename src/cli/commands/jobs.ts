@@ -131,7 +131,11 @@ export function registerJobs(program: Command): void {
             ["#", "outcome", "started", "duration", "exit", "stdout", "stderr", "error"],
             attempts.map((a) => [
               a.number,
-              a.outcome === "completed" ? color.green(a.outcome) : a.outcome === "running" ? color.yellow(a.outcome) : color.red(a.outcome),
+              a.outcome === "completed"
+                ? color.green(a.outcome)
+                : a.outcome === "running"
+                  ? color.yellow(a.outcome)
+                  : color.red(a.outcome),
               when(a.started_at, now),
               duration(a.duration_ms),
               a.exit_code ?? text(a.signal ?? "-"),
@@ -153,7 +157,11 @@ export function registerJobs(program: Command): void {
     .option("-a, --attempt <n>", "attempt number (see job show)", intOption(1))
     .option("-f, --follow", "keep printing while the job runs, like tail -f")
     .action(
-      async (id: string, options: { stdout?: boolean; stderr?: boolean; attempt?: number; follow?: boolean }, command: Command) => {
+      async (
+        id: string,
+        options: { stdout?: boolean; stderr?: boolean; attempt?: number; follow?: boolean },
+        command: Command,
+      ) => {
         const stream: OutputStream = options.stderr && !options.stdout ? "stderr" : "stdout";
         await withQueue(command, async (queue: Queue) => {
           if (options.follow) return followOutput(queue, id, stream, options.attempt);

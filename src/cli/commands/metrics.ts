@@ -13,10 +13,18 @@ export function registerMetrics(program: Command): void {
         if (options.json) return printJson(m);
         const percent = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)} %`);
         const rows: [string, string][] = [
-          ["jobs", `${m.total_jobs} (${Object.entries(m.counts).map(([s, n]) => `${s} ${n}`).join(", ")})`],
+          [
+            "jobs",
+            `${m.total_jobs} (${Object.entries(m.counts)
+              .map(([s, n]) => `${s} ${n}`)
+              .join(", ")})`,
+          ],
           ["runs", `${m.attempts_total} finished, ${m.attempts_failed} failed`],
           ["success rate", `${percent(m.success_rate)} ${color.dim("(completed / (completed + dead))")}`],
-          ["duration", `avg ${duration(m.duration_ms.avg)}, p50 ${duration(m.duration_ms.p50)}, p95 ${duration(m.duration_ms.p95)}`],
+          [
+            "duration",
+            `avg ${duration(m.duration_ms.avg)}, p50 ${duration(m.duration_ms.p50)}, p95 ${duration(m.duration_ms.p95)}`,
+          ],
           ["fastest", m.fastest ? `${text(m.fastest.job_id)} in ${duration(m.fastest.duration_ms)}` : "-"],
           ["slowest", m.slowest ? `${text(m.slowest.job_id)} in ${duration(m.slowest.duration_ms)}` : "-"],
           [

@@ -19,7 +19,12 @@ export function registerStatus(program: Command): void {
           printJson({ ...statusJson(status, leaseMs, now), store: queue.location });
           return;
         }
-        console.log(table(["state", "jobs"], JOB_STATES.map((s) => [stateLabel(s), status.counts[s]])));
+        console.log(
+          table(
+            ["state", "jobs"],
+            JOB_STATES.map((s) => [stateLabel(s), status.counts[s]]),
+          ),
+        );
         console.log();
         const slots = status.workers.reduce((n, w) => n + w.slots, 0);
         const busy = status.workers.reduce((n, w) => n + w.running.length, 0);
@@ -29,7 +34,8 @@ export function registerStatus(program: Command): void {
         );
         if (status.health.oldest_ready_ms !== null) {
           const waited = relative(now - status.health.oldest_ready_ms, now);
-          const warn = status.health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
+          const warn =
+            status.health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
           console.log(`jobs are waiting for a slot; the oldest became due ${waited}${warn}`);
         } else if (status.health.next_run_at !== null) {
           console.log(`next scheduled job ${relative(status.health.next_run_at, now)}`);

@@ -23,7 +23,15 @@ export function registerWeb(program: Command): void {
       const log = logLine;
       let server;
       try {
-        server = await startWebServer({ queue, db, host: options.host, port: options.port, token, workers: options.workers, log });
+        server = await startWebServer({
+          queue,
+          db,
+          host: options.host,
+          port: options.port,
+          token,
+          workers: options.workers,
+          log,
+        });
       } catch (error) {
         await queue.close();
         throw error;

@@ -52,7 +52,11 @@ export function registerWorker(program: Command): void {
     .action(async (options: { now?: boolean; id?: string }, command: Command) => {
       await withQueue(command, async (queue) => {
         const count = await queue.stopWorkers(options.now ? "now" : "drain", options.id);
-        console.log(count === 0 ? "no workers are running" : `asked ${count} worker(s) to ${options.now ? "stop now" : "drain and stop"}`);
+        console.log(
+          count === 0
+            ? "no workers are running"
+            : `asked ${count} worker(s) to ${options.now ? "stop now" : "drain and stop"}`,
+        );
       });
     });
 

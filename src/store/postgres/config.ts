@@ -38,7 +38,9 @@ export function pgSettings(url: string, env: NodeJS.ProcessEnv = process.env): P
   const schema = param(URL_PARAMS.schema) ?? (env.QUEUECTL_SCHEMA || DEFAULT_SCHEMA);
   // Identifiers are spliced into SQL text (parameters cannot name a schema), so allow only plain ones.
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-    throw invalid(`schema: "${schema}" must be a plain identifier (letters, digits, _; at most 63)`, { schema: "invalid" });
+    throw invalid(`schema: "${schema}" must be a plain identifier (letters, digits, _; at most 63)`, {
+      schema: "invalid",
+    });
   }
   const poolSize = intSetting("pool size", param(URL_PARAMS.poolSize) ?? env.QUEUECTL_PG_POOL_SIZE, 10, 1, 1000);
   const statementTimeoutMs = intSetting(
@@ -60,7 +62,9 @@ function intSetting(what: string, raw: string | undefined, fallback: number, min
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`PostgreSQL ${what}: ${JSON.stringify(raw)} must be an integer ${min}..${max}`, { [what]: "invalid" });
+    throw invalid(`PostgreSQL ${what}: ${JSON.stringify(raw)} must be an integer ${min}..${max}`, {
+      [what]: "invalid",
+    });
   }
   return value;
 }

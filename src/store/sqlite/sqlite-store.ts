@@ -147,10 +147,10 @@ export class SqliteStore implements Store {
        ON CONFLICT (id) DO NOTHING`,
     );
     this.write(() => {
-        for (const job of jobs) {
-          if (insert.run(job).changes === 0) throw conflict(`duplicate id: a job with id "${job.id}" already exists`);
-        }
-      });
+      for (const job of jobs) {
+        if (insert.run(job).changes === 0) throw conflict(`duplicate id: a job with id "${job.id}" already exists`);
+      }
+    });
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -350,33 +350,34 @@ export class SqliteStore implements Store {
   async reap({ now, deadWorkerIds, staleBefore, judgeLeases = true }: ReapOptions): Promise<string[]> {
     const dead = JSON.stringify(deadWorkerIds);
     return this.write(() => {
-        const lost = this.sql(
-          `SELECT id, runs, attempts, max_retries, worker_id, lease_until FROM jobs
+      const lost = this.sql(
+        `SELECT id, runs, attempts, max_retries, worker_id, lease_until FROM jobs
            WHERE state = 'processing'
              AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`,
-        ).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as Pick<
-          JobRow,
-          "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until"
-        >[];
-        for (const job of lost) {
-          const error = `worker ${job.worker_id ?? "?"} was lost (${
-            deadWorkerIds.includes(job.worker_id ?? "") ? "its process is gone" : "its lease expired"
-          }); the run was abandoned`;
-          this.sql(
-            `UPDATE attempts SET outcome = 'lost', finished_at = @now, duration_ms = @now - started_at, error = @error
+      ).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as Pick<
+        JobRow,
+        "id" | "runs" | "attempts" | "max_retries" | "worker_id" | "lease_until"
+      >[];
+      for (const job of lost) {
+        const error = `worker ${job.worker_id ?? "?"} was lost (${
+          deadWorkerIds.includes(job.worker_id ?? "") ? "its process is gone" : "its lease expired"
+        }); the run was abandoned`;
+        this.sql(
+          `UPDATE attempts SET outcome = 'lost', finished_at = @now, duration_ms = @now - started_at, error = @error
              WHERE job_id = @id AND number = @runs AND outcome = 'running'`,
-          ).run({ now, error, id: job.id, runs: job.runs });
-          this.sql(
-            `UPDATE jobs SET state = @state, run_at = @now, updated_at = @now, finished_at = @now,
+        ).run({ now, error, id: job.id, runs: job.runs });
+        this.sql(
+          `UPDATE jobs SET state = @state, run_at = @now, updated_at = @now, finished_at = @now,
                last_error = @error, worker_id = NULL, lease_until = NULL
              WHERE id = @id AND state = 'processing' AND runs = @runs`,
-          ).run({ state: job.attempts > job.max_retries ? "dead" : "failed", now, error, id: job.id, runs: job.runs });
-        }
-        this.sql(
-          `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`,
-        ).run({ stale: staleBefore, dead });
-        return lost.map((job) => job.id);
+        ).run({ state: job.attempts > job.max_retries ? "dead" : "failed", now, error, id: job.id, runs: job.runs });
+      }
+      this.sql(`DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`).run({
+        stale: staleBefore,
+        dead,
       });
+      return lost.map((job) => job.id);
+    });
   }
 
   // ---- attempts and output
@@ -391,8 +392,7 @@ export class SqliteStore implements Store {
        LEFT JOIN outputs o ON o.job_id = a.job_id AND o.number = a.number AND o.stream = ?
        WHERE a.job_id = ? AND a.number = ?`,
     ).get(stream, jobId, attempt) as
-      | { data: Buffer | null; total_bytes: number | null; truncated: number | null }
-      | undefined;
+      { data: Buffer | null; total_bytes: number | null; truncated: number | null } | undefined;
     if (!row) return null;
     return { data: row.data ?? Buffer.alloc(0), total_bytes: row.total_bytes ?? 0, truncated: row.truncated === 1 };
   }
@@ -401,15 +401,15 @@ export class SqliteStore implements Store {
 
   async retryDead(id: string, now: number): Promise<Job> {
     return this.write(() => {
-        const row = this.sql(
-          `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now
+      const row = this.sql(
+        `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now
            WHERE id = @id AND state = 'dead' RETURNING *`,
-        ).get({ id, now }) as JobRow | undefined;
-        if (row) return toJob(row);
-        const existing = this.sql(`SELECT state FROM jobs WHERE id = ?`).get(id) as { state: string } | undefined;
-        if (!existing) throw notFound("job", id);
-        throw conflict(`job ${id} is ${existing.state}, not dead: only dead jobs can be retried`);
-      });
+      ).get({ id, now }) as JobRow | undefined;
+      if (row) return toJob(row);
+      const existing = this.sql(`SELECT state FROM jobs WHERE id = ?`).get(id) as { state: string } | undefined;
+      if (!existing) throw notFound("job", id);
+      throw conflict(`job ${id} is ${existing.state}, not dead: only dead jobs can be retried`);
+    });
   }
 
   async retryAllDead(now: number): Promise<number> {
@@ -457,10 +457,9 @@ export class SqliteStore implements Store {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.sql(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
-      key,
-      value,
-    );
+    this.sql(
+      `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(key, value);
   }
 
   // ---- metrics
@@ -488,9 +487,9 @@ export class SqliteStore implements Store {
       ).get() as { job_id: string; duration_ms: number } | undefined) ?? null;
     const completedSince = (ms: number) =>
       (
-        this.sql(
-          `SELECT count(*) AS n FROM attempts WHERE finished_at >= ? AND outcome = 'completed'`,
-        ).get(now - ms) as { n: number }
+        this.sql(`SELECT count(*) AS n FROM attempts WHERE finished_at >= ? AND outcome = 'completed'`).get(
+          now - ms,
+        ) as { n: number }
       ).n;
     const lastMinute = completedSince(60_000);
     const finished = counts.completed + counts.dead;

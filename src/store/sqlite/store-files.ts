@@ -62,7 +62,10 @@ export class StoreFiles {
    */
   releaseSidecars(): void {
     if (!this.lostError) return;
-    for (const [suffix, opened] of [["-wal", this.wal], ["-shm", this.shm]] as const) {
+    for (const [suffix, opened] of [
+      ["-wal", this.wal],
+      ["-shm", this.shm],
+    ] as const) {
       const path = `${this.path}${suffix}`;
       if (same(idOf(path), opened)) rmSync(path, { force: true });
     }

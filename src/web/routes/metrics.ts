@@ -5,9 +5,19 @@ import { parse } from "../validate.js";
 
 const MetricsQuery = z.strictObject({
   /** Seconds per point of the throughput series. */
-  bucket: z.coerce.number().int("must be an integer").min(1, "must be 1..86400").max(86400, "must be 1..86400").default(60),
+  bucket: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1, "must be 1..86400")
+    .max(86400, "must be 1..86400")
+    .default(60),
   /** Number of points. */
-  buckets: z.coerce.number().int("must be an integer").min(1, "must be 1..1440").max(1440, "must be 1..1440").default(60),
+  buckets: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1, "must be 1..1440")
+    .max(1440, "must be 1..1440")
+    .default(60),
 });
 
 /** GET /api/metrics — the `metrics --json` figures plus a throughput series for charts. */
@@ -19,7 +29,11 @@ export function registerMetrics(app: FastifyInstance, queue: Queue): void {
       ...metrics,
       series: {
         bucket_seconds: query.bucket,
-        points: series.map((point) => ({ at: new Date(point.at).toISOString(), completed: point.completed, failed: point.failed })),
+        points: series.map((point) => ({
+          at: new Date(point.at).toISOString(),
+          completed: point.completed,
+          failed: point.failed,
+        })),
       },
     };
   });

@@ -16,8 +16,13 @@ import { jobColumns, type JobRow } from "../rows.js";
  * running it): the limit is a literal (one prepared statement per limit, see `claimName`), and the
  * claimed rows are found by primary key (`= ANY(ARRAY(...))`) whatever the row estimates say.
  */
-export function claimSql(s: string, claim: ClaimRequest, first: number): { ctes: string; select: string; params: Param[] } {
-  if (!Number.isInteger(claim.limit) || claim.limit < 1) throw new RangeError(`claim limit must be a positive integer, got ${claim.limit}`);
+export function claimSql(
+  s: string,
+  claim: ClaimRequest,
+  first: number,
+): { ctes: string; select: string; params: Param[] } {
+  if (!Number.isInteger(claim.limit) || claim.limit < 1)
+    throw new RangeError(`claim limit must be a positive integer, got ${claim.limit}`);
   const limit = String(claim.limit);
   const [now, worker, lease] = [1, 2, 3].map((n) => `$${first + n - 1}`);
   const ctes = `picked AS MATERIALIZED (
@@ -62,6 +67,10 @@ export function toClaims(rows: (JobRow & { last_attempt: number })[]): ClaimedJo
 export async function claimJobs(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
   if (claim.limit <= 0) return [];
   const { ctes, select, params } = claimSql(db.s, claim, 1);
-  const { rows } = await db.query<JobRow & { last_attempt: number }>(`WITH ${ctes} ${select}`, params, claimName("claimJobs", claim));
+  const { rows } = await db.query<JobRow & { last_attempt: number }>(
+    `WITH ${ctes} ${select}`,
+    params,
+    claimName("claimJobs", claim),
+  );
   return toClaims(rows);
 }

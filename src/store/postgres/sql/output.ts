@@ -32,7 +32,12 @@ export async function writeOutput(
   return (rowCount ?? 0) > 0;
 }
 
-export async function getOutput(db: Db, jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
+export async function getOutput(
+  db: Db,
+  jobId: string,
+  attempt: number,
+  stream: OutputStream,
+): Promise<AttemptOutput | null> {
   const c = COLUMNS[stream];
   const { rows } = await db.query<AttemptOutput>(
     `SELECT ${c.data} AS data, ${c.bytes} AS total_bytes, ${c.truncated} AS truncated

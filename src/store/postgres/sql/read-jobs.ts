@@ -1,5 +1,11 @@
 import { invalid } from "../../../core/errors.js";
-import { cursorAfter, LIST_COMMAND_CHARS, type ChangeCursor, type ListedJob, type ListedJobPage } from "../../../core/listing.js";
+import {
+  cursorAfter,
+  LIST_COMMAND_CHARS,
+  type ChangeCursor,
+  type ListedJob,
+  type ListedJobPage,
+} from "../../../core/listing.js";
 import { JOB_STATES, type Job, type JobFilter, type StateCounts } from "../../../core/types.js";
 import type { Db, Param } from "../db.js";
 import { JOB_COLUMNS, type JobRow } from "../rows.js";
