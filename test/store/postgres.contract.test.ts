@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { PG_URL } from "../helpers/env.js";
 import { dropSchema, pgSkipReason, uniqueSchema } from "../helpers/pg.js";
-import { storeContract, type StoreHandle } from "./contract.js";
+import { exercise, type StoreHandle } from "./contract.js";
 
 const skip = await pgSkipReason();
 
@@ -12,7 +12,7 @@ if (skip) {
   });
 } else {
   /** Every case gets its own schema in the shared test database, dropped afterwards. */
-  storeContract("postgres", async (): Promise<StoreHandle> => {
+  exercise("postgres", async (): Promise<StoreHandle> => {
     const schema = uniqueSchema();
     const env = { ...process.env, QUEUECTL_SCHEMA: schema };
     const store = await PostgresStore.connect(PG_URL, env);

@@ -1,9 +1,9 @@
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { tempHome } from "../helpers/env.js";
-import { storeContract, type StoreHandle } from "./contract.js";
+import { exercise, type StoreHandle } from "./contract.js";
 
 /** Every case gets its own database file in a temporary directory, removed afterwards. */
-storeContract("sqlite", async (): Promise<StoreHandle> => {
+exercise("sqlite", async (): Promise<StoreHandle> => {
   const home = tempHome("queuectl-contract-");
   const store = SqliteStore.open(home.db);
   await store.migrate();

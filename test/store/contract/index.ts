@@ -1,0 +1,37 @@
+/**
+ * The Store contract suite: every method and semantic documented in src/core/store.ts, run
+ * against each engine (sqlite.contract.test.ts, postgres.contract.test.ts). An engine passes by
+ * behaving as documented; the suite never looks at SQL or files. One file per area; `exercise`
+ * registers them all.
+ */
+import { claimCases } from "./claim.js";
+import { configCases } from "./config.js";
+import { dlqCases } from "./dlq.js";
+import { finishCases } from "./finish.js";
+import type { MakeStore } from "./harness.js";
+import { heartbeatCases } from "./heartbeat.js";
+import { insertCases } from "./insert.js";
+import { listingCases } from "./listing.js";
+import { metricsCases } from "./metrics.js";
+import { migrateCases } from "./migrate.js";
+import { notifyCases } from "./notify.js";
+import { outputCases } from "./output.js";
+import { reapCases } from "./reap.js";
+import { workersCases } from "./workers.js";
+
+/** Registers every contract case against one engine; `makeStore` gives each case a fresh store. */
+export function exercise(engineName: string, makeStore: MakeStore): void {
+  migrateCases(engineName, makeStore);
+  insertCases(engineName, makeStore);
+  listingCases(engineName, makeStore);
+  claimCases(engineName, makeStore);
+  finishCases(engineName, makeStore);
+  outputCases(engineName, makeStore);
+  heartbeatCases(engineName, makeStore);
+  reapCases(engineName, makeStore);
+  dlqCases(engineName, makeStore);
+  workersCases(engineName, makeStore);
+  configCases(engineName, makeStore);
+  metricsCases(engineName, makeStore);
+  notifyCases(engineName, makeStore);
+}
