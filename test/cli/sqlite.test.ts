@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { tempHome } from "../helpers/env.js";
-import { cliScenarios } from "./scenarios.js";
+import { cliScenarios } from "./scenarios/index.js";
 import { sqliteEnv } from "./sqlite-env.js";
 
 cliScenarios("sqlite", sqliteEnv, ["input", "jobs"]);

@@ -1,7 +1,7 @@
 // The CLI end-to-end scenarios of the SQLite issue (input, config, running jobs), re-run against
 // PostgreSQL: same commands, same semantics.
 import { describe, it } from "node:test";
-import { cliScenarios } from "../cli/scenarios.js";
+import { cliScenarios } from "../cli/scenarios/index.js";
 import { pgSkipReason } from "../helpers/pg.js";
 import { pgEnv } from "./pg-env.js";
 
