@@ -1,5 +1,5 @@
 /**
- * PostgreSQL benchmarks of issue 3 (`node dist/bench/postgres.js`, or via `npm run bench`):
+ * The PostgreSQL benchmarks (`node dist/bench/postgres.js`, or via `npm run bench`):
  *
  * 1. Queue overhead, no-op executor, 10,000 jobs, concurrency 10, on the same server in the same run:
  *    - queuectl through the Store directly: at most 10 jobs in flight; one claim takes as many jobs as

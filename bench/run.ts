@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every SQLite benchmark of issue 2, then PostgreSQL's if bench/postgres.ts exists
+ * `npm run bench`: every SQLite benchmark (bench/sqlite.ts), then PostgreSQL's if bench/postgres.ts exists
  * (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
  * Prints a table per engine and writes bench/results/<engine>.json.
  */

@@ -1,6 +1,7 @@
 /**
- * The benchmarks of issue 2 on the embedded SQLite store. Returns the rows; bench/run.ts prints
- * them and writes bench/results/sqlite.json.
+ * The benchmarks on the embedded SQLite store: shell-job throughput against a plain spawn loop,
+ * queue overhead at 10k and 1M stored jobs, enqueue from a file, cold `status`, pickup latency and
+ * idle CPU. Returns the rows; bench/run.ts prints them and writes bench/results/sqlite.json.
  */
 import Database from "better-sqlite3";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";

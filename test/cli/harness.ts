@@ -20,7 +20,7 @@ export type MakeEnv = () => CliEnv | Promise<CliEnv>;
 
 export type Worker = ChildProcess & { output: () => string };
 
-// The JSON shapes of DESIGN §6 (loosely typed: the tests check them).
+// The JSON shapes `--json` prints, as the README lists them (loosely typed: the tests check them).
 export interface JobJson {
   id: string;
   command: string;

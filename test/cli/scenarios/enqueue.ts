@@ -27,7 +27,7 @@ const JOB_FIELDS = [
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 export const enqueueScenarios: Scenario[] = [
-  scenario("input", "enqueue prints the id; the job JSON has every field of DESIGN §6", async (h) => {
+  scenario("input", "enqueue prints the id; the job JSON has every field the README lists", async (h) => {
     const id = await h.enqueue({ command: "echo hi" });
     const own = await h.enqueue({ id: "my-job.1", command: "echo x", priority: 9, max_retries: 0, timeout: 7.5 });
     assert.notEqual(id, own);
