@@ -3,9 +3,10 @@
  * postgres:// URL) or an open Store, so bench/sqlite.ts and bench/postgres.ts share them.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Queue } from "../src/open.js";
 import { newJobId } from "../src/core/job-input.js";
@@ -13,9 +14,8 @@ import type { ClaimedJob, NewJob } from "../src/core/types.js";
 import type { ClaimRequest, FinishedRun, Store } from "../src/core/store.js";
 import type { Executor } from "../src/worker/executor.js";
 import { WorkerPool } from "../src/worker/pool.js";
-
-/** The built binary, as a user runs it. */
-export const BIN = fileURLToPath(new URL("../../bin/queuectl.js", import.meta.url));
+import { BIN, cliEnv, stopProcess } from "../test/helpers/cli.js";
+import { tempHome, waitFor } from "../test/helpers/env.js";
 
 export interface BenchRow {
   figure: string;
@@ -43,17 +43,9 @@ export interface BenchTarget {
 
 /** A fresh SQLite store in a temp QUEUECTL_HOME. */
 export function sqliteTarget(prefix = "queuectl-bench-"): BenchTarget & { home: string } {
-  const home = mkdtempSync(join(tmpdir(), prefix));
-  const db = join(home, "queuectl.db");
-  return {
-    home,
-    db,
-    env: { QUEUECTL_HOME: home, QUEUECTL_DB: db },
-    cleanup: () => rmSync(home, { recursive: true, force: true }),
-  };
+  const { home, db, cleanup } = tempHome(prefix);
+  return { home, db, env: { QUEUECTL_HOME: home, QUEUECTL_DB: db }, cleanup };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -61,10 +53,15 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * Runs `queuectl args…` to completion: its wall time in ms and its stdout; throws unless it exits 0.
+ * Synchronous, unlike the tests' runCli, so that nothing else runs in this process while it is timed
+ * (and the figures stay comparable with the earlier runs in docs/benchmarks.md).
+ */
 export function cli(args: string[], env: Record<string, string>, input?: string) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    env: cliEnv(env),
     input: input ?? "",
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
@@ -74,41 +71,16 @@ export function cli(args: string[], env: Record<string, string>, input?: string)
   return { ms, stdout: r.stdout };
 }
 
+/** `queuectl worker start --count N`, its stderr on ours (so a failing worker is seen). */
 export function startWorker(count: number, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [BIN, "worker", "start", "--count", String(count)], {
-    env: { ...process.env, NO_COLOR: "1", ...env },
+  return spawn(process.execPath, [BIN, "worker", "start", "--count", String(count)], {
+    env: cliEnv(env),
     stdio: ["ignore", "ignore", "inherit"],
   });
-  return child;
 }
 
-export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
-
-/** Polls `fn` until it returns a truthy value; throws after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 300_000,
-  intervalMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
+/** Stops a worker: SIGTERM (drain), SIGKILL if it has not exited 10 s later. */
+export const stopWorker = (child: ChildProcess) => stopProcess(child, "SIGTERM", 10_000);
 
 export const EMPTY = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
 
@@ -172,7 +144,10 @@ export async function queueShellRate(
   const t0 = Date.now();
   const worker = startWorker(concurrency, target.env);
   try {
-    await until(`${n} completed jobs`, async () => (await queue.counts()).completed >= n, 120_000, 50);
+    await waitFor(`${n} completed jobs`, async () => (await queue.counts()).completed >= n, {
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    });
     const wall = Date.now() - t0;
     const { jobs } = await queue.list({ limit: 10_000 });
     const first = Math.min(...jobs.map((j) => j.started_at ?? Infinity));
@@ -344,28 +319,24 @@ export async function pickupLatency(
   const queue = await Queue.open({ db: target.db });
   const worker = startWorker(1, target.env);
   try {
-    await until(
-      "the worker to register",
-      async () => (await queue.workers()).some((w) => w.pid === worker.pid),
-      15_000,
-      50,
-    );
+    await waitFor("the worker to register", async () => (await queue.workers()).some((w) => w.pid === worker.pid), {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     await sleep(300);
     const idleCpuPercent = await cpuPercent(worker.pid!, idleMs);
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {
       const job = await queue.enqueue({ command: "true" });
-      const started = await until(
-        `job ${job.id} to start`,
-        async () => {
-          const j = await queue.get(job.id);
-          return j.started_at ?? null;
-        },
-        10_000,
-        2,
-      );
+      const started = await waitFor(`job ${job.id} to start`, async () => (await queue.get(job.id)).started_at, {
+        timeoutMs: 10_000,
+        intervalMs: 2,
+      });
       latencies.push(started - job.created_at);
-      await until(`job ${job.id} to finish`, async () => (await queue.get(job.id)).state === "completed", 10_000, 5);
+      await waitFor(`job ${job.id} to finish`, async () => (await queue.get(job.id)).state === "completed", {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+      });
       await sleep(100 + Math.random() * 100); // let the worker go idle again
     }
     return { latencies, idleCpuPercent };
@@ -397,6 +368,18 @@ async function cpuPercent(pid: number, ms: number): Promise<number | null> {
 
 export function machine() {
   return { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", platform: process.platform };
+}
+
+/** Writes bench/results/<engine>.json: the rows, when, and on what machine. */
+export function saveResults(engine: string, rows: BenchRow[]): void {
+  const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${engine}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ engine, at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n",
+  );
+  console.log(`(written to ${file})`);
 }
 
 export function printTable(title: string, rows: BenchRow[]): void {

@@ -13,53 +13,41 @@
  *
  * Every run uses fresh schemas, dropped afterwards. Results: a table, and bench/results/postgres.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import type { ClaimedJob } from "../src/core/types.js";
 import { pgSettings } from "../src/store/postgres/config.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import type { FinishedRun, Store } from "../src/core/store.js";
+import { PG_URL, waitFor } from "../test/helpers/env.js";
+import { dropSchema, pgQuery, uniqueSchema } from "../test/helpers/pg.js";
 import {
   completedRun,
   fillJobs,
-  machine,
   median,
   pickupLatency,
   printTable,
   row,
-  until,
+  saveResults,
   workerPoolRate,
   type BenchRow,
 } from "./lib.js";
 
-const PG_URL = process.env.QUEUECTL_TEST_PG ?? "postgres://127.0.0.1:5432/test";
 const JOBS = Number(process.env.QUEUECTL_BENCH_PG_JOBS ?? 10_000);
 const CONCURRENCY = 10;
+/** How long a competitor may take over one run, and how often its progress is read. */
+const BENCH_WAIT = { timeoutMs: 300_000, intervalMs: 20 };
 
 /** A connection string node-postgres accepts as psql would (default user = OS user). */
 const connectionString = pgSettings(PG_URL).connectionString;
 
-async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await client.query(text, values);
-  } finally {
-    await client.end();
-  }
-}
-
-const uniqueSchema = (what: string) => `qctl_bench_${what}_${process.pid}_${Date.now().toString(36)}`;
-
-async function dropSchema(schema: string): Promise<void> {
-  await sql(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-}
+/** A schema name for one bench run of `what`; each run uses fresh schemas, dropped afterwards. */
+const benchSchema = (what: string) => uniqueSchema(`qctl_bench_${what}_`);
 
 /** A fresh queuectl schema; the URL names it (`?schema=`), so child processes use it too. */
 async function queuectlTarget(what: string): Promise<{ db: string; store: PostgresStore; schema: string }> {
-  const schema = uniqueSchema(what);
+  const schema = benchSchema(what);
   const url = new URL(PG_URL);
   url.searchParams.set("schema", schema);
   const db = url.toString();
@@ -127,7 +115,7 @@ async function storeDirectRate(store: Store, n: number, slots: number): Promise<
 
 async function graphileRate(n: number): Promise<{ rate: number; version: string }> {
   const gw = await import("graphile-worker");
-  const schema = uniqueSchema("gw");
+  const schema = benchSchema("gw");
   try {
     const utils = await gw.makeWorkerUtils({ connectionString, schema });
     await utils.migrate();
@@ -136,7 +124,7 @@ async function graphileRate(n: number): Promise<{ rate: number; version: string 
     }
     await utils.release();
     const remaining = async () =>
-      Number((await sql(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}._private_jobs`)).rows[0].n);
+      Number((await pgQuery(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}._private_jobs`)).rows[0].n);
     if ((await remaining()) !== n) throw new Error("graphile-worker: jobs not added");
     const t0 = performance.now();
     const runner = await gw.run({
@@ -148,7 +136,7 @@ async function graphileRate(n: number): Promise<{ rate: number; version: string 
       logger: new gw.Logger(() => () => {}),
       taskList: { noop: async () => {} },
     });
-    await until("graphile-worker to finish", async () => (await remaining()) === 0);
+    await waitFor("graphile-worker to finish", async () => (await remaining()) === 0, BENCH_WAIT);
     const rate = n / ((performance.now() - t0) / 1000);
     await runner.stop();
     return { rate, version: packageVersion("graphile-worker") };
@@ -161,7 +149,7 @@ async function graphileRate(n: number): Promise<{ rate: number; version: string 
 
 async function pgBossRate(n: number): Promise<{ rate: number; version: string }> {
   const { PgBoss } = await import("pg-boss");
-  const schema = uniqueSchema("boss");
+  const schema = benchSchema("boss");
   const boss = new PgBoss({ connectionString, schema });
   boss.on("error", () => {});
   try {
@@ -176,7 +164,7 @@ async function pgBossRate(n: number): Promise<{ rate: number; version: string }>
     const completed = async () =>
       Number(
         (
-          await sql(
+          await pgQuery(
             `SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}.job WHERE name = 'noop' AND state = 'completed'`,
           )
         ).rows[0].n,
@@ -187,7 +175,7 @@ async function pgBossRate(n: number): Promise<{ rate: number; version: string }>
       { batchSize: CONCURRENCY, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
       async () => {},
     );
-    await until("pg-boss to finish", async () => (await completed()) === n);
+    await waitFor("pg-boss to finish", async () => (await completed()) === n, BENCH_WAIT);
     const rate = n / ((performance.now() - t0) / 1000);
     return { rate, version: packageVersion("pg-boss") };
   } finally {
@@ -212,7 +200,7 @@ const readFileSyncUtf8 = (file: string) => readFileSync(file, "utf8");
 /** Runs every PostgreSQL benchmark; null when no server is reachable. */
 export async function runPostgresBenches(): Promise<BenchRow[] | null> {
   try {
-    await sql("SELECT 1");
+    await pgQuery("SELECT 1");
   } catch {
     return null;
   }
@@ -333,14 +321,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.log(`PostgreSQL benchmarks skipped: no server reachable at ${PG_URL}`);
   } else {
     printTable("queuectl benchmarks — PostgreSQL", rows);
-    const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, "postgres.json");
-    writeFileSync(
-      file,
-      JSON.stringify({ engine: "postgres", at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n",
-    );
-    console.log(`(written to ${file})`);
+    saveResults("postgres", rows);
   }
   process.exit(0);
 }

@@ -3,24 +3,13 @@
  * (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
  * Prints a table per engine and writes bench/results/<engine>.json.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { machine, printTable, type BenchRow } from "./lib.js";
+import { printTable, saveResults, type BenchRow } from "./lib.js";
 import { runSqliteBenches } from "./sqlite.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url)); // dist/bench/
-const resultsDir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
-
-function save(engine: string, rows: BenchRow[]): void {
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${engine}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({ engine, at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n",
-  );
-  console.log(`(written to ${file})`);
-}
 
 const only = process.argv.slice(2); // e.g. `node dist/bench/run.js sqlite`
 let failed = 0;
@@ -28,7 +17,7 @@ let failed = 0;
 if (only.length === 0 || only.includes("sqlite")) {
   const rows = await runSqliteBenches();
   printTable("queuectl benchmarks — SQLite", rows);
-  save("sqlite", rows);
+  saveResults("sqlite", rows);
   failed += rows.filter((r) => r.pass === false).length;
 }
 
@@ -38,7 +27,7 @@ if ((only.length === 0 || only.includes("postgres")) && existsSync(join(here, "p
   const rows = mod.runPostgresBenches ? await mod.runPostgresBenches() : null;
   if (rows) {
     printTable("queuectl benchmarks — PostgreSQL", rows);
-    save("postgres", rows);
+    saveResults("postgres", rows);
     failed += rows.filter((r) => r.pass === false).length;
   } else {
     console.log("\nPostgreSQL benchmarks skipped: no server reachable");

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { runCli, startCli, stopProcess, BIN, type CliResult } from "../helpers/cli.js";
+import { runCli, startCli, stopProcess, BIN, cliEnv, type CliResult } from "../helpers/cli.js";
 import { alive, pidsMatching, waitFor } from "../helpers/env.js";
 
 /** One test's environment: its QUEUECTL_HOME and the env vars that select its store. */
@@ -123,7 +123,7 @@ export class Harness {
   raw(args: string[]): Promise<RawResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { ...process.env, NO_COLOR: "1", ...this.env },
+        env: cliEnv(this.env),
         stdio: ["ignore", "pipe", "pipe"],
       });
       const out: Buffer[] = [];

@@ -23,8 +23,7 @@ import { sq, withHarness, type Harness, type Worker } from "../cli/harness.js";
 import { BIN, stopProcess } from "../helpers/cli.js";
 import { groupAlive, IS_CI, PG_URL, waitFor } from "../helpers/env.js";
 import { netnsSkipReason, withNetLab, type Namespace, type NetLab } from "../helpers/netns.js";
-import { pgSkipReason } from "../helpers/pg.js";
-import { withDatabase } from "../helpers/pg-database.js";
+import { pgSkipReason, withDatabase } from "../helpers/pg.js";
 import { pgEnv } from "../postgres/pg-env.js";
 
 const LEASE_SECONDS = 2;

@@ -4,6 +4,11 @@ import { fileURLToPath } from "node:url";
 /** The built binary, run as a user would: `node bin/queuectl.js …`. */
 export const BIN = fileURLToPath(new URL("../../../bin/queuectl.js", import.meta.url));
 
+/** The environment of a `queuectl` child: this process's, no colours, and `env` on top. */
+export function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: "1", ...env };
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -14,7 +19,7 @@ export interface CliResult {
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NO_COLOR: "1", ...env },
+      env: cliEnv(env),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -30,7 +35,7 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
 /** Starts a long-running `queuectl args…` (e.g. a worker); the caller stops it. */
 export function startCli(args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    env: cliEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -39,11 +44,22 @@ export function startCli(args: string[], env: Record<string, string>): ChildProc
   return Object.assign(child, { output: () => output });
 }
 
-/** Sends `signal` and waits for the process to exit. */
-export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+/**
+ * Sends `signal` and waits for the process to exit. With `killAfterMs`, a process still running
+ * after that long gets SIGKILL (for callers that must not hang on a stuck child).
+ */
+export function stopProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = "SIGTERM",
+  killAfterMs?: number,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once("exit", () => resolve());
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill(signal);
   });
 }

@@ -26,13 +26,13 @@ export async function pgQuery(sql: string, values: unknown[] = [], url = PG_URL)
  * Runs `fn` with a database of its own (URL and name), dropped afterwards: a test that cuts off or
  * terminates its database's connections disturbs no other test.
  */
-export async function withDatabase(fn: (url: string, name: string) => Promise<void>): Promise<void> {
+export async function withDatabase<T>(fn: (url: string, name: string) => Promise<T>): Promise<T> {
   const name = `qctl_test_${randomBytes(6).toString("hex")}`;
   await pgQuery(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
   try {
-    await fn(url.toString(), name);
+    return await fn(url.toString(), name);
   } finally {
     await pgQuery(`ALTER DATABASE ${pg.escapeIdentifier(name)} ALLOW_CONNECTIONS true`).catch(() => {});
     await pgQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

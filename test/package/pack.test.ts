@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { stopProcess } from "../helpers/cli.js";
 import { tempHome, waitFor } from "../helpers/env.js";
 
 /*
@@ -89,15 +90,6 @@ function collect(child: ChildProcess): () => string {
   child.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
   child.stderr?.setEncoding("utf8").on("data", (d: string) => (out += d));
   return () => out;
-}
-
-async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 test("the packed tarball installs into an empty folder and its queuectl works", { timeout: 900_000 }, async () => {
@@ -217,6 +209,6 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
     const status = (await (await fetch(`${url}/api/status`)).json()) as { counts: Record<string, number> };
     assert.equal(status.counts.completed, 1);
   } finally {
-    await stopProcess(web);
+    await stopProcess(web, "SIGTERM", 10_000);
   }
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { BIN, stopProcess } from "../../helpers/cli.js";
+import { BIN, cliEnv, stopProcess } from "../../helpers/cli.js";
 import { pidsMatching, waitFor } from "../../helpers/env.js";
 import { ms, sq } from "../harness.js";
 import { scenario, type Scenario } from "./scenario.js";
@@ -145,7 +145,7 @@ export const jobScenarios: Scenario[] = [
     h.worker(1);
     await h.waitState(id, "processing");
     const follower = spawn(process.execPath, [BIN, "job", "output", id, "--follow"], {
-      env: { ...process.env, NO_COLOR: "1", ...h.env },
+      env: cliEnv(h.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
