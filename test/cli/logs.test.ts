@@ -1,0 +1,146 @@
+// The logs of `worker start`: structured events on stderr (JSON lines or a readable form), never
+// on stdout.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { describe, it } from "node:test";
+import { BIN, stopProcess } from "../helpers/cli.js";
+import { assertError, withHarness, type Harness } from "./harness.js";
+import { sqliteEnv } from "./sqlite-env.js";
+
+type Logged = ChildProcess & { stdout_: () => string; stderr_: () => string };
+
+/** `queuectl worker start args…` with stdout and stderr kept apart. */
+function worker(h: Harness, args: string[]): Logged {
+  const child = spawn(process.execPath, [BIN, "worker", "start", ...args], {
+    env: { ...process.env, NO_COLOR: "1", ...h.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  return Object.assign(child, { stdout_: () => out, stderr_: () => err });
+}
+
+/** SIGTERM (drain) and the exit code. */
+async function drain(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  return exited;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return assert.fail(`a log line that is not JSON: ${line}`);
+      }
+    });
+}
+
+describe("worker logs on stderr", () => {
+  it("default off a terminal: one JSON event per line on stderr with job, attempt, worker, duration; stdout empty", () =>
+    withHarness(sqliteEnv, async (h) => {
+      const ok = await h.enqueue({ command: "echo hi" });
+      const bad = await h.enqueue({ command: "exit 3", max_retries: 0 });
+      const w = worker(h, ["--count", "2"]);
+      try {
+        await h.waitState(ok, "completed");
+        await h.waitState(bad, "dead");
+        assert.equal(await drain(w), 0, w.stderr_());
+      } finally {
+        await stopProcess(w, "SIGKILL");
+      }
+      assert.equal(w.stdout_(), "", "nothing on stdout");
+      const events = jsonLines(w.stderr_());
+      const started = events.find((e) => e.event === "worker.started");
+      assert.ok(started, `a worker.started event: ${w.stderr_()}`);
+      const workerId = started.worker_id;
+      assert.equal(typeof workerId, "string");
+      for (const e of events) {
+        assert.equal(typeof e.level, "string", "levels by name");
+        assert.ok(Number.isFinite(Date.parse(String(e.time))), "ISO times");
+        assert.equal(typeof e.msg, "string");
+      }
+      const finished = (id: string) => events.find((e) => e.event === "job.finished" && e.job_id === id);
+      assert.deepEqual(
+        { ...finished(ok), time: null, duration_ms: null, msg: null },
+        {
+          level: "info",
+          time: null,
+          event: "job.finished",
+          job_id: ok,
+          attempt: 1,
+          worker_id: workerId,
+          outcome: "completed",
+          exit_code: 0,
+          signal: null,
+          duration_ms: null,
+          next_state: "completed",
+          msg: null,
+          pid: w.pid,
+          hostname: finished(ok)?.hostname,
+        },
+      );
+      assert.equal(typeof finished(ok)?.duration_ms, "number");
+      assert.match(String(finished(ok)?.msg), new RegExp(`job ${ok} completed .*in \\d+ ms`));
+      assert.deepEqual(
+        [finished(bad)?.level, finished(bad)?.outcome, finished(bad)?.exit_code, finished(bad)?.next_state],
+        ["warn", "failed", 3, "dead"],
+      );
+      const start = events.find((e) => e.event === "job.started" && e.job_id === ok);
+      assert.deepEqual([start?.attempt, start?.worker_id, start?.command], [1, workerId, "echo hi"]);
+      assert.ok(events.some((e) => e.event === "worker.stopped"));
+    }));
+
+  it("--log-format pretty: readable lines, control characters of a command escaped", () =>
+    withHarness(sqliteEnv, async (h) => {
+      const id = await h.enqueue({ command: "echo '\u001b]0;owned\u0007'" });
+      const w = worker(h, ["--log-format", "pretty"]);
+      try {
+        await h.waitState(id, "completed");
+        assert.equal(await drain(w), 0, w.stderr_());
+      } finally {
+        await stopProcess(w, "SIGKILL");
+      }
+      const lines = w.stderr_().trim().split("\n");
+      assert.equal(w.stdout_(), "", "nothing on stdout");
+      for (const line of lines) {
+        assert.throws(() => JSON.parse(line), `not JSON: ${line}`);
+        assert.match(line, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] (INFO|WARN|ERROR|DEBUG): /, line);
+      }
+      assert.ok(lines.some((line) => line.includes(`job ${id} started (attempt 1): echo '\\x1b]0;owned\\x07'`)));
+      assert.ok(lines.some((line) => line.includes(`job ${id} completed`)));
+      assert.doesNotMatch(w.stderr_(), /[\u0000-\u0009\u000b-\u001f]/, "no raw control character");
+    }));
+
+  it("--log-level warn: failures only", () =>
+    withHarness(sqliteEnv, async (h) => {
+      const ok = await h.enqueue({ command: "true" });
+      const bad = await h.enqueue({ command: "exit 4", max_retries: 0 });
+      const w = worker(h, ["--log-level", "warn", "--log-format", "json"]);
+      try {
+        await h.waitState(ok, "completed");
+        await h.waitState(bad, "dead");
+        assert.equal(await drain(w), 0, w.stderr_());
+      } finally {
+        await stopProcess(w, "SIGKILL");
+      }
+      const events = jsonLines(w.stderr_());
+      assert.deepEqual(
+        events.map((e) => [e.event, e.job_id]),
+        [["job.finished", bad]],
+      );
+    }));
+
+  it("a bad --log-format or --log-level is a usage error", () =>
+    withHarness(sqliteEnv, async (h) => {
+      assertError(await h.cli(["worker", "start", "--log-format", "xml"]), 2, /--log-format/, "format");
+      assertError(await h.cli(["worker", "start", "--log-level", "loud"]), 2, /--log-level/, "level");
+      assertError(await h.cli(["web", "--log-format", "xml"]), 2, /--log-format/, "web format");
+    }));
+});
