@@ -1,10 +1,14 @@
 // The logs of `worker start`: structured events on stderr (JSON lines or a readable form), never
-// on stdout.
+// on stdout; a detached worker's log file under $XDG_STATE_HOME unless QUEUECTL_HOME pins a folder.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BIN, stopProcess } from "../helpers/cli.js";
-import { assertError, withHarness, type Harness } from "./harness.js";
+import { alive, waitFor } from "../helpers/env.js";
+import { assertError, withHarness, type CliEnv, type Harness } from "./harness.js";
 import { sqliteEnv } from "./sqlite-env.js";
 
 type Logged = ChildProcess & { stdout_: () => string; stderr_: () => string };
@@ -142,5 +146,51 @@ describe("worker logs on stderr", () => {
       assertError(await h.cli(["worker", "start", "--log-format", "xml"]), 2, /--log-format/, "format");
       assertError(await h.cli(["worker", "start", "--log-level", "loud"]), 2, /--log-level/, "level");
       assertError(await h.cli(["web", "--log-format", "xml"]), 2, /--log-format/, "web format");
+    }));
+});
+
+/** A store by file, with no QUEUECTL_HOME: logs go by the XDG rules. */
+function xdgEnv(): CliEnv {
+  const root = mkdtempSync(join(tmpdir(), "queuectl-xdg-"));
+  mkdirSync(join(root, "home"));
+  return {
+    home: root,
+    env: {
+      QUEUECTL_HOME: "",
+      QUEUECTL_DB: join(root, "queue.db"),
+      HOME: join(root, "home"),
+      XDG_STATE_HOME: join(root, "state"),
+      XDG_DATA_HOME: join(root, "data"),
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+describe("a detached worker's log", () => {
+  it("goes to $XDG_STATE_HOME/queuectl/logs/, at the level and in the format asked", () =>
+    withHarness(xdgEnv, async (h) => {
+      // At warn the worker's start is not logged: it must be noticed another way than by its log.
+      const r = await h.cli(["worker", "start", "--detach", "--log-level", "warn", "--log-format", "json"]);
+      assert.equal(r.code, 0, r.stderr);
+      const pid = Number(r.stdout.trim());
+      h.detachedPids.push(pid);
+      const dir = join(h.home, "state", "queuectl", "logs");
+      assert.match(r.stderr, new RegExp(`log ${dir}/worker-[^ ]+\\.log`));
+      const files = readdirSync(dir);
+      assert.equal(files.length, 1);
+      const ok = await h.enqueue({ command: "echo detached" });
+      const bad = await h.enqueue({ command: "exit 5", max_retries: 0 });
+      await h.waitState(ok, "completed");
+      await h.waitState(bad, "dead");
+      const log = join(dir, files[0]!);
+      await waitFor("the failure in the log", () => readFileSync(log, "utf8").includes('"event":"job.finished"'));
+      const events = jsonLines(readFileSync(log, "utf8"));
+      assert.deepEqual(
+        events.map((e) => [e.event, e.job_id, e.outcome]),
+        [["job.finished", bad, "failed"]],
+      );
+      assert.ok(!existsSync(join(h.home, "data")), "nothing under XDG_DATA_HOME");
+      await h.ok(["worker", "stop"]);
+      await waitFor("the detached worker to exit", () => !alive(pid));
     }));
 });
