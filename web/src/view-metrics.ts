@@ -12,6 +12,9 @@ const RANGES = [
   { label: "24 hours", bucket: 1800, buckets: 48 },
 ] as const;
 
+/** A rate, to two decimals while small (0.08), whole when large (1,234). */
+const rate = (n: number): string => (n < 10 ? n.toFixed(2) : count(Math.round(n)));
+
 /** Success rate, durations (avg, p50, p95, fastest, slowest), throughput over a chosen range. */
 export const metricsView: View = (root) => {
   let range: (typeof RANGES)[number] = RANGES[1];
@@ -55,8 +58,16 @@ export const metricsView: View = (root) => {
         card("avg duration", duration(m.duration_ms.avg)),
         card("p50", duration(m.duration_ms.p50)),
         card("p95", duration(m.duration_ms.p95)),
-        card("last minute", count(m.throughput.last_minute), `${m.throughput.per_second_last_minute.toFixed(1)} / s`),
-        card("last hour", count(m.throughput.last_hour)),
+        card(
+          "last minute",
+          `${count(m.throughput.last_minute)} jobs`,
+          `completed · ${m.throughput.per_second_last_minute.toFixed(1)} / s`,
+        ),
+        card(
+          "last hour",
+          `${rate(m.throughput.last_hour)} jobs/min`,
+          `completed, avg over the last hour (${count(Math.round(m.throughput.last_hour * 60))} in all)`,
+        ),
         card("runs", count(m.attempts_total), `${count(m.attempts_failed)} failed`),
       );
       replace(
