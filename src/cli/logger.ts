@@ -76,6 +76,8 @@ class StderrSink {
   private dropped: { lines: number; reason: string } | null = null;
   private readonly file = fileLike(2);
   private broken = false;
+  /** The last line was written in part: the file does not end with a newline. */
+  private cut = false;
 
   constructor(private readonly render: (line: string) => string) {
     // A pipe or terminal reports failures (EPIPE) asynchronously; after one, nothing more is tried.
@@ -89,15 +91,19 @@ class StderrSink {
       return;
     }
     // Written directly, so a failure (ENOSPC) loses this line only: the next one is tried again,
-    // and logging resumes by itself once the disk has room.
+    // and logging resumes by itself once the disk has room. A line cut short is ended first.
+    const data = Buffer.from(this.cut ? `\n${text}` : text);
+    let written = 0;
     try {
-      writeSync(2, text);
+      while (written < data.length) written += writeSync(2, data, written);
     } catch (error) {
+      if (written > 0) this.cut = true;
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
       if (this.dropped) this.dropped.lines++;
       else this.dropped = { lines: 1, reason };
       return;
     }
+    this.cut = false;
     if (this.dropped) {
       const { lines, reason } = this.dropped;
       this.dropped = null;

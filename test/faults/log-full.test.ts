@@ -1,16 +1,19 @@
 // Output that cannot be written. A worker or web server whose log is on a full disk (here stderr
 // opened on /dev/full: every write fails with ENOSPC) keeps running jobs; a command whose reader
 // goes away (`queuectl list | head -1`) ends quietly; a command's answer on a full disk is exit 1
-// with one line. Needs Linux (/dev/full); skips elsewhere.
+// with one line. A log on a disk that fills and frees again counts what it lost and says so.
+// Needs Linux (/dev/full; root for the tmpfs); skips elsewhere.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { withHarness, type Harness } from "../cli/harness.js";
 import { sqliteEnv } from "../cli/sqlite-env.js";
 import { BIN, stopProcess } from "../helpers/cli.js";
 import { waitFor } from "../helpers/env.js";
+import { fillDisk, rootLinuxSkipReason, tmpfsEnv } from "./sqlite-fault-env.js";
 
 const skip = existsSync("/dev/full") ? false : "needs /dev/full (Linux)";
 
@@ -36,7 +39,11 @@ function onDevFull(h: Harness, args: string[], stream: "stdout" | "stderr" = "st
 async function whileAlive<T>(child: Logged, what: string, value: () => Promise<T>): Promise<NonNullable<T>> {
   const died = new Promise<never>((_, reject) =>
     child.once("exit", (code, signal) =>
-      reject(new Error(`died (exit ${code ?? signal}) before ${what}; its other output:\n${child.collected().slice(0, 3000)}`)),
+      reject(
+        new Error(
+          `died (exit ${code ?? signal}) before ${what}; its other output:\n${child.collected().slice(0, 3000)}`,
+        ),
+      ),
     ),
   );
   return Promise.race([waitFor(what, value, { timeoutMs: 30_000, intervalMs: 200 }), died]);
@@ -97,6 +104,61 @@ describe("a log that cannot be written is dropped, never fatal", { skip }, () =>
         await stopProcess(web, "SIGKILL");
       }
     }));
+});
+
+describe("a log on a disk that fills up and frees again", () => {
+  const needsRoot = rootLinuxSkipReason();
+  it(
+    "loses lines while the disk is full, then says how many, and the jobs never notice",
+    { skip: needsRoot ?? false },
+    () =>
+      withHarness(sqliteEnv, async (h) => {
+        const disk = tmpfsEnv(1);
+        const logPath = join(disk.home, "worker.log");
+        const fd = openSync(logPath, "a");
+        const worker = spawn(process.execPath, [BIN, "worker", "start", "--count", "2", "--log-format", "json"], {
+          env: { ...process.env, NO_COLOR: "1", ...h.env },
+          stdio: ["ignore", "ignore", fd],
+        });
+        closeSync(fd);
+        const log = () => readFileSync(logPath, "utf8");
+        try {
+          await waitFor("the worker to start", () => log().includes('"event":"worker.started"'));
+          fillDisk(join(disk.home, "filler"));
+          // ~20 lines of ~300 bytes: more than the log file's last, partly used page can hold.
+          const during: string[] = [];
+          for (let i = 0; i < 10; i++) during.push(await h.enqueue({ command: `echo ${i}` }));
+          await h.waitCounts("10 jobs completed", (c) => c.completed === 10);
+          rmSync(join(disk.home, "filler"));
+          const after = await h.enqueue({ command: "echo after" });
+          await h.waitState(after, "completed");
+          await waitFor("the worker to log again", () => log().includes(after));
+          // A line the disk cut short is on its own line: it is one of the lost ones.
+          const lines = log().split("\n").filter(Boolean);
+          const events = lines.flatMap((line) => {
+            try {
+              return [JSON.parse(line) as Record<string, unknown>];
+            } catch {
+              return [];
+            }
+          });
+          assert.ok(lines.length - events.length <= 1, `at most one cut line:\n${lines.join("\n")}`);
+          const dropped = events.filter((e) => e.event === "log.dropped");
+          assert.equal(dropped.length, 1, "said once");
+          assert.equal(dropped[0]?.reason, "ENOSPC");
+          const lost = Number(dropped[0]?.lines);
+          const logged = events.filter((e) => typeof e.job_id === "string" && during.includes(e.job_id)).length;
+          assert.ok(lost > 0, "some lines were lost");
+          assert.equal(logged + lost, 2 * during.length, "every line of those jobs was written or counted");
+          const exited = new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
+          worker.kill("SIGTERM");
+          assert.equal(await exited, 0);
+        } finally {
+          await stopProcess(worker, "SIGKILL");
+          disk.cleanup();
+        }
+      }),
+  );
 });
 
 describe("a command's own output that cannot be written", { skip }, () => {
