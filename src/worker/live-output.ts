@@ -50,7 +50,13 @@ export class LiveOutput {
         })
         .catch((error: Error) =>
           ctx.log.warn(
-            { event: "output.failed", job_id: run.job_id, attempt: run.attempt, worker_id: ctx.id, reason: error.message },
+            {
+              event: "output.failed",
+              job_id: run.job_id,
+              attempt: run.attempt,
+              worker_id: ctx.id,
+              reason: error.message,
+            },
             `cannot store live output of ${run.job_id}: ${error.message}`,
           ),
         );

@@ -182,21 +182,18 @@ export class WorkerPool {
       return;
     }
     const next = nextState(job, result.outcome, result.finished_at, ctx.config);
-    const retry = next.state === "failed" ? `retry at ${new Date(next.run_at).toISOString()}` : next.state;
-    const why = result.error ? ` (${result.error})` : "";
     const { outcome, exit_code, signal, duration_ms, error } = result;
+    const retryAt = next.state === "failed" ? new Date(next.run_at).toISOString() : undefined;
     const fields = { event: "job.finished", job_id: job.id, attempt, worker_id: this.id, outcome, exit_code, signal };
+    const more = {
+      duration_ms,
+      next_state: next.state,
+      ...(error ? { error } : {}),
+      ...(retryAt ? { retry_at: retryAt } : {}),
+    };
+    const what = `job ${job.id} ${outcome}${error ? ` (${error})` : ""} in ${duration_ms} ms (attempt ${attempt})`;
     const level = outcome === "completed" || outcome === "interrupted" ? "info" : "warn";
-    ctx.log[level](
-      {
-        ...fields,
-        duration_ms,
-        next_state: next.state,
-        ...(error ? { error } : {}),
-        ...(next.state === "failed" ? { retry_at: new Date(next.run_at).toISOString() } : {}),
-      },
-      `job ${job.id} ${outcome}${why} in ${duration_ms} ms (attempt ${attempt}) → ${retry}`,
-    );
+    ctx.log[level]({ ...fields, ...more }, `${what} → ${retryAt ? `retry at ${retryAt}` : next.state}`);
     this.completer.add({ ...result, job_id: job.id, attempt, worker_id: this.id, next });
   }
 
