@@ -63,11 +63,19 @@ function prettyLines(): (line: string) => string {
     hideObject: true,
     messageFormat: (log, key) => {
       const stack = (log.err as { stack?: unknown } | undefined)?.stack;
-      const message = printable(String(log[key] ?? ""));
+      const message = printable(`${String(log[key] ?? "")}${request(log)}`);
       return typeof stack === "string" ? `${message}\n    ${printable(stack, { lines: true })}` : message;
     },
   });
   return (line) => format(line);
+}
+
+/** Fastify's request lines (at debug) name the request and its answer in fields: shown here too. */
+function request(log: Record<string, unknown>): string {
+  const req = log.req as { method?: unknown; url?: unknown } | undefined;
+  const res = log.res as { statusCode?: unknown } | undefined;
+  const took = typeof log.responseTime === "number" ? ` in ${log.responseTime.toFixed(1)} ms` : "";
+  return `${req ? `: ${String(req.method)} ${String(req.url)}` : ""}${res ? `: ${String(res.statusCode)}${took}` : ""}`;
 }
 
 /** Writes whole lines to fd 2; counts what it could not write and says so once it can again. */

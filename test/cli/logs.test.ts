@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { BIN, stopProcess } from "../helpers/cli.js";
 import { alive, waitFor } from "../helpers/env.js";
 import { assertError, withHarness, type CliEnv, type Harness } from "./harness.js";
+import { startServerProcess } from "../web/harness.js";
 import { sqliteEnv } from "./sqlite-env.js";
 
 type Logged = ChildProcess & { stdout_: () => string; stderr_: () => string };
@@ -146,6 +147,42 @@ describe("worker logs on stderr", () => {
       assertError(await h.cli(["worker", "start", "--log-format", "xml"]), 2, /--log-format/, "format");
       assertError(await h.cli(["worker", "start", "--log-level", "loud"]), 2, /--log-level/, "level");
       assertError(await h.cli(["web", "--log-format", "xml"]), 2, /--log-format/, "web format");
+    }));
+});
+
+describe("web logs on stderr", () => {
+  it("the address as an event; Fastify's line per request only at --log-level debug", () =>
+    withHarness(sqliteEnv, async (h) => {
+      for (const level of ["info", "debug"]) {
+        const server = await startServerProcess(h.env, { args: ["--log-level", level, "--log-format", "json"] });
+        try {
+          assert.equal((await fetch(`${server.url}/api/status`)).status, 200);
+          const events = () => jsonLines(server.output());
+          const listening = events().find((e) => e.event === "web.listening");
+          assert.equal(listening?.url, `${server.url}/`);
+          if (level === "debug") {
+            await waitFor("the request's line", () =>
+              events().some(
+                (e) => e.event === "http.request" && (e.res as { statusCode?: number })?.statusCode === 200,
+              ),
+            );
+            const incoming = events().find((e) => e.event === "http.request" && e.req);
+            assert.deepEqual(
+              [(incoming?.req as { method?: string })?.method, (incoming?.req as { url?: string })?.url],
+              ["GET", "/api/status"],
+            );
+          } else {
+            await stopProcess(server.child, "SIGTERM");
+            assert.deepEqual(
+              events().filter((e) => e.event !== "web.listening" && e.event !== "web.stopping"),
+              [],
+              "nothing per request",
+            );
+          }
+        } finally {
+          await server.stop();
+        }
+      }
     }));
 });
 
