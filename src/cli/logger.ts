@@ -1,9 +1,8 @@
-import { Option } from "commander";
 import { fstatSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
 import { pino, stdTimeFunctions, type Logger } from "pino";
-import { prettyFactory } from "pino-pretty";
 import { printable } from "../core/printable.js";
+import type { LogOptions } from "./log-options.js";
 
 /**
  * The log of `worker start` and `web`: pino, on stderr (stdout is for answers), as JSON lines
@@ -11,32 +10,10 @@ import { printable } from "../core/printable.js";
  * /dev/full, a closed pipe) loses lines, never the worker: losing log lines must not stop jobs.
  */
 
-const LOG_FORMATS = ["json", "pretty"] as const;
-const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
-
-export interface LogOptions {
-  logFormat?: (typeof LOG_FORMATS)[number];
-  logLevel: (typeof LOG_LEVELS)[number];
-}
-
-export const logFormatOption = (): Option =>
-  new Option("--log-format <format>", "log on stderr as json lines or pretty text (default: pretty on a terminal)")
-    .choices(LOG_FORMATS)
-    .default(undefined);
-
-export const logLevelOption = (more = ""): Option =>
-  new Option("--log-level <level>", `least severe level logged${more ? `; ${more}` : ""}`)
-    .choices(LOG_LEVELS)
-    .default("info");
-
-/** The options again, for a process started from this one (a detached worker). */
-export function logArgs(options: LogOptions): string[] {
-  return [...(options.logFormat ? ["--log-format", options.logFormat] : []), "--log-level", options.logLevel];
-}
-
-export function createLogger(options: LogOptions): Logger {
+/** Loaded only by the commands that serve (pino takes a while to load), pino-pretty only if used. */
+export async function createLogger(options: LogOptions): Promise<Logger> {
   const pretty = (options.logFormat ?? (isatty(2) ? "pretty" : "json")) === "pretty";
-  const sink = new StderrSink(pretty ? prettyLines() : (line) => line);
+  const sink = new StderrSink(pretty ? await prettyLines() : (line) => line);
   const logger = pino(
     {
       level: options.logLevel,
@@ -54,7 +31,8 @@ export function createLogger(options: LogOptions): Logger {
  * Readable lines: time, level, message; the fields stay in the JSON form, the messages carry what
  * people need. Messages quote commands and ids, so their control characters are shown escaped.
  */
-function prettyLines(): (line: string) => string {
+async function prettyLines(): Promise<(line: string) => string> {
+  const { prettyFactory } = await import("pino-pretty");
   const colorize = isatty(2) && !process.env.NO_COLOR;
   const format = prettyFactory({
     colorize,

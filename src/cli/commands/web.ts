@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { storeLocation } from "../../core/paths.js";
 import { Queue } from "../../open.js";
 import { intOption } from "../context.js";
-import { createLogger, logFormatOption, logLevelOption, type LogOptions } from "../logger.js";
+import { logFormatOption, logLevelOption, type LogOptions } from "../log-options.js";
 
 type WebOptions = { host: string; port: number; token?: string; workers: number } & LogOptions;
 
@@ -22,7 +22,7 @@ export function registerWeb(program: Command): void {
       // Loaded here, not at the top: Fastify would add ~90 ms to the start of every other command.
       const { startWebServer } = await import("../../web/server.js");
       const queue = await Queue.open({ db });
-      const log = createLogger(options);
+      const log = await (await import("../logger.js")).createLogger(options);
       // Fastify's line per request is noise, unless asked for.
       const requestLog = log.isLevelEnabled("debug") ? log.child({ event: "http.request" }) : undefined;
       let server;

@@ -5,7 +5,7 @@ import { WorkerPool } from "../../worker/pool.js";
 import { spawnDetachedWorker } from "../../worker/detach.js";
 import { intOption, withQueue } from "../context.js";
 import { color, printJson, relative, table, text } from "../format.js";
-import { createLogger, logArgs, logFormatOption, logLevelOption, type LogOptions } from "../logger.js";
+import { logArgs, logFormatOption, logLevelOption, type LogOptions } from "../log-options.js";
 
 export function registerWorker(program: Command): void {
   const worker = program.command("worker").description("run, list and stop workers");
@@ -27,7 +27,8 @@ export function registerWorker(program: Command): void {
         console.log(pid);
         return;
       }
-      const log = createLogger(options);
+      // Loaded here, not at the top: pino would slow the start of every other command.
+      const log = await (await import("../logger.js")).createLogger(options);
       await withQueue(command, async (queue) => {
         const pool = new WorkerPool(queue, { slots: options.count, log });
         let signals = 0;
