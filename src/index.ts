@@ -9,3 +9,4 @@ export type * from "./core/types.js";
 export type { Store } from "./core/store.js";
 export { openStore } from "./store/open.js";
 export { WorkerPool, type WorkerPoolOptions } from "./worker/pool.js";
+export type { Log, LogFields } from "./worker/log.js";

@@ -32,6 +32,12 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/**
+ * Where detached workers write their logs: $QUEUECTL_HOME/logs when that folder is pinned, else
+ * $XDG_STATE_HOME/queuectl/logs or ~/.local/state/queuectl/logs (logs are state, not data).
+ */
 export function logsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(queuectlHome(env), "logs");
+  if (env.QUEUECTL_HOME) return join(env.QUEUECTL_HOME, "logs");
+  const stateHome = env.XDG_STATE_HOME || join(homedir(), ".local", "state");
+  return join(stateHome, "queuectl", "logs");
 }

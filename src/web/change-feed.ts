@@ -1,6 +1,7 @@
 import { jobJson, workerJson } from "../core/json.js";
 import type { ChangeCursor, ListedJob } from "../core/listing.js";
 import type { Queue } from "../core/queue.js";
+import { silentLog, type Log } from "../worker/log.js";
 
 /**
  * What the live stream tells browsers: `jobs` (changed jobs, commands cut as in lists), `counts`
@@ -65,7 +66,7 @@ export class ChangeFeed {
 
   constructor(
     private readonly queue: Queue,
-    private readonly log: (line: string) => void = () => {},
+    private readonly log: Log = silentLog,
   ) {}
 
   get size(): number {
@@ -108,7 +109,8 @@ export class ChangeFeed {
       if (changed > 0) this.emit(frame("counts", JSON.stringify(await this.queue.counts())));
       await this.pollWorkers();
     } catch (error) {
-      this.log(`live feed: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.warn({ event: "feed.failed", reason }, `live feed: ${reason}`);
     } finally {
       this.polling = false;
     }

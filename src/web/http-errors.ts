@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { QueueError, type ErrorKind } from "../core/errors.js";
+import type { Log } from "../worker/log.js";
 
 /** The one error body of the API: a one-line message, plus the offending fields for bad input. */
 export interface ErrorBody {
@@ -61,13 +62,13 @@ function describeFastifyError(error: Partial<FastifyError>): string {
   }
 }
 
-export function errorHandler(log: (line: string) => void) {
+export function errorHandler(log: Log) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = toErrorResponse(error);
     if (status >= 500 && status !== 503) {
-      log(
-        `${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
+      const { method, url } = request;
+      const err = error instanceof Error ? error : new Error(String(error));
+      log.error({ event: "http.error", method, url, status, err }, `${method} ${url}: ${err.message}`);
     }
     void reply.code(status).send(body);
   };

@@ -1,7 +1,8 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Queue } from "../core/queue.js";
 import { WorkerPool } from "../worker/pool.js";
 import { spawnDetachedWorker } from "../worker/detach.js";
+import { silentLog, type Log } from "../worker/log.js";
 import { ChangeFeed } from "./change-feed.js";
 import { errorHandler, HttpError } from "./http-errors.js";
 import { registerConfig } from "./routes/config.js";
@@ -22,7 +23,10 @@ export interface AppOptions {
   db: string;
   /** How `POST /api/workers/start` starts workers; default: a detached `queuectl worker start`. */
   startWorkers?: StartWorkers;
-  log?: (line: string) => void;
+  /** Errors, the live feed's trouble and the embedded pool's events. Default: nowhere. */
+  log?: Log;
+  /** Fastify's own log of every request (off when absent: one line per request is noise). */
+  requestLog?: FastifyBaseLogger;
 }
 
 /**
@@ -30,8 +34,11 @@ export interface AppOptions {
  * format; no queue rule lives here. Usable with `app.inject()` in tests; `close()` ends live streams.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const log = options.log ?? (() => {});
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const log = options.log ?? silentLog;
+  const settings = { bodyLimit: 1024 * 1024, return503OnClosing: true };
+  const app: FastifyInstance = options.requestLog
+    ? Fastify({ ...settings, loggerInstance: options.requestLog })
+    : Fastify({ ...settings, logger: false });
 
   // An empty JSON body (a POST with nothing to say, e.g. retry) is "no body", not a parse error.
   // "__proto__" / "constructor" keys are kept as plain own keys (JSON.parse never touches a

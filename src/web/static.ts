@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError } from "./http-errors.js";
 
 /**
@@ -26,43 +27,66 @@ const TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
-async function serve(file: URL): Promise<Buffer> {
+/** A file as served: its bytes, and a strong ETag (a hash of them: any change makes a new tag). */
+interface Asset {
+  body: Buffer;
+  etag: string;
+}
+
+/** Keyed by path; each entry kept while the file's size and mtime stay the same. A fixed set of files. */
+const assets = new Map<string, Asset & { version: string }>();
+
+async function load(file: URL): Promise<Asset> {
+  const path = fileURLToPath(file);
   try {
-    return await readFile(fileURLToPath(file));
+    const { size, mtimeMs, ino } = await stat(path);
+    const version = `${ino}:${size}:${mtimeMs}`;
+    const known = assets.get(path);
+    if (known?.version === version) return known;
+    const body = await readFile(path);
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+    assets.set(path, { body, etag, version });
+    return { body, etag };
   } catch {
     throw new HttpError(404, `not found: ${file.pathname.split("/").at(-1) ?? ""}`);
   }
 }
 
+/** If-None-Match names this ETag (weak comparison, as for GET), or is "*". */
+function current(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch.split(",").some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === "*" || trimmed.replace(/^W\//, "") === etag;
+  });
+}
+
 const typeOf = (name: string): string => TYPES[name.slice(name.lastIndexOf("."))] ?? "application/octet-stream";
 
-export function registerStatic(app: FastifyInstance): void {
-  const page = async (name: string) => ({ body: await serve(new URL(name, PAGES)), type: typeOf(name) });
+/**
+ * Sends a file, or 304 when the browser's copy is current. `no-cache`: the browser may keep a copy
+ * but asks every time, so a new version of the dashboard is picked up at once.
+ */
+async function send(request: FastifyRequest, reply: FastifyReply, file: URL): Promise<FastifyReply> {
+  const { body, etag } = await load(file);
+  void reply.header("etag", etag).header("cache-control", "no-cache");
+  if (current(request.headers["if-none-match"], etag)) return reply.code(304).send();
+  return reply.type(typeOf(file.pathname)).send(body);
+}
 
-  app.get("/", async (_request, reply) => {
-    const { body, type } = await page("index.html");
-    return reply.type(type).header("cache-control", "no-cache").send(body);
-  });
+export function registerStatic(app: FastifyInstance): void {
+  app.get("/", (request, reply) => send(request, reply, new URL("index.html", PAGES)));
   for (const name of ["style.css", "favicon.svg"]) {
-    app.get(`/${name}`, async (_request, reply) => {
-      const { body, type } = await page(name);
-      return reply.type(type).header("cache-control", "no-cache").send(body);
-    });
+    app.get(`/${name}`, (request, reply) => send(request, reply, new URL(name, PAGES)));
   }
-  app.get<{ Params: { file: string } }>("/app/:file", async (request, reply) => {
+  app.get<{ Params: { file: string } }>("/app/:file", (request, reply) => {
     const { file } = request.params;
     if (!/^[a-z0-9-]+\.js(\.map)?$/.test(file)) throw new HttpError(404, `not found: ${file}`);
-    return reply
-      .type(typeOf(file))
-      .header("cache-control", "no-cache")
-      .send(await serve(new URL(file, SCRIPTS)));
+    return send(request, reply, new URL(file, SCRIPTS));
   });
-  app.get<{ Params: { file: string } }>("/app/core/:file", async (request, reply) => {
+  app.get<{ Params: { file: string } }>("/app/core/:file", (request, reply) => {
     const { file } = request.params;
     if (!SHARED_CORE.has(file)) throw new HttpError(404, `not found: ${file}`);
-    return reply
-      .type(typeOf(file))
-      .header("cache-control", "no-cache")
-      .send(await serve(new URL(file, CORE)));
+    return send(request, reply, new URL(file, CORE));
   });
 }

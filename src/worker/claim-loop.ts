@@ -31,7 +31,8 @@ export async function claimLoop(
       failures = 0;
     } catch (error) {
       failures++;
-      ctx.log(`cannot claim jobs: ${(error as Error).message}; retrying`);
+      const reason = (error as Error).message;
+      ctx.log.warn({ event: "claim.failed", worker_id: ctx.id, reason }, `cannot claim jobs: ${reason}; retrying`);
       await ctx.wakeup.wait(backoff(failures));
       continue;
     }

@@ -60,7 +60,11 @@ export class Completer {
         } catch (error) {
           this.finished = [...batch, ...this.finished];
           failures++;
-          this.ctx.log(`cannot record ${batch.length} finished job(s): ${(error as Error).message}; retrying`);
+          const reason = (error as Error).message;
+          this.ctx.log.warn(
+            { event: "finish.failed", worker_id: this.ctx.id, jobs: batch.length, reason },
+            `cannot record ${batch.length} finished job(s): ${reason}; retrying`,
+          );
           await sleep(backoff(failures));
         }
       }
@@ -96,7 +100,10 @@ export class Completer {
       this.table.letGo(run);
       if (refused.includes(run.job_id)) {
         const what = `job ${run.job_id} attempt ${run.attempt}`;
-        this.ctx.log(`${what}: result refused (the run was recovered meanwhile); nothing recorded`);
+        this.ctx.log.warn(
+          { event: "job.result_refused", job_id: run.job_id, attempt: run.attempt, worker_id: this.ctx.id },
+          `${what}: result refused (the run was recovered meanwhile); nothing recorded`,
+        );
       }
     }
   }

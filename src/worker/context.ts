@@ -2,6 +2,7 @@ import type { Config } from "../core/config.js";
 import type { StoreLostError } from "../core/errors.js";
 import { StoreWatch } from "../core/lease.js";
 import type { Queue } from "../core/queue.js";
+import type { Log } from "./log.js";
 import { Wakeup } from "./wakeup.js";
 
 // The worker's one door to the store's own types: the other parts import them from here.
@@ -35,7 +36,7 @@ export class WorkerContext {
     private readonly queue: Queue,
     readonly id: string,
     readonly host: string,
-    readonly log: (line: string) => void,
+    readonly log: Log,
   ) {}
 
   get store(): Queue["store"] {
@@ -66,7 +67,11 @@ export class WorkerContext {
       const ended = Date.now();
       this.watch.wrote(started, ended, true, this.leaseMs);
       if (ended - started > this.leaseMs) {
-        this.log(`the store was busy for ${ended - started} ms; judging no lease until it has worked for a lease`);
+        const busy_ms = ended - started;
+        this.log.warn(
+          { event: "store.busy", worker_id: this.id, busy_ms },
+          `the store was busy for ${busy_ms} ms; judging no lease until it has worked for a lease`,
+        );
       }
       return result;
     } catch (error) {

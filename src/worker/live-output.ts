@@ -48,7 +48,18 @@ export class LiveOutput {
         .then((written) => {
           if (!written) this.refused(run);
         })
-        .catch((error: Error) => ctx.log(`cannot store live output of ${run.job_id}: ${error.message}`));
+        .catch((error: Error) =>
+          ctx.log.warn(
+            {
+              event: "output.failed",
+              job_id: run.job_id,
+              attempt: run.attempt,
+              worker_id: ctx.id,
+              reason: error.message,
+            },
+            `cannot store live output of ${run.job_id}: ${error.message}`,
+          ),
+        );
     }
   }
 }

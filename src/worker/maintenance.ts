@@ -74,7 +74,10 @@ export class Maintenance {
       const now = Date.now();
       const late = now - scheduledAt;
       if (wasPaused(scheduledAt, now, this.ctx.leaseMs)) {
-        if (late > this.ctx.leaseMs) this.ctx.log(`this worker was paused for ${late} ms; beating now`);
+        if (late > this.ctx.leaseMs) {
+          const fields = { event: "worker.paused", worker_id: this.ctx.id, paused_ms: late };
+          this.ctx.log.warn(fields, `this worker was paused for ${late} ms; beating now`);
+        }
         void this.beat();
       }
       if (!this.stopped) this.watchForPauses(now + PAUSE_TICK_MS);
@@ -94,7 +97,8 @@ export class Maintenance {
       await this.heartbeat();
       await this.reap(Date.now());
     } catch (error) {
-      this.ctx.log(`heartbeat failed: ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      this.ctx.log.warn({ event: "heartbeat.failed", worker_id: this.ctx.id, reason }, `heartbeat failed: ${reason}`);
       if (error instanceof StoreLostError) this.hooks.storeLost(error);
     }
     this.beating = false;
@@ -121,7 +125,10 @@ export class Maintenance {
     const request = answer.stop;
     if (request === "gone") {
       // We were presumed dead (e.g. the machine slept); our jobs were recovered. Come back.
-      ctx.log("this worker's registration was removed (presumed lost); registering again");
+      ctx.log.warn(
+        { event: "worker.reregistered", worker_id: ctx.id },
+        "this worker's registration was removed (presumed lost); registering again",
+      );
       await hooks.register();
     } else if (request && ctx.stopping !== "now" && request !== ctx.stopping) {
       hooks.stopRequested(request);
@@ -141,9 +148,17 @@ export class Maintenance {
     if (!judgeLeases && deadWorkerIds.length === 0) return;
     const recovered = await ctx.writing(() => ctx.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases }));
     const killed = killOrphanedJobs(deadWorkerIds);
-    if (killed > 0) ctx.log(`killed ${killed} leftover process(es) of dead worker(s) ${deadWorkerIds.join(", ")}`);
+    if (killed > 0) {
+      ctx.log.warn(
+        { event: "recovery.killed", worker_id: ctx.id, processes: killed, dead_workers: deadWorkerIds },
+        `killed ${killed} leftover process(es) of dead worker(s) ${deadWorkerIds.join(", ")}`,
+      );
+    }
     if (recovered.length > 0) {
-      ctx.log(`recovered ${recovered.length} job(s) of lost workers: ${recovered.slice(0, 10).join(", ")}`);
+      ctx.log.warn(
+        { event: "recovery.recovered", worker_id: ctx.id, jobs: recovered.length, job_ids: recovered.slice(0, 100) },
+        `recovered ${recovered.length} job(s) of lost workers: ${recovered.slice(0, 10).join(", ")}`,
+      );
       ctx.store.notify();
       ctx.wakeup.wake();
     }

@@ -9,6 +9,7 @@ import { Completer } from "./completer.js";
 import { WorkerContext, type RunRef, type StopMode } from "./context.js";
 import type { Execution, ExecutionResult, Executor, InterruptReason } from "./executor.js";
 import { LiveOutput } from "./live-output.js";
+import { silentLog, type Log } from "./log.js";
 import { Maintenance } from "./maintenance.js";
 import { WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";
@@ -19,8 +20,8 @@ export interface WorkerPoolOptions {
   slots: number;
   /** Registered host name; default os.hostname(), or $QUEUECTL_HOSTNAME (for tests). */
   host?: string;
-  /** Where the pool reports what it does (one line each). Default: nowhere. */
-  log?: (line: string) => void;
+  /** Where the pool reports what it does, one event per call (a pino logger fits). Default: nowhere. */
+  log?: Log;
   /** Runs the commands; default /bin/sh -c in a process group, forked by helper processes (runner.ts). */
   executor?: Executor;
 }
@@ -53,11 +54,12 @@ export class WorkerPool {
     if (!Number.isInteger(options.slots) || options.slots < 1) throw new RangeError("slots must be an integer >= 1");
     this.slots = options.slots;
     this.host = options.host ?? (process.env.QUEUECTL_HOSTNAME || hostname());
-    const log = options.log ?? (() => {});
+    const log = options.log ?? silentLog;
     if (options.executor) {
       this.executor = options.executor;
     } else {
-      this.runner = new CommandRunner(Math.min(this.slots, availableParallelism()), log);
+      const runnerLog = (line: string) => log.warn({ event: "runner.trouble", worker_id: this.id }, line);
+      this.runner = new CommandRunner(Math.min(this.slots, availableParallelism()), runnerLog);
       this.executor = this.runner.execute;
     }
     this.id = `${this.host.split(".")[0]}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -95,7 +97,8 @@ export class WorkerPool {
     });
     await helpersReady;
     const where = `on ${this.host} (pid ${process.pid}, ${this.slots} slots, store ${ctx.store.location})`;
-    ctx.log(`worker ${this.id} started ${where}`);
+    const fields = { event: "worker.started", worker_id: this.id, host: this.host, slots: this.slots };
+    ctx.log.info({ ...fields, store: ctx.store.location }, `worker ${this.id} started ${where}`);
     await this.maintenance.start();
     void claimLoop(ctx, this.table, (claim) => this.run(claim)).then(() => this.shutdown());
   }
@@ -115,7 +118,8 @@ export class WorkerPool {
       ctx.stopping = mode;
       const running = this.table.running.size;
       const draining = `draining: waiting for ${running} running job(s)`;
-      ctx.log(mode === "now" ? "stopping now: interrupting running jobs" : draining);
+      const fields = { event: "worker.stopping", worker_id: this.id, mode, running };
+      ctx.log.info(fields, mode === "now" ? "stopping now: interrupting running jobs" : draining);
     }
     if (mode === "now") for (const run of this.table.running.values()) run.execution.interrupt(reason);
     ctx.wakeup.wake();
@@ -149,7 +153,10 @@ export class WorkerPool {
       onOutput: (stream) => running.output.changed(stream),
     });
     this.table.add(running);
-    ctx.log(`job ${job.id} started (attempt ${attempt}): ${job.command.slice(0, 200)}`);
+    ctx.log.info(
+      { event: "job.started", job_id: job.id, attempt, worker_id: this.id, command: job.command.slice(0, 1000) },
+      `job ${job.id} started (attempt ${attempt}): ${job.command.slice(0, 200)}`,
+    );
     const settled = running.execution.result.catch((error: unknown): ExecutionResult => ({
       // An executor that throws must not take the worker down; the run fails like one that could not start.
       outcome: "start_error",
@@ -175,9 +182,18 @@ export class WorkerPool {
       return;
     }
     const next = nextState(job, result.outcome, result.finished_at, ctx.config);
-    const retry = next.state === "failed" ? `retry at ${new Date(next.run_at).toISOString()}` : next.state;
-    const why = result.error ? ` (${result.error})` : "";
-    ctx.log(`job ${job.id} ${result.outcome}${why} in ${result.duration_ms} ms → ${retry}`);
+    const { outcome, exit_code, signal, duration_ms, error } = result;
+    const retryAt = next.state === "failed" ? new Date(next.run_at).toISOString() : undefined;
+    const fields = { event: "job.finished", job_id: job.id, attempt, worker_id: this.id, outcome, exit_code, signal };
+    const more = {
+      duration_ms,
+      next_state: next.state,
+      ...(error ? { error } : {}),
+      ...(retryAt ? { retry_at: retryAt } : {}),
+    };
+    const what = `job ${job.id} ${outcome}${error ? ` (${error})` : ""} in ${duration_ms} ms (attempt ${attempt})`;
+    const level = outcome === "completed" || outcome === "interrupted" ? "info" : "warn";
+    ctx.log[level]({ ...fields, ...more }, `${what} → ${retryAt ? `retry at ${retryAt}` : next.state}`);
     this.completer.add({ ...result, job_id: job.id, attempt, worker_id: this.id, next });
   }
 
@@ -193,11 +209,19 @@ export class WorkerPool {
       running.foreign = true;
       running.output.close();
       running.execution.interrupt("disowned");
-      this.ctx.log(`${what} is no longer this worker's (${why}): killed it, recording nothing`);
+      this.ctx.log.warn(
+        { event: "job.disowned", job_id: run.job_id, attempt: run.attempt, worker_id: this.id, reason: why },
+        `${what} is no longer this worker's (${why}): killed it, recording nothing`,
+      );
       return;
     }
     // Finished but not yet recorded: its result would be refused; drop it here.
-    if (this.completer.drop(run)) this.ctx.log(`${what} is no longer this worker's (${why}): its result is dropped`);
+    if (this.completer.drop(run)) {
+      this.ctx.log.warn(
+        { event: "job.result_dropped", job_id: run.job_id, attempt: run.attempt, worker_id: this.id, reason: why },
+        `${what} is no longer this worker's (${why}): its result is dropped`,
+      );
+    }
   }
 
   private register(): Promise<void> {
@@ -217,9 +241,10 @@ export class WorkerPool {
     try {
       if (!ctx.lost) await ctx.store.deregisterWorker(this.id);
     } catch (error) {
-      ctx.log(`cannot deregister: ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      ctx.log.warn({ event: "worker.deregister_failed", worker_id: this.id, reason }, `cannot deregister: ${reason}`);
     }
-    ctx.log(`worker ${this.id} stopped`);
+    ctx.log.info({ event: "worker.stopped", worker_id: this.id }, `worker ${this.id} stopped`);
     if (ctx.lost) this.rejectDone(ctx.lost);
     else this.resolveDone();
   }

@@ -44,6 +44,15 @@ describe("dashboard in Chromium", { skip }, () => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: "disabled" });
   };
 
+  /** The rendered heights of the throughput chart's axis labels, in CSS pixels. */
+  const chartLabelHeights = async (): Promise<number[]> => {
+    const heights = await page.evaluate<number[]>(
+      `[...document.querySelectorAll(".chart text, .chart .axis-label")].map((e) => e.getBoundingClientRect().height)`,
+    );
+    assert.ok(heights.length >= 4 && heights.every((h) => h > 5), `chart labels: ${heights.join(", ")}`);
+    return heights;
+  };
+
   before(async () => {
     home = tempHome("queuectl-ui-");
     process.env.QUEUECTL_HOME = home.home; // detached workers log here
@@ -132,6 +141,12 @@ describe("dashboard in Chromium", { skip }, () => {
     await page.locator("pre.output", { hasText: "to-stderr" }).waitFor();
     assert.doesNotMatch((await page.locator("pre.output").textContent()) ?? "", /hello-from-form/);
     await page.locator("tr[data-attempt='1'] [data-state=completed]").waitFor();
+    // A finished job no longer holds a worker: its page names the one that ran its last attempt.
+    const [ran] = await queue.attempts("form-job");
+    assert.ok(ran?.worker_id);
+    assert.equal(job.worker_id, null);
+    const workerFact = page.locator("dl.facts dt", { hasText: /^Worker$/ }).locator("xpath=following-sibling::dd[1]");
+    assert.equal(await workerFact.textContent(), ran.worker_id);
     assert.equal(await page.evaluate("window.__noReload"), 1);
   });
 
@@ -235,6 +250,10 @@ describe("dashboard in Chromium", { skip }, () => {
       `[...document.querySelectorAll(".chart rect.ok")].some((r) => Number(r.getAttribute("height")) > 0)`,
     );
     await page.locator(".card", { hasText: "success rate" }).waitFor();
+    // The hour's figure is a rate: the card says of what, and per what.
+    const hour = (await page.locator(".card", { hasText: "last hour" }).innerText()).replace(/\s+/g, " ");
+    assert.match(hour, /\d+(\.\d+)? jobs\/min.*avg over the last hour/i, hour);
+    const wide = await chartLabelHeights();
     await shot("metrics");
     await go("#/workers");
     await page.locator("tr[data-worker]").waitFor();
@@ -259,6 +278,14 @@ describe("dashboard in Chromium", { skip }, () => {
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
     await shot("jobs-phone");
+    // The chart narrows with the screen; its labels keep their size.
+    await go("#/metrics");
+    await page.locator(".chart figcaption").waitFor();
+    const narrow = await chartLabelHeights();
+    assert.equal(narrow.length, wide.length);
+    for (const [i, height] of narrow.entries()) {
+      assert.ok(Math.abs(height - (wide[i] ?? 0)) < 0.5, `label ${i}: ${wide[i]}px tall at 1280, ${height}px at 390`);
+    }
     await page.setViewportSize({ width: 1280, height: 820 });
   });
 

@@ -1,9 +1,14 @@
 import type { Point } from "./api.js";
 import { h, svg } from "./dom.js";
 
+/**
+ * The bars are drawn in a viewBox stretched to the figure (preserveAspectRatio none): W units
+ * across whatever width, and H units for H CSS pixels of height. The labels are HTML beside and
+ * below it, so their text keeps its size at any width (text inside a scaled SVG would not).
+ */
 const W = 640;
-const H = 180;
-const PAD = { top: 12, right: 8, bottom: 22, left: 36 };
+const H = 160;
+const TOP = 8;
 
 function clock(iso: string, bucketSeconds: number): string {
   const date = new Date(iso);
@@ -26,23 +31,25 @@ function ceiling(max: number): number {
  */
 export function throughputChart(points: Point[], bucketSeconds: number): HTMLElement {
   const max = ceiling(Math.max(0, ...points.map((p) => p.completed + p.failed)));
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = H - PAD.top - PAD.bottom;
-  const slot = innerW / Math.max(points.length, 1);
+  const innerH = H - TOP - 1;
+  const slot = W / Math.max(points.length, 1);
   const barW = Math.max(1, slot * 0.75);
-  const y = (value: number): number => PAD.top + innerH - (value / max) * innerH;
+  const y = (value: number): number => TOP + innerH - (value / max) * innerH;
 
-  const grid = [0, 0.5, 1].map((f) =>
-    svg(
-      "g",
-      { class: "grid" },
-      svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y(max * f), y2: y(max * f) }),
-      svg("text", { x: PAD.left - 6, y: y(max * f) + 4, "text-anchor": "end" }, String(Number((max * f).toFixed(1)))),
-    ),
+  const levels = [0, 0.5, 1].map((f) => max * f);
+  const grid = svg(
+    "g",
+    { class: "grid" },
+    levels.map((v) => svg("line", { x1: 0, x2: W, y1: y(v), y2: y(v), "vector-effect": "non-scaling-stroke" })),
   );
+  const yLabels = levels.map((v) => {
+    const label = h("span", { class: "axis-label" }, String(Number(v.toFixed(1))));
+    label.style.top = `${y(v)}px`; // through the CSSOM: the CSP forbids style attributes
+    return label;
+  });
 
   const bars = points.map((point, index) => {
-    const x = PAD.left + index * slot + (slot - barW) / 2;
+    const x = index * slot + (slot - barW) / 2;
     const title = `${new Date(point.at).toLocaleString()}: ${point.completed} completed, ${point.failed} failed`;
     return svg(
       "g",
@@ -67,21 +74,30 @@ export function throughputChart(points: Point[], bucketSeconds: number): HTMLEle
 
   const first = points[0];
   const last = points.at(-1);
-  const labels = [
-    first ? svg("text", { x: PAD.left, y: H - 6, "text-anchor": "start" }, clock(first.at, bucketSeconds)) : null,
-    last ? svg("text", { x: W - PAD.right, y: H - 6, "text-anchor": "end" }, clock(last.at, bucketSeconds)) : null,
-  ];
+  const xLabels = [first, last].map((point) =>
+    h("span", { class: "axis-label" }, point ? clock(point.at, bucketSeconds) : ""),
+  );
 
   const total = points.reduce((sum, p) => sum + p.completed + p.failed, 0);
   return h(
     "figure",
     { class: "chart" },
-    svg(
-      "svg",
-      { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `Throughput: ${total} finished runs` },
-      grid,
-      bars,
-      svg("g", { class: "axis" }, labels),
+    h(
+      "div",
+      { class: "chart-body" },
+      h("div", { class: "chart-y", "aria-hidden": "true" }, yLabels),
+      svg(
+        "svg",
+        {
+          viewBox: `0 0 ${W} ${H}`,
+          preserveAspectRatio: "none",
+          role: "img",
+          "aria-label": `Throughput: ${total} finished runs`,
+        },
+        grid,
+        bars,
+      ),
+      h("div", { class: "chart-x", "aria-hidden": "true" }, xLabels),
     ),
     h(
       "figcaption",

@@ -74,7 +74,8 @@ export const jobView: View = (root, _params, id) => {
         fact("Finished", time(current.finished_at)),
         fact("Exit code", current.exit_code === null ? "—" : String(current.exit_code)),
         fact("Duration", duration(current.duration_ms)),
-        fact("Worker", current.worker_id ?? "—"),
+        // A finished job holds no worker any more; its latest attempt names the one that ran it.
+        fact("Worker", current.worker_id ?? attempts.at(-1)?.worker_id ?? "—"),
         current.last_error ? fact("Last error", h("span", { class: "error-text" }, current.last_error)) : [],
       ),
     );

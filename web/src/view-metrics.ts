@@ -1,6 +1,6 @@
 import { api, query, type Metrics } from "./api.js";
 import { throughputChart } from "./chart.js";
-import { h, replace } from "./dom.js";
+import { h, replace, type Child } from "./dom.js";
 import { count, duration, percent } from "./format.js";
 import { on, throttle } from "./live.js";
 import type { View } from "./main.js";
@@ -11,6 +11,11 @@ const RANGES = [
   { label: "1 hour", bucket: 60, buckets: 60 },
   { label: "24 hours", bucket: 1800, buckets: 48 },
 ] as const;
+
+const unit = (text: string): HTMLElement => h("span", { class: "card-unit" }, ` ${text}`);
+
+/** A rate, to two decimals while small (0.08), whole when large (1,234). */
+const rate = (n: number): string => (n < 10 ? n.toFixed(2) : count(Math.round(n)));
 
 /** Success rate, durations (avg, p50, p95, fastest, slowest), throughput over a chosen range. */
 export const metricsView: View = (root) => {
@@ -33,7 +38,7 @@ export const metricsView: View = (root) => {
   );
   replace(root, pageHeader("Metrics", picker), cards, chart, extremes);
 
-  const card = (label: string, value: string, note?: string) =>
+  const card = (label: string, value: Child, note?: string) =>
     h(
       "div",
       { class: "card" },
@@ -55,8 +60,16 @@ export const metricsView: View = (root) => {
         card("avg duration", duration(m.duration_ms.avg)),
         card("p50", duration(m.duration_ms.p50)),
         card("p95", duration(m.duration_ms.p95)),
-        card("last minute", count(m.throughput.last_minute), `${m.throughput.per_second_last_minute.toFixed(1)} / s`),
-        card("last hour", count(m.throughput.last_hour)),
+        card(
+          "last minute",
+          [count(m.throughput.last_minute), unit("jobs")],
+          `completed · ${m.throughput.per_second_last_minute.toFixed(1)} / s`,
+        ),
+        card(
+          "last hour",
+          [rate(m.throughput.last_hour), unit("jobs/min")],
+          `completed, avg over the last hour · ${count(Math.round(m.throughput.last_hour * 60))} in all`,
+        ),
         card("runs", count(m.attempts_total), `${count(m.attempts_failed)} failed`),
       );
       replace(

@@ -5,7 +5,7 @@ import { WorkerPool } from "../../worker/pool.js";
 import { spawnDetachedWorker } from "../../worker/detach.js";
 import { intOption, withQueue } from "../context.js";
 import { color, printJson, relative, table, text } from "../format.js";
-import { logLine, serveLogs } from "../output.js";
+import { logArgs, logFormatOption, logLevelOption, type LogOptions } from "../log-options.js";
 
 export function registerWorker(program: Command): void {
   const worker = program.command("worker").description("run, list and stop workers");
@@ -14,30 +14,35 @@ export function registerWorker(program: Command): void {
     .command("start")
     .description("run a worker with N concurrent slots in the foreground (Ctrl-C drains; twice stops at once)")
     .option("-c, --count <n>", "concurrent jobs (1..256)", intOption(1, 256), 1)
-    .option("-d, --detach", "run in the background; the log goes to $QUEUECTL_HOME/logs/")
-    .action(async (options: { count: number; detach?: boolean }, command: Command) => {
+    .option("-d, --detach", "run in the background; the log goes to $XDG_STATE_HOME/queuectl/logs/")
+    .addOption(logFormatOption())
+    .addOption(logLevelOption())
+    .action(async (options: { count: number; detach?: boolean } & LogOptions, command: Command) => {
       const { db } = command.optsWithGlobals<{ db?: string }>();
       storeLocation(db); // an unknown scheme is a usage error here, not a worker that dies in the background
       if (options.detach) {
-        const { pid, log } = await spawnDetachedWorker({ count: options.count, db });
+        const { pid, log } = await spawnDetachedWorker({ count: options.count, db, args: logArgs(options) });
         // The pid alone on stdout, for scripts; the explanation on stderr, for people.
         console.error(`worker started in the background: pid ${pid}, log ${log}`);
         console.log(pid);
         return;
       }
-      // A log that cannot be written (full disk, /dev/full, closed pipe) must not stop the jobs.
-      serveLogs();
+      // Loaded here, not at the top: pino would slow the start of every other command.
+      const log = await (await import("../logger.js")).createLogger(options);
       await withQueue(command, async (queue) => {
-        const pool = new WorkerPool(queue, { slots: options.count, log: logLine });
+        const pool = new WorkerPool(queue, { slots: options.count, log });
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals) => {
           signals++;
-          logLine(`${signal}: ${signals === 1 ? "draining (send again to stop at once)" : "stopping now"}`);
+          const what = signals === 1 ? "draining (send again to stop at once)" : "stopping now";
+          log.info({ event: "worker.signal", worker_id: pool.id, signal }, `${signal}: ${what}`);
           void pool.stop(signals === 1 ? "drain" : "now");
         };
         process.on("SIGINT", onSignal);
         process.on("SIGTERM", onSignal);
         await pool.start();
+        // `worker start --detach` waits for this, whatever the log level (detach.ts).
+        process.send?.({ event: "worker.started", worker_id: pool.id });
         await pool.done;
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);

@@ -1,0 +1,23 @@
+/**
+ * Where a worker (and the web server) report what they do: one event per call, with fields for
+ * machines (`event`, `job_id`, `attempt`, `worker_id`, `duration_ms`…) and a sentence for people.
+ * A pino logger is one; the CLI makes one that writes to stderr. The default says nothing.
+ */
+export interface LogFields {
+  /** What happened, dotted: `job.finished`, `worker.started`, `store.busy`… */
+  event: string;
+  [field: string]: unknown;
+}
+
+export type LogMethod = (fields: LogFields, message: string) => void;
+
+export interface Log {
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+}
+
+const nothing: LogMethod = () => {};
+
+export const silentLog: Log = { debug: nothing, info: nothing, warn: nothing, error: nothing };
