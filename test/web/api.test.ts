@@ -80,7 +80,7 @@ describe("HTTP API", () => {
     assertError(await h.call("POST", "/api/jobs", { command: "true", priority: "high" }), 400, "priority");
     assertError(await h.call("POST", "/api/jobs", { command: "true", run_at: "tomorrow" }), 400, "run_at");
     assertError(await h.call("POST", "/api/jobs", { command: "true", max_retries: -1 }), 400, "max_retries");
-    assertError(await h.call("POST", "/api/jobs", { command: "true", timeout: 0 }), 400, "timeout");
+    assertError(await h.call("POST", "/api/jobs", { command: "true", timeout: -1 }), 400, "timeout");
     assertError(await h.call("POST", "/api/jobs", { command: "true", colour: "red" }), 400, "colour");
     assertError(await h.call("POST", "/api/jobs", "just a string"), 400);
     const malformed = await h.app.inject({

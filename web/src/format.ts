@@ -6,7 +6,7 @@
  */
 import * as core from "./core/format.js";
 
-export { bytes, duration } from "./core/format.js";
+export { bytes, duration, timeout } from "./core/format.js";
 
 /** "3 s ago", "in 2 min", "now", or "—" for none. */
 export function ago(iso: string | null, now = Date.now()): string {

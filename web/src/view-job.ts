@@ -1,6 +1,6 @@
 import { ApiError, api, query, type Attempt, type Job, type Output } from "./api.js";
 import { h, replace } from "./dom.js";
-import { bytes, duration } from "./format.js";
+import { bytes, duration, timeout } from "./format.js";
 import { on } from "./live.js";
 import type { View } from "./main.js";
 import { act, badge, button, failure, pageHeader, row, table, time } from "./widgets.js";
@@ -67,7 +67,7 @@ export const jobView: View = (root, _params, id) => {
         fact("State", badge(current.state, current.scheduled)),
         fact("Priority", String(current.priority)),
         fact("Attempts", `${current.attempts} of ${current.max_retries + 1}`),
-        fact("Timeout", current.timeout === null ? "default (job-timeout)" : `${current.timeout} s`),
+        fact("Timeout", timeout(current.timeout)),
         fact("Run at", time(current.run_at)),
         fact("Created", time(current.created_at)),
         fact("Started", time(current.started_at)),

@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { timeout } from "../../core/format.js";
 import { jobDetailJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { JOB_STATES, type Job, type JobFilter, type JobState, type OutputStream } from "../../core/types.js";
@@ -113,7 +114,7 @@ export function registerJobs(program: Command): void {
           ["state", stateLabel(found.state, scheduled)],
           ["priority", String(found.priority)],
           ["attempts", `${found.attempts} of ${found.max_retries + 1} (max_retries ${found.max_retries})`],
-          ["timeout", found.timeout === null ? "config job-timeout" : `${found.timeout} s`],
+          ["timeout", timeout(found.timeout)],
           ["run at", when(found.run_at, now)],
           ["created", when(found.created_at, now)],
           ["started", when(found.started_at, now)],
