@@ -1,8 +1,13 @@
 import type { ListedJob } from "./listing.js";
-import type { QueueStatus } from "./queue.js";
+import { isScheduled } from "./job-state.js";
+import type { QueueStatus } from "./status.js";
 import type { Attempt, Job, WorkerInfo } from "./types.js";
+import { workerStatus } from "./workers.js";
 
-/** The JSON shapes of DESIGN §6: snake_case, times as ISO 8601 UTC, absent values as null. */
+/**
+ * What every face prints with --json and the API sends: snake_case, times as ISO 8601 UTC, absent
+ * values as null.
+ */
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export interface JobJson {
@@ -34,7 +39,7 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     command: job.command,
     command_truncated: "command_truncated" in job && job.command_truncated,
     state: job.state,
-    scheduled: (job.state === "pending" || job.state === "failed") && job.run_at > now,
+    scheduled: isScheduled(job, now),
     priority: job.priority,
     attempts: job.attempts,
     max_retries: job.max_retries,
@@ -81,14 +86,7 @@ export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()
     running: worker.running,
     started_at: iso(worker.started_at),
     heartbeat_at: iso(worker.heartbeat_at),
-    /** alive: heartbeat within the lease; draining/stopping: asked to stop; lost: no heartbeat. */
-    status: (now - worker.heartbeat_at > leaseMs
-      ? "lost"
-      : worker.stop_requested === "drain"
-        ? "draining"
-        : worker.stop_requested === "now"
-          ? "stopping"
-          : "alive") as "lost" | "draining" | "stopping" | "alive",
+    status: workerStatus(worker, leaseMs, now),
   };
 }
 

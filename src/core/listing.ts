@@ -8,6 +8,10 @@ import type { Job } from "./types.js";
  */
 export const LIST_COMMAND_CHARS = 4096;
 
+/** How many jobs one list returns: this many unless asked, at most LIST_LIMIT_MAX. */
+export const LIST_LIMIT_DEFAULT = 50;
+export const LIST_LIMIT_MAX = 10_000;
+
 /** A job as list views see it: `command` holds at most LIST_COMMAND_CHARS characters. */
 export interface ListedJob extends Job {
   /** True when `command` is only the start of the job's command. */

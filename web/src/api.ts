@@ -6,14 +6,6 @@
 import type { AttemptJson, JobJson, StatusJson, WorkerJson } from "../../dist/src/core/json.js";
 import type { JobState as CoreJobState, Metrics as CoreMetrics, StateCounts } from "../../dist/src/core/types.js";
 
-/** The states in display order (a runtime copy: the dashboard does not bundle server code). */
-export const STATES = [
-  "pending",
-  "processing",
-  "completed",
-  "failed",
-  "dead",
-] as const satisfies readonly CoreJobState[];
 export type JobState = CoreJobState;
 export type Counts = StateCounts;
 export type Job = JobJson;
