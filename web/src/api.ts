@@ -1,10 +1,11 @@
 /**
  * The JSON the API returns. The shapes come from the server's own declarations (src/core/json.ts,
- * src/core/types.ts), read from the build's .d.ts output: `npm run build` compiles the server
- * first, so the dashboard type-checks against exactly what the server sends.
+ * src/core/types.ts): src/core is a composite project that web/tsconfig.json references, so
+ * `tsc -b web` builds the core's declarations first and the dashboard type-checks against exactly
+ * what the server sends.
  */
-import type { AttemptJson, JobJson, StatusJson, WorkerJson } from "../../dist/src/core/json.js";
-import type { JobState as CoreJobState, Metrics as CoreMetrics, StateCounts } from "../../dist/src/core/types.js";
+import type { AttemptJson, JobJson, StatusJson, WorkerJson } from "../../src/core/json.js";
+import type { JobState as CoreJobState, Metrics as CoreMetrics, StateCounts } from "../../src/core/types.js";
 
 export type JobState = CoreJobState;
 export type Counts = StateCounts;

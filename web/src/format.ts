@@ -1,8 +1,9 @@
 /**
- * Human renderings: relative times beside absolute ones, durations, sizes, rates. Durations, sizes
- * and relative times follow the rules in the server's src/core/format.ts, which the browser loads
- * itself (the server serves its compiled copy at /app/core/format.js; web/tsconfig.json's rootDirs
- * lets `./core/` resolve to its declarations), so the CLI and the dashboard print the same text.
+ * Human renderings: relative times beside absolute ones, durations, sizes, rates. Durations, sizes,
+ * relative times and timeouts follow the rules in the server's src/core/format.ts, which the
+ * browser loads itself (the server serves its compiled copy at /app/core/format.js; the rootDirs
+ * of web/tsconfig.json let `./core/` resolve to src/core), so the CLI and the dashboard print the
+ * same text.
  */
 import * as core from "./core/format.js";
 
