@@ -3,13 +3,7 @@ import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
-import {
-  LIST_LIMIT_DEFAULT,
-  LIST_LIMIT_MAX,
-  type ChangeCursor,
-  type ListedJob,
-  type ListedJobPage,
-} from "./listing.js";
+import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
 import { queueStatus, type QueueStatus } from "./status.js";
 import type {
   Attempt,
@@ -111,7 +105,7 @@ export class Queue {
   /** A page of jobs for list views: commands longer than LIST_COMMAND_CHARS come cut, and marked
    * `command_truncated` (`get` has the whole command). */
   async list(filter: Partial<JobFilter> = {}): Promise<ListedJobPage> {
-    return this.store.listJobs({ ...filter, limit: checkLimit(filter.limit ?? LIST_LIMIT_DEFAULT) });
+    return this.store.listJobs({ ...filter, limit: listLimit(filter.limit) });
   }
 
   /**
@@ -120,7 +114,7 @@ export class Queue {
    * continues after it; the last page's is the list's own.
    */
   async *listPages(filter: Partial<JobFilter> = {}, pageSize = 500): AsyncGenerator<ListedJobPage> {
-    let remaining = checkLimit(filter.limit ?? LIST_LIMIT_DEFAULT);
+    let remaining = listLimit(filter.limit);
     let cursor = filter.cursor;
     while (remaining > 0) {
       const page = await this.store.listJobs({ ...filter, cursor, limit: Math.min(remaining, pageSize) });
@@ -242,12 +236,4 @@ export class Queue {
   async throughput(bucketSeconds = 60, buckets = 60): Promise<ThroughputPoint[]> {
     return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets);
   }
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
-    const range = `1..${LIST_LIMIT_MAX}`;
-    throw invalid(`limit: must be an integer ${range}, got ${limit}`, { limit: `must be ${range}` });
-  }
-  return limit;
 }

@@ -42,6 +42,7 @@ describe("HTTP API", () => {
     assert.deepEqual(Object.keys(body.counts).sort(), ["completed", "dead", "failed", "pending", "processing"]);
     assert.deepEqual(body.workers, []);
     assert.equal(body.health.live_workers, 0);
+    assert.deepEqual([body.health.slots, body.health.busy_slots], [0, 0], "no live worker, no capacity");
   });
 
   it("POST /api/jobs enqueues (201) and GET /api/jobs/:id shows it", async () => {
