@@ -1,7 +1,8 @@
-import type { ListedJob } from "./listing.js";
+import { CONFIG_DEFAULTS, CONFIG_HELP, type Config } from "./config.js";
 import { isScheduled } from "./job-state.js";
+import type { ListedJob } from "./listing.js";
 import type { QueueStatus } from "./status.js";
-import type { Attempt, Job, WorkerInfo } from "./types.js";
+import type { Attempt, AttemptOutput, Job, Metrics, OutputStream, ThroughputPoint, WorkerInfo } from "./types.js";
 import { workerStatus } from "./workers.js";
 
 /**
@@ -103,3 +104,46 @@ export function statusJson(status: QueueStatus, leaseMs: number, now = Date.now(
 }
 
 export type StatusJson = ReturnType<typeof statusJson>;
+
+/** `GET /api/metrics`: the `metrics --json` figures plus a throughput series for charts. */
+export function metricsJson(metrics: Metrics, series: ThroughputPoint[], bucketSeconds: number) {
+  return {
+    ...metrics,
+    series: {
+      bucket_seconds: bucketSeconds,
+      points: series.map((point) => ({
+        at: iso(point.at) as string,
+        completed: point.completed,
+        failed: point.failed,
+      })),
+    },
+  };
+}
+
+export type MetricsJson = ReturnType<typeof metricsJson>;
+
+/** `GET /api/jobs/:id/output`: invalid UTF-8 becomes U+FFFD here (`format=text` has the bytes). */
+export function outputJson(jobId: string, stream: OutputStream, output: AttemptOutput & { attempt: number }) {
+  return {
+    job_id: jobId,
+    attempt: output.attempt,
+    stream,
+    text: output.data.toString("utf8"),
+    total_bytes: output.total_bytes,
+    truncated: output.truncated,
+  };
+}
+
+export type OutputJson = ReturnType<typeof outputJson>;
+
+export interface ConfigJson {
+  values: Record<string, number>;
+  defaults: Record<string, number>;
+  /** A line of help per key. */
+  help: Record<string, string>;
+}
+
+/** `GET /api/config`: every setting with its default and what it means. */
+export function configJson(values: Config): ConfigJson {
+  return { values, defaults: CONFIG_DEFAULTS, help: CONFIG_HELP };
+}

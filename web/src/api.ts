@@ -4,8 +4,16 @@
  * `tsc -b web` builds the core's declarations first and the dashboard type-checks against exactly
  * what the server sends.
  */
-import type { AttemptJson, JobJson, StatusJson, WorkerJson } from "../../src/core/json.js";
-import type { JobState as CoreJobState, Metrics as CoreMetrics, StateCounts } from "../../src/core/types.js";
+import type {
+  AttemptJson,
+  ConfigJson,
+  JobJson,
+  MetricsJson,
+  OutputJson,
+  StatusJson,
+  WorkerJson,
+} from "../../src/core/json.js";
+import type { JobState as CoreJobState, StateCounts } from "../../src/core/types.js";
 
 export type JobState = CoreJobState;
 export type Counts = StateCounts;
@@ -21,28 +29,10 @@ export interface JobPage {
   truncated: boolean;
 }
 
-export interface Output {
-  job_id: string;
-  attempt: number;
-  stream: "stdout" | "stderr";
-  text: string;
-  total_bytes: number;
-  truncated: boolean;
-}
-
-export interface Point {
-  at: string;
-  completed: number;
-  failed: number;
-}
-
-export type Metrics = CoreMetrics & { series: { bucket_seconds: number; points: Point[] } };
-
-export interface ConfigView {
-  values: Record<string, number>;
-  defaults: Record<string, number>;
-  help: Record<string, string>;
-}
+export type Output = OutputJson;
+export type Metrics = MetricsJson;
+export type Point = MetricsJson["series"]["points"][number];
+export type ConfigView = ConfigJson;
 
 /** An API error: the message, and for bad input the offending fields. */
 export class ApiError extends Error {
