@@ -29,13 +29,12 @@ export function registerStatus(program: Command): void {
           `workers: ${health.live_workers} alive${health.lost_workers ? color.red(`, ${health.lost_workers} lost`) : ""}` +
             ` · slots ${health.busy_slots}/${health.slots} busy`,
         );
-        if (status.health.oldest_ready_ms !== null) {
-          const waited = relative(now - status.health.oldest_ready_ms, now);
-          const warn =
-            status.health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
+        if (health.oldest_ready_ms !== null) {
+          const waited = relative(now - health.oldest_ready_ms, now);
+          const warn = health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
           console.log(`jobs are waiting for a slot; the oldest became due ${waited}${warn}`);
-        } else if (status.health.next_run_at !== null) {
-          console.log(`next scheduled job ${relative(Date.parse(status.health.next_run_at), now)}`);
+        } else if (health.next_run_at !== null) {
+          console.log(`next scheduled job ${relative(Date.parse(health.next_run_at), now)}`);
         } else {
           console.log("nothing waiting");
         }
