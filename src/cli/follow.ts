@@ -1,3 +1,4 @@
+import { isFinished } from "../core/job-state.js";
 import type { Queue } from "../core/queue.js";
 import type { OutputStream } from "../core/types.js";
 import { writeRaw } from "./output.js";
@@ -19,7 +20,7 @@ export async function followOutput(queue: Queue, id: string, stream: OutputStrea
     const latest = attempts.at(-1)?.number;
     if (number === undefined) {
       if (latest === undefined) {
-        if (job.state === "dead" || job.state === "completed") return;
+        if (isFinished(job.state)) return;
         await sleep(POLL_MS);
         continue;
       }
@@ -36,7 +37,7 @@ export async function followOutput(queue: Queue, id: string, stream: OutputStrea
     // The output was read after the attempt's outcome, so a finished attempt is printed whole.
     const current = attempts.find((a) => a.number === number);
     if (current && current.outcome !== "running") {
-      if (attempt !== undefined || job.state === "completed" || job.state === "dead") return;
+      if (attempt !== undefined || isFinished(job.state)) return;
       // It will run again: wait for the next attempt and follow that one.
       const retryAt = new Date(job.run_at).toISOString();
       process.stderr.write(
@@ -51,7 +52,7 @@ export async function followOutput(queue: Queue, id: string, stream: OutputStrea
           number = next;
           break;
         }
-        if (state === "completed" || state === "dead") return;
+        if (isFinished(state)) return;
       }
       printed = 0;
       continue;

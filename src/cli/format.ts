@@ -81,7 +81,8 @@ export function bytes(n: number | null): string {
 
 /**
  * Stored text (ids, commands, errors) for human output: control characters shown, not obeyed
- * (DESIGN: `--json` and `job output` stay exact). `lines` keeps newlines and tabs.
+ * (only here: `--json` and `job output` print stored text exactly, for scripts). `lines` keeps
+ * newlines and tabs.
  */
 export function text(value: string, options: { lines?: boolean } = {}): string {
   return printable(value, options);

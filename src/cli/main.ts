@@ -4,7 +4,10 @@ import { printable } from "../core/printable.js";
 import { guardOutput } from "./output.js";
 import { buildProgram } from "./program.js";
 
-/** Exit codes (DESIGN §6): 0 success, 2 invalid input or usage, 1 everything else. */
+/**
+ * Exit codes, the same for every command (scripts rely on them): 0 success, 2 invalid input or
+ * usage, 1 everything else.
+ */
 async function main(): Promise<number> {
   try {
     await buildProgram().parseAsync(process.argv);

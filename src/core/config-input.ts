@@ -12,11 +12,17 @@ export function describeBounds(key: ConfigKey): string {
   return `${what} from ${min} to ${max}${maxMeans ? ` (${maxMeans})` : ""}`;
 }
 
-/** Validates one value for one key; throws an "invalid" QueueError naming the key, the rule and the value. */
-export function parseConfigValue(key: string, value: unknown): number {
+/** The key if it is one; else throws an "invalid" QueueError that lists the known keys. */
+export function checkConfigKey(key: string): ConfigKey {
   if (!isConfigKey(key)) {
     throw invalid(`unknown config key ${quote(key)} (known: ${CONFIG_KEYS.join(", ")})`, { key: "unknown key" });
   }
+  return key;
+}
+
+/** Validates one value for one key; throws an "invalid" QueueError naming the key, the rule and the value. */
+export function parseConfigValue(name: string, value: unknown): number {
+  const key = checkConfigKey(name);
   const fail = (why: string) => {
     const problem = `must be ${why}, got ${quote(value)}`;
     return invalid(`config ${key}: ${problem}`, { value: problem });

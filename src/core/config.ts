@@ -16,11 +16,12 @@ export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
 export type Config = { [K in ConfigKey]: number };
 
 export const CONFIG_HELP: Record<ConfigKey, string> = {
-  "max-retries": "retries after the first run before a job goes to the DLQ (integer >= 0)",
+  "max-retries":
+    "retries after the first run before a job goes to the DLQ (integer >= 0); for jobs enqueued afterwards",
   "backoff-base": "retry k waits backoff-base^k seconds (number >= 1)",
   "backoff-max": "upper bound of one retry delay, in seconds (at most a year)",
   "worker-poll-interval": "fallback poll of idle workers, in seconds (wake-ups are immediate)",
-  "job-timeout": "default timeout of a job, in seconds (at most a year); 0 = no timeout",
+  "job-timeout": "timeout of jobs enqueued afterwards without one, in seconds (at most a year); 0 = none",
   "output-limit": "bytes kept per stream per attempt (head and tail kept, the middle cut)",
   "lease-seconds": "a killed worker's job is recovered after this many seconds",
 };

@@ -15,6 +15,10 @@
  *   decimal ("1023.5 KiB", "5.0 GiB"); 1,048,575 B is "1.0 MiB". GiB is the largest unit.
  * - Relative times: "now" within half a second, else the largest unit of s, min, h, d that the
  *   distance reaches, rounded, carrying (59.6 s ago is "1 min ago"): "in 3 s", "2 min ago".
+ * - Rates (a share from 0 to 1) as percent with one decimal ("87.5%"), whole at exactly 0 and 1
+ *   ("0%", "100%"), so that "100.0%" means "all but a few".
+ * - A job's timeout: its seconds as given ("600 s"); 0 is "none" (no timeout); unset (a job an
+ *   older version wrote) is "job-timeout setting", which is what applies to it.
  * - Nothing to show (null, undefined, NaN, ±Infinity) prints the face's placeholder `none`
  *   (the dashboard's "—" by default, the CLI passes "-"). A negative duration or size (a clock
  *   stepped back between start and finish) prints as 0.
@@ -90,4 +94,18 @@ export function relative(at: number | null | undefined, now: number, none = NONE
     if (n < next) return delta < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
   }
   throw new Error("unreachable: the last span has no limit");
+}
+
+/** A job's timeout in seconds: "600 s", "none" for 0, "job-timeout setting" when unset. */
+export function timeout(seconds: number | null): string {
+  if (seconds === null) return "job-timeout setting";
+  return seconds === 0 ? "none" : `${seconds} s`;
+}
+
+/** A share from 0 to 1 as percent: "87.5%", "100%". */
+export function percent(rate: number | null | undefined, none = NONE): string {
+  const value = shown(rate);
+  if (value === null) return none;
+  if (value === 0 || value === 1) return `${value * 100}%`;
+  return `${(Math.round(value * 1000) / 10).toFixed(1)}%`;
 }

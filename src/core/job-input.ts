@@ -2,13 +2,10 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { MAX_JOB_TIMEOUT_SECONDS, type Config } from "./config.js";
 import { invalid } from "./errors.js";
+import { resolveDefaults } from "./job-defaults.js";
 import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
 import type { NewJob } from "./types.js";
 
-/**
- * The enqueue JSON (snake_case). Unknown fields, wrong types and out-of-range values are rejected
- * with a message naming the field. This is the one place these rules live.
- */
 /**
  * Ids are typed, printed and pasted back: printable characters only. No spaces, controls (C0, DEL,
  * C1 such as U+009B, a terminal's CSI) or format characters (bidi overrides, zero-width marks), and
@@ -18,7 +15,7 @@ const ID_UNPRINTABLE = /[\s\p{Cc}\p{Cf}]/u;
 
 const PRIORITY = "must be an integer 1..10";
 const MAX_RETRIES = "must be an integer 0..1000";
-const TIMEOUT = `must be a number of seconds > 0 and <= ${MAX_JOB_TIMEOUT_SECONDS} (a year)`;
+const TIMEOUT = `must be a number of seconds from 0 (none) to ${MAX_JOB_TIMEOUT_SECONDS} (a year)`;
 const RUN_AT = "must be ISO 8601 with an offset or Z, e.g. 2026-01-31T12:00:00Z";
 
 /**
@@ -49,7 +46,7 @@ export const JobInputSchema = z.strictObject({
   priority: z.number({ error: PRIORITY }).int(PRIORITY).min(1, PRIORITY).max(10, PRIORITY).optional(),
   run_at: z.iso.datetime({ offset: true, error: RUN_AT }).optional(),
   max_retries: z.number({ error: MAX_RETRIES }).int(MAX_RETRIES).min(0, MAX_RETRIES).max(1000, MAX_RETRIES).optional(),
-  timeout: z.number({ error: TIMEOUT }).positive(TIMEOUT).max(MAX_JOB_TIMEOUT_SECONDS, TIMEOUT).optional(),
+  timeout: z.number({ error: TIMEOUT }).min(0, TIMEOUT).max(MAX_JOB_TIMEOUT_SECONDS, TIMEOUT).optional(),
 });
 
 export type JobInput = z.input<typeof JobInputSchema>;
@@ -100,12 +97,12 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     throw invalid(message, fields);
   }
   const job = parsed.data;
-  const timeout = job.timeout ?? null;
+  const { priority, max_retries, timeout } = resolveDefaults(job, config);
   return {
     id: job.id ?? newJobId(),
     command: job.command,
-    priority: job.priority ?? 5,
-    max_retries: job.max_retries ?? config["max-retries"],
+    priority,
+    max_retries,
     timeout,
     run_at: job.run_at === undefined ? now : Date.parse(job.run_at),
     created_at: now,

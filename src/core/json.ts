@@ -1,8 +1,14 @@
+import { CONFIG_DEFAULTS, CONFIG_HELP, type Config } from "./config.js";
+import { isScheduled } from "./job-state.js";
 import type { ListedJob } from "./listing.js";
-import type { QueueStatus } from "./queue.js";
-import type { Attempt, Job, WorkerInfo } from "./types.js";
+import type { QueueStatus } from "./status.js";
+import type { Attempt, AttemptOutput, Job, Metrics, OutputStream, ThroughputPoint, WorkerInfo } from "./types.js";
+import { workerStatus } from "./workers.js";
 
-/** The JSON shapes of DESIGN §6: snake_case, times as ISO 8601 UTC, absent values as null. */
+/**
+ * What every face prints with --json and the API sends: snake_case, times as ISO 8601 UTC, absent
+ * values as null.
+ */
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export interface JobJson {
@@ -34,7 +40,7 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     command: job.command,
     command_truncated: "command_truncated" in job && job.command_truncated,
     state: job.state,
-    scheduled: (job.state === "pending" || job.state === "failed") && job.run_at > now,
+    scheduled: isScheduled(job, now),
     priority: job.priority,
     attempts: job.attempts,
     max_retries: job.max_retries,
@@ -81,14 +87,7 @@ export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()
     running: worker.running,
     started_at: iso(worker.started_at),
     heartbeat_at: iso(worker.heartbeat_at),
-    /** alive: heartbeat within the lease; draining/stopping: asked to stop; lost: no heartbeat. */
-    status: (now - worker.heartbeat_at > leaseMs
-      ? "lost"
-      : worker.stop_requested === "drain"
-        ? "draining"
-        : worker.stop_requested === "now"
-          ? "stopping"
-          : "alive") as "lost" | "draining" | "stopping" | "alive",
+    status: workerStatus(worker, leaseMs, now),
   };
 }
 
@@ -105,3 +104,46 @@ export function statusJson(status: QueueStatus, leaseMs: number, now = Date.now(
 }
 
 export type StatusJson = ReturnType<typeof statusJson>;
+
+/** `GET /api/metrics`: the `metrics --json` figures plus a throughput series for charts. */
+export function metricsJson(metrics: Metrics, series: ThroughputPoint[], bucketSeconds: number) {
+  return {
+    ...metrics,
+    series: {
+      bucket_seconds: bucketSeconds,
+      points: series.map((point) => ({
+        at: iso(point.at) as string,
+        completed: point.completed,
+        failed: point.failed,
+      })),
+    },
+  };
+}
+
+export type MetricsJson = ReturnType<typeof metricsJson>;
+
+/** `GET /api/jobs/:id/output`: invalid UTF-8 becomes U+FFFD here (`format=text` has the bytes). */
+export function outputJson(jobId: string, stream: OutputStream, output: AttemptOutput & { attempt: number }) {
+  return {
+    job_id: jobId,
+    attempt: output.attempt,
+    stream,
+    text: output.data.toString("utf8"),
+    total_bytes: output.total_bytes,
+    truncated: output.truncated,
+  };
+}
+
+export type OutputJson = ReturnType<typeof outputJson>;
+
+export interface ConfigJson {
+  values: Record<string, number>;
+  defaults: Record<string, number>;
+  /** A line of help per key. */
+  help: Record<string, string>;
+}
+
+/** `GET /api/config`: every setting with its default and what it means. */
+export function configJson(values: Config): ConfigJson {
+  return { values, defaults: CONFIG_DEFAULTS, help: CONFIG_HELP };
+}

@@ -12,6 +12,13 @@
  *   that the others could beat meanwhile.
  */
 
+import type { Config } from "./config.js";
+
+/** How long a lease lasts, in ms: the lease-seconds setting. */
+export function leaseMs(config: Config): number {
+  return config["lease-seconds"] * 1000;
+}
+
 /** Heartbeats per lease: one late beat never costs a job. */
 export const BEATS_PER_LEASE = 3;
 

@@ -1,3 +1,4 @@
+import { invalid } from "./errors.js";
 import type { Job } from "./types.js";
 
 /**
@@ -7,6 +8,19 @@ import type { Job } from "./types.js";
  * long text is never loaded for a list.
  */
 export const LIST_COMMAND_CHARS = 4096;
+
+/** How many jobs one list returns: this many unless asked, at most LIST_LIMIT_MAX. */
+export const LIST_LIMIT_DEFAULT = 50;
+export const LIST_LIMIT_MAX = 10_000;
+
+/** The limit a list asks for, checked, or the default; throws an "invalid" QueueError. */
+export function listLimit(limit = LIST_LIMIT_DEFAULT): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
+    const range = `1..${LIST_LIMIT_MAX}`;
+    throw invalid(`limit: must be an integer ${range}, got ${limit}`, { limit: `must be ${range}` });
+  }
+  return limit;
+}
 
 /** A job as list views see it: `command` holds at most LIST_COMMAND_CHARS characters. */
 export interface ListedJob extends Job {

@@ -1,7 +1,10 @@
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
-import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
+import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
+import { leaseMs } from "./lease.js";
+import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
+import { queueStatus, type QueueStatus } from "./status.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -14,19 +17,7 @@ import type {
   WorkerInfo,
 } from "./types.js";
 
-export interface QueueStatus {
-  counts: StateCounts;
-  workers: WorkerInfo[];
-  /** Ready jobs waiting for a free slot, and how long the oldest has waited. */
-  health: {
-    live_workers: number;
-    lost_workers: number;
-    /** How long the longest-waiting ready job has been due, or null when none is due. */
-    oldest_ready_ms: number | null;
-    /** When the next pending or failed job is due (epoch ms), or null. */
-    next_run_at: number | null;
-  };
-}
+export type { QueueStatus };
 
 /**
  * The one core every face calls: validation and defaults happen here, the store only persists.
@@ -114,7 +105,7 @@ export class Queue {
   /** A page of jobs for list views: commands longer than LIST_COMMAND_CHARS come cut, and marked
    * `command_truncated` (`get` has the whole command). */
   async list(filter: Partial<JobFilter> = {}): Promise<ListedJobPage> {
-    return this.store.listJobs({ ...filter, limit: checkLimit(filter.limit ?? 50) });
+    return this.store.listJobs({ ...filter, limit: listLimit(filter.limit) });
   }
 
   /**
@@ -123,7 +114,7 @@ export class Queue {
    * continues after it; the last page's is the list's own.
    */
   async *listPages(filter: Partial<JobFilter> = {}, pageSize = 500): AsyncGenerator<ListedJobPage> {
-    let remaining = checkLimit(filter.limit ?? 50);
+    let remaining = listLimit(filter.limit);
     let cursor = filter.cursor;
     while (remaining > 0) {
       const page = await this.store.listJobs({ ...filter, cursor, limit: Math.min(remaining, pageSize) });
@@ -147,20 +138,24 @@ export class Queue {
   }
 
   async status(now = Date.now()): Promise<QueueStatus> {
-    const [counts, workers, config] = await Promise.all([this.counts(), this.workers(), this.config()]);
-    const leaseMs = config["lease-seconds"] * 1000;
-    const live = workers.filter((w) => now - w.heartbeat_at <= leaseMs).length;
-    const next = await this.store.nextRunAt();
-    return {
-      counts,
-      workers,
-      health: {
-        live_workers: live,
-        lost_workers: workers.length - live,
-        oldest_ready_ms: next !== null && next <= now ? now - next : null,
-        next_run_at: next,
-      },
-    };
+    return (await this.statusAndLease(now)).status;
+  }
+
+  /** `status --json` and `GET /api/status`: the status with each worker's status judged. */
+  async statusView(now = Date.now()): Promise<StatusJson> {
+    const { status, lease } = await this.statusAndLease(now);
+    return statusJson(status, lease, now);
+  }
+
+  private async statusAndLease(now: number): Promise<{ status: QueueStatus; lease: number }> {
+    const [counts, workers, config, next] = await Promise.all([
+      this.counts(),
+      this.workers(),
+      this.config(),
+      this.store.nextRunAt(),
+    ]);
+    const lease = leaseMs(config);
+    return { status: queueStatus(counts, workers, next, lease, now), lease };
   }
 
   // ---- attempts and output
@@ -218,6 +213,12 @@ export class Queue {
     return this.store.listWorkers();
   }
 
+  /** `worker list --json`, `GET /api/workers` and the live feed: each worker with its status. */
+  async workerViews(now = Date.now()): Promise<WorkerJson[]> {
+    const [workers, config] = await Promise.all([this.workers(), this.config()]);
+    return workers.map((worker) => workerJson(worker, leaseMs(config), now));
+  }
+
   /** Asks every worker (or one) to drain, or to stop at once; returns how many were asked. */
   async stopWorkers(mode: "drain" | "now" = "drain", workerId?: string): Promise<number> {
     const count = await this.store.requestStop(mode, workerId);
@@ -235,11 +236,4 @@ export class Queue {
   async throughput(bucketSeconds = 60, buckets = 60): Promise<ThroughputPoint[]> {
     return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets);
   }
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    throw invalid(`limit: must be an integer 1..10000, got ${limit}`, { limit: "must be 1..10000" });
-  }
-  return limit;
 }

@@ -14,7 +14,10 @@ export interface Job {
   /** Runs counted against max_retries (a run interrupted by `worker stop --now` is not counted). */
   attempts: number;
   max_retries: number;
-  /** Seconds; null = the `job-timeout` setting at run time. */
+  /**
+   * Seconds, 0 = none; decided at enqueue. null only in a job an older version wrote: the
+   * job-timeout setting applies to it (runTimeoutMs).
+   */
   timeout: number | null;
   run_at: number;
   created_at: number;
@@ -35,6 +38,7 @@ export interface NewJob {
   command: string;
   priority: number;
   max_retries: number;
+  /** Seconds, 0 = none (toNewJob always decides it; null is what older versions wrote). */
   timeout: number | null;
   run_at: number;
   created_at: number;

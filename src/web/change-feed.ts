@@ -1,4 +1,4 @@
-import { jobJson, workerJson } from "../core/json.js";
+import { jobJson } from "../core/json.js";
 import type { ChangeCursor, ListedJob } from "../core/listing.js";
 import type { Queue } from "../core/queue.js";
 import { silentLog, type Log } from "../worker/log.js";
@@ -180,10 +180,7 @@ export class ChangeFeed {
   }
 
   private async pollWorkers(): Promise<void> {
-    const [workers, config] = await Promise.all([this.queue.workers(), this.queue.config()]);
-    const leaseMs = config["lease-seconds"] * 1000;
-    const now = Date.now();
-    const key = JSON.stringify(workers.map((worker) => workerJson(worker, leaseMs, now)));
+    const key = JSON.stringify(await this.queue.workerViews());
     if (key === this.lastWorkers) return;
     this.lastWorkers = key;
     this.emit(frame("workers", key));

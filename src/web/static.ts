@@ -13,11 +13,11 @@ const ROOT = new URL("../../../", import.meta.url); // dist/src/web/ → the pac
 const PAGES = new URL("web/", ROOT);
 const SCRIPTS = new URL("dist/web/", ROOT);
 /**
- * Core modules the dashboard imports as they are, so that it formats by the CLI's very rules: only
+ * Core modules the dashboard imports as they are, so that it formats and judges by the CLI's rules: only
  * these (no Node imports), compiled by the server's build, at /app/core/ (web/src imports `./core/`).
  */
 const CORE = new URL("dist/src/core/", ROOT);
-const SHARED_CORE = new Set(["format.js", "format.js.map"]);
+const SHARED_CORE = new Set(["format.js", "job-state.js", "types.js"].flatMap((name) => [name, `${name}.map`]));
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -1,6 +1,6 @@
 import type { Config } from "../core/config.js";
 import type { StoreLostError } from "../core/errors.js";
-import { StoreWatch } from "../core/lease.js";
+import { leaseMs, StoreWatch } from "../core/lease.js";
 import type { Queue } from "../core/queue.js";
 import type { Log } from "./log.js";
 import { Wakeup } from "./wakeup.js";
@@ -44,7 +44,7 @@ export class WorkerContext {
   }
 
   get leaseMs(): number {
-    return this.config["lease-seconds"] * 1000;
+    return leaseMs(this.config);
   }
 
   async refreshConfig(): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import type { StoreLostError } from "../core/errors.js";
+import { runTimeoutMs } from "../core/job-defaults.js";
 import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob } from "../core/types.js";
@@ -135,7 +136,6 @@ export class WorkerPool {
   private run(claim: ClaimedJob): void {
     const { ctx } = this;
     const { job, attempt } = claim;
-    const timeoutSeconds = job.timeout ?? ctx.config["job-timeout"];
     const ref = { job_id: job.id, attempt };
     const refused = (run: RunRef) => this.disown(run, "its live output was refused");
     const running: Running = {
@@ -146,7 +146,7 @@ export class WorkerPool {
     };
     running.execution = this.executor({
       command: job.command,
-      timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : null,
+      timeoutMs: runTimeoutMs(job.timeout, ctx.config),
       outputLimit: ctx.config["output-limit"],
       // The job can tell who it is; a worker that finds this one dead can find its processes.
       env: { QUEUECTL_JOB_ID: job.id, QUEUECTL_ATTEMPT: String(attempt), [WORKER_ID_VAR]: this.id },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cli from "../../src/cli/format.js";
-import { bytes, duration, relative } from "../../src/core/format.js";
+import { bytes, duration, percent, relative, timeout } from "../../src/core/format.js";
 
 const S = 1000;
 const MIN = 60 * S;
@@ -148,6 +148,29 @@ describe("relative", () => {
     assert.equal(relative(null, now), "—");
     assert.equal(relative(NaN, now, "-"), "-");
   });
+});
+
+test("rates: one decimal, half up; whole only at exactly 0 and 1", () => {
+  table(percent, [
+    [0, "0%"],
+    [1, "100%"],
+    [2 / 3, "66.7%"],
+    [0.87549, "87.5%"],
+    [0.8756, "87.6%"],
+    [0.9999, "100.0%"],
+    [0.0001, "0.0%"],
+    [null, "—"],
+  ]);
+  assert.equal(percent(null, "-"), "-");
+});
+
+test("a job's timeout: seconds as given, 0 is none, unset is the setting", () => {
+  table(timeout, [
+    [600, "600 s"],
+    [7.5, "7.5 s"],
+    [0, "none"],
+    [null, "job-timeout setting"],
+  ]);
 });
 
 describe("the CLI prints what the dashboard prints", () => {

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { CONFIG_DEFAULTS, configFromStored } from "../../src/core/config.js";
 import { parseConfigValue } from "../../src/core/config-input.js";
 import { QueueError } from "../../src/core/errors.js";
+import { runTimeoutMs } from "../../src/core/job-defaults.js";
 import { newJobId, toNewJob } from "../../src/core/job-input.js";
 
 const now = Date.parse("2026-01-01T00:00:00Z");
@@ -16,13 +17,25 @@ function rejects(input: unknown, field: string): void {
   );
 }
 
-test("defaults are applied", () => {
+test("defaults are applied at enqueue, from the settings of that moment", () => {
   const job = toNewJob({ command: "echo hi" }, CONFIG_DEFAULTS, now);
   assert.equal(job.priority, 5);
   assert.equal(job.max_retries, 3);
   assert.equal(job.run_at, now);
-  assert.equal(job.timeout, null);
+  assert.equal(job.timeout, 3600, "the job-timeout setting is stored with the job");
   assert.match(job.id, /^[0-9a-z]{16}$/);
+  const set = { ...CONFIG_DEFAULTS, "max-retries": 0, "job-timeout": 0 };
+  const other = toNewJob({ command: "echo hi" }, set, now);
+  assert.deepEqual([other.max_retries, other.timeout], [0, 0]);
+  const own = toNewJob({ command: "echo hi", max_retries: 7, timeout: 0 }, CONFIG_DEFAULTS, now);
+  assert.deepEqual([own.max_retries, own.timeout], [7, 0], "timeout 0 (none) is kept, not replaced by the setting");
+});
+
+test("a run's time limit: 0 is none; an unset timeout (an older version's job) takes the setting", () => {
+  assert.equal(runTimeoutMs(2.5, CONFIG_DEFAULTS), 2500);
+  assert.equal(runTimeoutMs(0, CONFIG_DEFAULTS), null);
+  assert.equal(runTimeoutMs(null, CONFIG_DEFAULTS), 3_600_000);
+  assert.equal(runTimeoutMs(null, { ...CONFIG_DEFAULTS, "job-timeout": 0 }), null);
 });
 
 test("generated ids are unique and sort in the order they were made, even within a millisecond or when the clock steps back", () => {
@@ -59,7 +72,8 @@ test("bad jobs are rejected naming the field", () => {
   rejects({ command: "x", run_at: "tomorrow" }, "run_at");
   rejects({ command: "x", run_at: "2026-01-01T00:00:00" }, "run_at");
   rejects({ command: "x", max_retries: -1 }, "max_retries");
-  rejects({ command: "x", timeout: 0 }, "timeout");
+  rejects({ command: "x", timeout: -1 }, "timeout");
+  rejects({ command: "x", timeout: 31_536_001 }, "timeout");
   rejects({ command: "x", id: "" }, "id");
   rejects({ command: "x", id: "has space" }, "id");
   rejects({ command: "x", colour: "red" }, "colour");

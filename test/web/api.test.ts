@@ -42,6 +42,7 @@ describe("HTTP API", () => {
     assert.deepEqual(Object.keys(body.counts).sort(), ["completed", "dead", "failed", "pending", "processing"]);
     assert.deepEqual(body.workers, []);
     assert.equal(body.health.live_workers, 0);
+    assert.deepEqual([body.health.slots, body.health.busy_slots], [0, 0], "no live worker, no capacity");
   });
 
   it("POST /api/jobs enqueues (201) and GET /api/jobs/:id shows it", async () => {
@@ -80,7 +81,7 @@ describe("HTTP API", () => {
     assertError(await h.call("POST", "/api/jobs", { command: "true", priority: "high" }), 400, "priority");
     assertError(await h.call("POST", "/api/jobs", { command: "true", run_at: "tomorrow" }), 400, "run_at");
     assertError(await h.call("POST", "/api/jobs", { command: "true", max_retries: -1 }), 400, "max_retries");
-    assertError(await h.call("POST", "/api/jobs", { command: "true", timeout: 0 }), 400, "timeout");
+    assertError(await h.call("POST", "/api/jobs", { command: "true", timeout: -1 }), 400, "timeout");
     assertError(await h.call("POST", "/api/jobs", { command: "true", colour: "red" }), 400, "colour");
     assertError(await h.call("POST", "/api/jobs", "just a string"), 400);
     const malformed = await h.app.inject({

@@ -1,19 +1,20 @@
 /**
  * The JSON the API returns. The shapes come from the server's own declarations (src/core/json.ts,
- * src/core/types.ts), read from the build's .d.ts output: `npm run build` compiles the server
- * first, so the dashboard type-checks against exactly what the server sends.
+ * src/core/types.ts): src/core is a composite project that web/tsconfig.json references, so
+ * `tsc -b web` builds the core's declarations first and the dashboard type-checks against exactly
+ * what the server sends.
  */
-import type { AttemptJson, JobJson, StatusJson, WorkerJson } from "../../dist/src/core/json.js";
-import type { JobState as CoreJobState, Metrics as CoreMetrics, StateCounts } from "../../dist/src/core/types.js";
+import type {
+  AttemptJson,
+  ConfigJson,
+  JobJson,
+  MetricsJson,
+  OutputJson,
+  StatusJson,
+  WorkerJson,
+} from "../../src/core/json.js";
+import type { JobState as CoreJobState, StateCounts } from "../../src/core/types.js";
 
-/** The states in display order (a runtime copy: the dashboard does not bundle server code). */
-export const STATES = [
-  "pending",
-  "processing",
-  "completed",
-  "failed",
-  "dead",
-] as const satisfies readonly CoreJobState[];
 export type JobState = CoreJobState;
 export type Counts = StateCounts;
 export type Job = JobJson;
@@ -28,28 +29,10 @@ export interface JobPage {
   truncated: boolean;
 }
 
-export interface Output {
-  job_id: string;
-  attempt: number;
-  stream: "stdout" | "stderr";
-  text: string;
-  total_bytes: number;
-  truncated: boolean;
-}
-
-export interface Point {
-  at: string;
-  completed: number;
-  failed: number;
-}
-
-export type Metrics = CoreMetrics & { series: { bucket_seconds: number; points: Point[] } };
-
-export interface ConfigView {
-  values: Record<string, number>;
-  defaults: Record<string, number>;
-  help: Record<string, string>;
-}
+export type Output = OutputJson;
+export type Metrics = MetricsJson;
+export type Point = MetricsJson["series"]["points"][number];
+export type ConfigView = ConfigJson;
 
 /** An API error: the message, and for bad input the offending fields. */
 export class ApiError extends Error {

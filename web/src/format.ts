@@ -1,12 +1,13 @@
 /**
- * Human renderings: relative times beside absolute ones, durations, sizes, rates. Durations, sizes
- * and relative times follow the rules in the server's src/core/format.ts, which the browser loads
- * itself (the server serves its compiled copy at /app/core/format.js; web/tsconfig.json's rootDirs
- * lets `./core/` resolve to its declarations), so the CLI and the dashboard print the same text.
+ * Human renderings: relative times beside absolute ones, durations, sizes, rates. Durations, sizes,
+ * relative times, rates and timeouts follow the rules in the server's src/core/format.ts, which the
+ * browser loads itself (the server serves its compiled copy at /app/core/format.js; the rootDirs
+ * of web/tsconfig.json let `./core/` resolve to src/core), so the CLI and the dashboard print the
+ * same text.
  */
 import * as core from "./core/format.js";
 
-export { bytes, duration } from "./core/format.js";
+export { bytes, duration, percent, timeout } from "./core/format.js";
 
 /** "3 s ago", "in 2 min", "now", or "—" for none. */
 export function ago(iso: string | null, now = Date.now()): string {
@@ -17,10 +18,6 @@ export function absolute(iso: string | null): string {
   if (iso === null) return "";
   const date = new Date(iso);
   return `${date.toLocaleString()} (${iso})`;
-}
-
-export function percent(rate: number | null): string {
-  return rate === null ? "—" : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)}%`;
 }
 
 export function count(n: number): string {

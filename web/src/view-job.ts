@@ -1,6 +1,7 @@
 import { ApiError, api, query, type Attempt, type Job, type Output } from "./api.js";
+import { maxRuns } from "./core/job-state.js";
 import { h, replace } from "./dom.js";
-import { bytes, duration } from "./format.js";
+import { bytes, duration, timeout } from "./format.js";
 import { on } from "./live.js";
 import type { View } from "./main.js";
 import { act, badge, button, failure, pageHeader, row, table, time } from "./widgets.js";
@@ -66,8 +67,8 @@ export const jobView: View = (root, _params, id) => {
         fact("Command", h("code", { class: "command-full" }, current.command)),
         fact("State", badge(current.state, current.scheduled)),
         fact("Priority", String(current.priority)),
-        fact("Attempts", `${current.attempts} of ${current.max_retries + 1}`),
-        fact("Timeout", current.timeout === null ? "default (job-timeout)" : `${current.timeout} s`),
+        fact("Attempts", `${current.attempts} of ${maxRuns(current)}`),
+        fact("Timeout", timeout(current.timeout)),
         fact("Run at", time(current.run_at)),
         fact("Created", time(current.created_at)),
         fact("Started", time(current.started_at)),

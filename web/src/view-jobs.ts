@@ -1,4 +1,6 @@
-import { api, query, STATES, type Job, type JobPage } from "./api.js";
+import { api, query, type Job, type JobPage } from "./api.js";
+import { maxRuns } from "./core/job-state.js";
+import { JOB_STATES } from "./core/types.js";
 import { h, replace } from "./dom.js";
 import { duration } from "./format.js";
 import { on, throttle } from "./live.js";
@@ -16,7 +18,7 @@ function jobRow(job: Job): HTMLTableRowElement {
       jobLink(job.id),
       commandCell(job),
       String(job.priority),
-      `${job.attempts} / ${job.max_retries + 1}`,
+      `${job.attempts} / ${maxRuns(job)}`,
       time(job.updated_at),
       duration(job.duration_ms),
     ],
@@ -46,7 +48,7 @@ export const jobsView: View = (root, params) => {
     "select",
     { name: "state", "aria-label": "State" },
     h("option", { value: "" }, "all states"),
-    STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
+    JOB_STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
   );
   const search = h("input", {
     type: "search",

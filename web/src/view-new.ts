@@ -16,7 +16,7 @@ const FIELDS: Field[] = [
   { name: "priority", label: "Priority", hint: "1..10, higher runs first (default 5)", kind: "number" },
   { name: "run_at", label: "Run at", hint: "Optional; your local time", kind: "datetime" },
   { name: "max_retries", label: "Max retries", hint: "Default: the max-retries setting", kind: "number" },
-  { name: "timeout", label: "Timeout (s)", hint: "Default: the job-timeout setting", kind: "number" },
+  { name: "timeout", label: "Timeout (s)", hint: "0 = none; default: the job-timeout setting", kind: "number" },
 ];
 
 /**

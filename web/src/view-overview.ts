@@ -1,23 +1,24 @@
-import { api, type Counts, type Metrics, type Status, type Worker } from "./api.js";
+import { api, type Counts, type Metrics, type Status } from "./api.js";
 import { throughputChart } from "./chart.js";
+import { JOB_STATES } from "./core/types.js";
 import { h, replace } from "./dom.js";
 import { count, duration, percent } from "./format.js";
 import { on, throttle } from "./live.js";
 import type { View } from "./main.js";
-import { failure, pageHeader, STATE_ORDER, time } from "./widgets.js";
+import { failure, pageHeader, time } from "./widgets.js";
 
 /** Overview: counts per state, success rate, throughput over the last hour, worker health. */
 export const overviewView: View = (root) => {
   const cards = h("section", { class: "cards", "aria-label": "Jobs per state" });
-  const health = h("section", { class: "panel" });
+  const healthPanel = h("section", { class: "panel" });
   const chart = h("section", { class: "panel" });
   const summary = h("section", { class: "cards small" });
-  replace(root, pageHeader("Overview"), cards, summary, h("div", { class: "split" }, chart, health));
+  replace(root, pageHeader("Overview"), cards, summary, h("div", { class: "split" }, chart, healthPanel));
 
   const drawCounts = (counts: Counts): void => {
     replace(
       cards,
-      STATE_ORDER.map((state) =>
+      JOB_STATES.map((state) =>
         h(
           "a",
           { class: `card state-${state}`, href: `#/jobs?state=${state}`, "data-count": state },
@@ -28,12 +29,9 @@ export const overviewView: View = (root) => {
     );
   };
 
-  const drawWorkers = (workers: Worker[], status?: Status): void => {
-    const alive = workers.filter((w) => w.status !== "lost");
-    const slots = alive.reduce((sum, w) => sum + w.slots, 0);
-    const busy = alive.reduce((sum, w) => sum + w.running.length, 0);
+  const drawHealth = ({ health }: Status): void => {
     replace(
-      health,
+      healthPanel,
       h("h2", {}, "Worker health"),
       h(
         "dl",
@@ -42,31 +40,17 @@ export const overviewView: View = (root) => {
         h(
           "dd",
           {},
-          `${alive.length} alive`,
-          workers.length > alive.length
-            ? h("span", { class: "warn" }, ` · ${workers.length - alive.length} lost`)
-            : null,
+          `${health.live_workers} alive`,
+          health.lost_workers > 0 ? h("span", { class: "warn" }, ` · ${health.lost_workers} lost`) : null,
         ),
         h("dt", {}, "Slots busy"),
-        h("dd", {}, `${busy} of ${slots}`),
-        status
-          ? [
-              h("dt", {}, "Oldest ready job waits"),
-              h(
-                "dd",
-                {},
-                status.health.oldest_ready_ms === null ? "none waiting" : duration(status.health.oldest_ready_ms),
-              ),
-            ]
-          : null,
-        status
-          ? [
-              h("dt", {}, "Next scheduled run"),
-              h("dd", {}, status.health.next_run_at === null ? "—" : time(status.health.next_run_at)),
-            ]
-          : null,
+        h("dd", {}, `${health.busy_slots} of ${health.slots}`),
+        h("dt", {}, "Oldest ready job waits"),
+        h("dd", {}, health.oldest_ready_ms === null ? "none waiting" : duration(health.oldest_ready_ms)),
+        h("dt", {}, "Next scheduled run"),
+        h("dd", {}, health.next_run_at === null ? "—" : time(health.next_run_at)),
       ),
-      alive.length === 0
+      health.live_workers === 0
         ? h("p", { class: "notice" }, "No worker is running: jobs wait. ", h("a", { href: "#/workers" }, "Start one"))
         : null,
     );
@@ -111,7 +95,7 @@ export const overviewView: View = (root) => {
     try {
       const [status, metrics] = await Promise.all([api.get<Status>("/api/status"), api.get<Metrics>("/api/metrics")]);
       drawCounts(status.counts);
-      drawWorkers(status.workers, status);
+      drawHealth(status);
       drawMetrics(metrics);
     } catch (error) {
       replace(cards, failure(error));

@@ -1,4 +1,4 @@
-import { ApiError, type Job, type JobState } from "./api.js";
+import { ApiError, type Job } from "./api.js";
 import { h, type Child } from "./dom.js";
 import { absolute, ago } from "./format.js";
 
@@ -97,8 +97,6 @@ export function button(label: string, onClick: (button: HTMLButtonElement) => vo
   el.addEventListener("click", () => onClick(el));
   return el;
 }
-
-export const STATE_ORDER: JobState[] = ["pending", "processing", "completed", "failed", "dead"];
 
 /** The "couldn't load" box a view shows instead of its content. */
 export function failure(error: unknown): HTMLElement {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { CONFIG_DEFAULTS, CONFIG_HELP, CONFIG_KEYS, isConfigKey } from "../../core/config.js";
-import { invalid } from "../../core/errors.js";
+import { CONFIG_DEFAULTS, CONFIG_HELP, CONFIG_KEYS } from "../../core/config.js";
+import { checkConfigKey } from "../../core/config-input.js";
 import { withQueue } from "../context.js";
 import { color, printJson, table } from "../format.js";
 
@@ -40,8 +40,8 @@ export function registerConfig(program: Command): void {
     .description("one setting's value")
     .argument("<key>", CONFIG_KEYS.join(" | "))
     .action(async (key: string, _options: unknown, command: Command) => {
-      if (!isConfigKey(key)) throw invalid(`unknown config key "${key}" (known: ${CONFIG_KEYS.join(", ")})`);
-      await withQueue(command, async (queue) => console.log(String((await queue.config())[key])));
+      const known = checkConfigKey(key);
+      await withQueue(command, async (queue) => console.log(String((await queue.config())[known])));
     });
 
   config

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { invalid } from "../../core/errors.js";
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "../../core/listing.js";
 import { idArgument, intOption, withQueue } from "../context.js";
 import { text } from "../format.js";
 import { jobsOf, printJobs } from "./jobs.js";
@@ -10,7 +11,12 @@ export function registerDlq(program: Command): void {
   dlq
     .command("list")
     .description("dead jobs, newest first")
-    .option("-n, --limit <n>", "at most this many (1..10000)", intOption(1, 10_000), 50)
+    .option(
+      "-n, --limit <n>",
+      `at most this many (1..${LIST_LIMIT_MAX})`,
+      intOption(1, LIST_LIMIT_MAX),
+      LIST_LIMIT_DEFAULT,
+    )
     .option("--json", "print a JSON array of jobs")
     .action(async (options: { limit: number; json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {

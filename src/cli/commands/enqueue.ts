@@ -16,8 +16,9 @@ export function registerEnqueue(program: Command): void {
       "after",
       `
 Job fields: command (required, under 128 KiB), id (printable, no spaces), priority (1..10,
-default 5, higher first), run_at (ISO 8601 with offset or Z), max_retries (0..1000),
-timeout (seconds, at most a year).
+default 5, higher first), run_at (ISO 8601 with offset or Z), max_retries (0..1000, default
+config max-retries), timeout (seconds, at most a year, 0 = none; default config job-timeout).
+Defaults are decided now and stored with the job: a later config set does not change it.
 
 Examples:
   queuectl enqueue '{"command":"make test","priority":8,"max_retries":5}'

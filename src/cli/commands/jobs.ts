@@ -1,6 +1,9 @@
 import { Option, type Command } from "commander";
+import { timeout } from "../../core/format.js";
 import { jobDetailJson, jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
+import { isScheduled, maxRuns } from "../../core/job-state.js";
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "../../core/listing.js";
 import { JOB_STATES, type Job, type JobFilter, type JobState, type OutputStream } from "../../core/types.js";
 import { idArgument, intOption, withQueue } from "../context.js";
 import {
@@ -28,9 +31,9 @@ const PAGE = 50;
 function jobRow(job: Job, now: number): (string | number)[] {
   return [
     text(job.id),
-    stateLabel(job.state, (job.state === "pending" || job.state === "failed") && job.run_at > now),
+    stateLabel(job.state, isScheduled(job, now)),
     job.priority,
-    `${job.attempts}/${job.max_retries + 1}`,
+    `${job.attempts}/${maxRuns(job)}`,
     relative(job.updated_at, now),
     truncate(job.command, 60),
   ];
@@ -81,7 +84,12 @@ export function registerJobs(program: Command): void {
     .description("list jobs, newest first")
     .addOption(new Option("-s, --state <state>", "only jobs in this state").choices(JOB_STATES))
     .option("-q, --search <text>", "only jobs whose id or command contains this text")
-    .option("-n, --limit <n>", "at most this many jobs (1..10000)", intOption(1, 10_000), 50)
+    .option(
+      "-n, --limit <n>",
+      `at most this many jobs (1..${LIST_LIMIT_MAX})`,
+      intOption(1, LIST_LIMIT_MAX),
+      LIST_LIMIT_DEFAULT,
+    )
     .option("--json", "print a JSON array of jobs")
     .action(async (options: { state?: JobState; search?: string; limit: number; json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
@@ -105,15 +113,14 @@ export function registerJobs(program: Command): void {
         const attempts = await queue.attempts(id);
         if (options.json) return printJson(jobDetailJson(found, attempts));
         const now = Date.now();
-        const scheduled = (found.state === "pending" || found.state === "failed") && found.run_at > now;
         const fields: [string, string][] = [
           ["id", text(found.id)],
           // A script keeps its lines; every other control character is shown, not obeyed.
           ["command", text(found.command, { lines: true })],
-          ["state", stateLabel(found.state, scheduled)],
+          ["state", stateLabel(found.state, isScheduled(found, now))],
           ["priority", String(found.priority)],
-          ["attempts", `${found.attempts} of ${found.max_retries + 1} (max_retries ${found.max_retries})`],
-          ["timeout", found.timeout === null ? "config job-timeout" : `${found.timeout} s`],
+          ["attempts", `${found.attempts} of ${maxRuns(found)} (max_retries ${found.max_retries})`],
+          ["timeout", timeout(found.timeout)],
           ["run at", when(found.run_at, now)],
           ["created", when(found.created_at, now)],
           ["started", when(found.started_at, now)],

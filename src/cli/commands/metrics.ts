@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { percent } from "../../core/format.js";
 import { withQueue } from "../context.js";
 import { color, duration, keyValues, printJson, text } from "../format.js";
 
@@ -11,7 +12,6 @@ export function registerMetrics(program: Command): void {
       await withQueue(command, async (queue) => {
         const m = await queue.metrics();
         if (options.json) return printJson(m);
-        const percent = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)} %`);
         const rows: [string, string][] = [
           [
             "jobs",
@@ -20,7 +20,7 @@ export function registerMetrics(program: Command): void {
               .join(", ")})`,
           ],
           ["runs", `${m.attempts_total} finished, ${m.attempts_failed} failed`],
-          ["success rate", `${percent(m.success_rate)} ${color.dim("(completed / (completed + dead))")}`],
+          ["success rate", `${percent(m.success_rate, "-")} ${color.dim("(completed / (completed + dead))")}`],
           [
             "duration",
             `avg ${duration(m.duration_ms.avg)}, p50 ${duration(m.duration_ms.p50)}, p95 ${duration(m.duration_ms.p95)}`,

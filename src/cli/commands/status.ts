@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { statusJson } from "../../core/json.js";
 import { JOB_STATES } from "../../core/types.js";
 import { withQueue } from "../context.js";
 import { color, printJson, relative, stateLabel, table } from "../format.js";
@@ -12,11 +11,10 @@ export function registerStatus(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
         const now = Date.now();
-        const [status, config] = await Promise.all([queue.status(now), queue.config()]);
-        const leaseMs = config["lease-seconds"] * 1000;
+        const status = await queue.statusView(now);
         if (options.json) {
           // The store's location never holds a password (Store.location).
-          printJson({ ...statusJson(status, leaseMs, now), store: queue.location });
+          printJson({ ...status, store: queue.location });
           return;
         }
         console.log(
@@ -26,19 +24,17 @@ export function registerStatus(program: Command): void {
           ),
         );
         console.log();
-        const slots = status.workers.reduce((n, w) => n + w.slots, 0);
-        const busy = status.workers.reduce((n, w) => n + w.running.length, 0);
+        const { health } = status;
         console.log(
-          `workers: ${status.health.live_workers} alive${status.health.lost_workers ? color.red(`, ${status.health.lost_workers} lost`) : ""}` +
-            ` · slots ${busy}/${slots} busy`,
+          `workers: ${health.live_workers} alive${health.lost_workers ? color.red(`, ${health.lost_workers} lost`) : ""}` +
+            ` · slots ${health.busy_slots}/${health.slots} busy`,
         );
-        if (status.health.oldest_ready_ms !== null) {
-          const waited = relative(now - status.health.oldest_ready_ms, now);
-          const warn =
-            status.health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
+        if (health.oldest_ready_ms !== null) {
+          const waited = relative(now - health.oldest_ready_ms, now);
+          const warn = health.live_workers === 0 ? color.yellow(" — no worker is running: queuectl worker start") : "";
           console.log(`jobs are waiting for a slot; the oldest became due ${waited}${warn}`);
-        } else if (status.health.next_run_at !== null) {
-          console.log(`next scheduled job ${relative(status.health.next_run_at, now)}`);
+        } else if (health.next_run_at !== null) {
+          console.log(`next scheduled job ${relative(Date.parse(health.next_run_at), now)}`);
         } else {
           console.log("nothing waiting");
         }

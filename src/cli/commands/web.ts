@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { storeLocation } from "../../core/paths.js";
+import { MAX_SLOTS } from "../../core/workers.js";
 import { Queue } from "../../open.js";
 import { intOption } from "../context.js";
 import { logFormatOption, logLevelOption, type LogOptions } from "../log-options.js";
@@ -13,7 +14,7 @@ export function registerWeb(program: Command): void {
     .option("--host <host>", "address to bind; anything but loopback needs a token", "127.0.0.1")
     .option("-p, --port <port>", "port (0 = any free port)", intOption(0, 65535), 5000)
     .option("--token <token>", "access token required by every page and API call (default: $QUEUECTL_TOKEN)")
-    .option("-w, --workers <n>", "also run an embedded worker pool with N slots (0 = none)", intOption(0, 256), 0)
+    .option("-w, --workers <n>", "also run an embedded worker pool with N slots (0 = none)", intOption(0, MAX_SLOTS), 0)
     .addOption(logFormatOption())
     .addOption(logLevelOption("at debug, every HTTP request too"))
     .action(async (options: WebOptions, command: Command) => {

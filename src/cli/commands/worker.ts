@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { workerJson } from "../../core/json.js";
 import { storeLocation } from "../../core/paths.js";
+import { MAX_SLOTS } from "../../core/workers.js";
 import { WorkerPool } from "../../worker/pool.js";
 import { spawnDetachedWorker } from "../../worker/detach.js";
 import { intOption, withQueue } from "../context.js";
@@ -13,7 +13,7 @@ export function registerWorker(program: Command): void {
   worker
     .command("start")
     .description("run a worker with N concurrent slots in the foreground (Ctrl-C drains; twice stops at once)")
-    .option("-c, --count <n>", "concurrent jobs (1..256)", intOption(1, 256), 1)
+    .option("-c, --count <n>", `concurrent jobs (1..${MAX_SLOTS})`, intOption(1, MAX_SLOTS), 1)
     .option("-d, --detach", "run in the background; the log goes to $XDG_STATE_HOME/queuectl/logs/")
     .addOption(logFormatOption())
     .addOption(logLevelOption())
@@ -72,8 +72,7 @@ export function registerWorker(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
         const now = Date.now();
-        const leaseMs = (await queue.config())["lease-seconds"] * 1000;
-        const workers = (await queue.workers()).map((w) => workerJson(w, leaseMs, now));
+        const workers = await queue.workerViews(now);
         if (options.json) return printJson(workers);
         if (workers.length === 0) return console.log(color.dim("no workers are running (queuectl worker start)"));
         console.log(

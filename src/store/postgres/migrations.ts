@@ -108,6 +108,24 @@ export const MIGRATIONS: Migration[] = [
       DROP INDEX IF EXISTS ${s}.jobs_processing_lease;
     `,
   },
+  {
+    version: 3,
+    name: "timeouts decided at enqueue",
+    // Earlier versions stored NULL for "the job-timeout setting at run time": jobs that can still
+    // run (a dead one can be retried) get that setting now, or its default (3600 s) when it is
+    // unset or not a valid number of seconds (0 to a year). The pattern admits only numbers a
+    // double holds, so the cast cannot fail.
+    sql: (s) => `
+      UPDATE ${s}.jobs SET timeout = coalesce((
+        SELECT seconds FROM (
+          SELECT CASE WHEN v ~ '^[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]{1,2})?$' THEN v::double precision END AS seconds
+          FROM (SELECT btrim(value) AS v FROM ${s}.settings WHERE key = 'job-timeout') AS setting
+        ) AS parsed
+        WHERE seconds BETWEEN 0 AND 31536000
+      ), 3600)
+      WHERE timeout IS NULL AND state <> 'completed';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

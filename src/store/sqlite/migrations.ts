@@ -105,6 +105,17 @@ export const MIGRATIONS: string[] = [
     UPDATE job_counts SET n = n + iif(state = new.state, 1, -1) WHERE state IN (old.state, new.state);
   END;
   `,
+  // 4: a job's timeout is decided at enqueue. Earlier versions stored NULL for "the job-timeout
+  // setting at run time": jobs that can still run (a dead one can be retried) get that setting now,
+  // or its default (3600 s) when it is unset or not a valid number of seconds (0 to a year).
+  `
+  UPDATE jobs SET timeout = coalesce((
+    SELECT CAST(v AS REAL) FROM (SELECT trim(value) AS v FROM settings WHERE key = 'job-timeout')
+    WHERE CASE WHEN json_valid(v) THEN json_type(v) IN ('integer', 'real') ELSE 0 END
+      AND CAST(v AS REAL) BETWEEN 0 AND 31536000
+  ), 3600)
+  WHERE timeout IS NULL AND state <> 'completed';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { CONFIG_DEFAULTS, CONFIG_HELP } from "../../core/config.js";
+import { configJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { parse } from "../validate.js";
 
@@ -12,11 +12,7 @@ const SetBody = z.strictObject({
 
 /** GET /api/config — values, defaults and a line of help per key; PUT /api/config — set one. */
 export function registerConfig(app: FastifyInstance, queue: Queue): void {
-  app.get("/api/config", async () => ({
-    values: await queue.config(),
-    defaults: CONFIG_DEFAULTS,
-    help: CONFIG_HELP,
-  }));
+  app.get("/api/config", async () => configJson(await queue.config()));
 
   app.put("/api/config", async (request) => {
     const { key, value } = parse(SetBody, request.body, "body");

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { jobDetailJson, jobJson } from "../../core/json.js";
+import { jobDetailJson, jobJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { JOB_STATES } from "../../core/types.js";
 import { jobListBody } from "../job-list.js";
@@ -56,14 +56,6 @@ export function registerJobs(app: FastifyInstance, queue: Queue): void {
       // The bytes as written (they may not be UTF-8); nosniff keeps a browser from running them.
       return reply.type("text/plain; charset=utf-8").send(output.data);
     }
-    return {
-      job_id: request.params.id,
-      attempt: output.attempt,
-      stream: query.stream,
-      // Invalid UTF-8 becomes U+FFFD here; `format=text` gives the exact bytes.
-      text: output.data.toString("utf8"),
-      total_bytes: output.total_bytes,
-      truncated: output.truncated,
-    };
+    return outputJson(request.params.id, query.stream, output);
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { metricsJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { parse } from "../validate.js";
 
@@ -25,16 +26,6 @@ export function registerMetrics(app: FastifyInstance, queue: Queue): void {
   app.get("/api/metrics", async (request) => {
     const query = parse(MetricsQuery, request.query, "query");
     const [metrics, series] = await Promise.all([queue.metrics(), queue.throughput(query.bucket, query.buckets)]);
-    return {
-      ...metrics,
-      series: {
-        bucket_seconds: query.bucket,
-        points: series.map((point) => ({
-          at: new Date(point.at).toISOString(),
-          completed: point.completed,
-          failed: point.failed,
-        })),
-      },
-    };
+    return metricsJson(metrics, series, query.bucket);
   });
 }

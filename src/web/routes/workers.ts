@@ -1,13 +1,17 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { workerJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
+import { MAX_SLOTS } from "../../core/workers.js";
 import { parse } from "../validate.js";
 
 export type StartWorkers = (count: number) => Promise<{ pid: number; log: string }>;
 
 const StartBody = z.strictObject({
-  count: z.number().int("must be an integer").min(1, "must be 1..256").max(256, "must be 1..256"),
+  count: z
+    .number()
+    .int("must be an integer")
+    .min(1, `must be 1..${MAX_SLOTS}`)
+    .max(MAX_SLOTS, `must be 1..${MAX_SLOTS}`),
 });
 
 const StopBody = z.strictObject({
@@ -19,11 +23,7 @@ const StopBody = z.strictObject({
 
 /** Workers: list, start a pool (a detached worker process), ask all or one to drain or stop. */
 export function registerWorkers(app: FastifyInstance, queue: Queue, startWorkers: StartWorkers): void {
-  app.get("/api/workers", async () => {
-    const [workers, config] = await Promise.all([queue.workers(), queue.config()]);
-    const now = Date.now();
-    return workers.map((worker) => workerJson(worker, config["lease-seconds"] * 1000, now));
-  });
+  app.get("/api/workers", () => queue.workerViews());
 
   app.post("/api/workers/start", async (request, reply) => {
     const { count } = parse(StartBody, request.body, "body");

@@ -38,7 +38,7 @@ export const errorScenarios: Scenario[] = [
         bad(job({ command: "true", max_retries: -1 }), 2, /max_retries/),
         bad(job({ command: "true", max_retries: "3" }), 2, /max_retries/),
         bad(job({ command: "true", max_retries: 1.5 }), 2, /max_retries/),
-        bad(job({ command: "true", timeout: 0 }), 2, /timeout/),
+        bad(job({ command: "true", timeout: -1 }), 2, /timeout/),
         bad(job({ command: "true", timeout: -5 }), 2, /timeout/),
         bad(job({ command: "true", timeout: "10" }), 2, /timeout/),
         bad(job({ command: "true", bogus_field: 1 }), 2, /bogus_field/),

@@ -1,0 +1,43 @@
+import { capacity, isLive } from "./workers.js";
+import type { StateCounts, WorkerInfo } from "./types.js";
+
+export interface QueueStatus {
+  counts: StateCounts;
+  workers: WorkerInfo[];
+  /** Who can run jobs, and whether ready jobs wait for them. */
+  health: {
+    live_workers: number;
+    lost_workers: number;
+    /** Slots of the live workers, and how many of them run a job. */
+    slots: number;
+    busy_slots: number;
+    /** How long the longest-waiting ready job has been due, or null when none is due. */
+    oldest_ready_ms: number | null;
+    /** When the next pending or failed job is due (epoch ms), or null. */
+    next_run_at: number | null;
+  };
+}
+
+/** The queue's health at `now`, from what the store holds (`nextRunAt`: the earliest due time). */
+export function queueStatus(
+  counts: StateCounts,
+  workers: WorkerInfo[],
+  nextRunAt: number | null,
+  leaseMs: number,
+  now: number,
+): QueueStatus {
+  const live = workers.filter((worker) => isLive(worker, leaseMs, now)).length;
+  const { slots, busy } = capacity(workers, leaseMs, now);
+  return {
+    counts,
+    workers,
+    health: {
+      live_workers: live,
+      lost_workers: workers.length - live,
+      slots,
+      busy_slots: busy,
+      oldest_ready_ms: nextRunAt !== null && nextRunAt <= now ? now - nextRunAt : null,
+      next_run_at: nextRunAt,
+    },
+  };
+}
