@@ -1,3 +1,4 @@
+import { invalid } from "./errors.js";
 import type { Job } from "./types.js";
 
 /**
@@ -20,6 +21,18 @@ export interface ListedJob extends Job {
  */
 export function cursorAfter(job: Job): string {
   return String(job.seq);
+}
+
+/**
+ * The seq a cursor of cursorAfter stands for. Only what cursorAfter makes is accepted: decimal
+ * digits of a safe integer (not "1e3", "0x10", " 5" or "-1", which Number() would take).
+ */
+export function decodeCursor(cursor: string): number {
+  const seq = Number(cursor);
+  if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(seq)) {
+    throw invalid(`cursor: "${cursor}" is not a cursor returned by a previous page`, { cursor: "invalid" });
+  }
+  return seq;
 }
 
 export interface ListedJobPage {
