@@ -1,7 +1,8 @@
 import type { ClaimedJob } from "../../../core/types.js";
 import type { ClaimRequest } from "../../../core/store.js";
 import type { Db, Param } from "../db.js";
-import { jobColumns, type JobRow } from "../rows.js";
+import { jobColumns } from "../../shared/columns.js";
+import type { JobRow } from "../rows.js";
 
 /**
  * The claim as CTEs plus its final SELECT, numbered from parameter `$first`: lock up to `limit` ready
