@@ -105,6 +105,11 @@ export const MIGRATIONS: string[] = [
     UPDATE job_counts SET n = n + iif(state = new.state, 1, -1) WHERE state IN (old.state, new.state);
   END;
   `,
+  // 4: the run counter under PostgreSQL's name, so both schemas name the same thing alike. Only the
+  // schema text changes: no row is rewritten.
+  `
+  ALTER TABLE jobs RENAME COLUMN runs TO last_attempt;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
