@@ -23,9 +23,9 @@ export interface StoreHandle {
 
 export type MakeStore = () => Promise<StoreHandle>;
 
-const LEASE = 10_000;
+export const LEASE = 10_000;
 
-function newJob(id: string, at: number, overrides: Partial<NewJob> = {}): NewJob {
+export function newJob(id: string, at: number, overrides: Partial<NewJob> = {}): NewJob {
   return {
     id,
     command: `echo ${id}`,
@@ -38,12 +38,12 @@ function newJob(id: string, at: number, overrides: Partial<NewJob> = {}): NewJob
   };
 }
 
-const output = (text: string | Buffer, truncated = false): AttemptOutput => {
+export const output = (text: string | Buffer, truncated = false): AttemptOutput => {
   const data = typeof text === "string" ? Buffer.from(text) : text;
   return { data, total_bytes: data.length, truncated };
 };
 
-function finished(claimed: ClaimedJob, next: NextState, overrides: Partial<RunResult> = {}): FinishedRun {
+export function finished(claimed: ClaimedJob, next: NextState, overrides: Partial<RunResult> = {}): FinishedRun {
   const duration = overrides.duration_ms ?? 50;
   const ok = next.state === "completed";
   return {
@@ -63,7 +63,7 @@ function finished(claimed: ClaimedJob, next: NextState, overrides: Partial<RunRe
   };
 }
 
-async function claimOne(store: Store, worker: string, now: number, leaseMs = LEASE): Promise<ClaimedJob> {
+export async function claimOne(store: Store, worker: string, now: number, leaseMs = LEASE): Promise<ClaimedJob> {
   const [claimed, ...rest] = await store.claimJobs(worker, 1, now, leaseMs);
   assert.ok(claimed, `expected a job to claim at ${now}`);
   assert.equal(rest.length, 0);
@@ -75,13 +75,17 @@ function beat(store: Store, workerId: string, now: number, leaseMs = 1000, held:
   return store.heartbeat({ workerId, held, leaseMs, clock: () => now });
 }
 
-async function mustGet(store: Store, id: string): Promise<Job> {
+export async function mustGet(store: Store, id: string): Promise<Job> {
   const job = await store.getJob(id);
   assert.ok(job, `job ${id} should exist`);
   return job;
 }
 
-async function rejectsWith(promise: Promise<unknown>, kind: QueueError["kind"], mentions?: string): Promise<void> {
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  kind: QueueError["kind"],
+  mentions?: string,
+): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof QueueError, `expected a QueueError, got ${String(error)}`);
     assert.equal(error.kind, kind, `kind of "${error.message}"`);

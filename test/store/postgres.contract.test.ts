@@ -3,6 +3,7 @@ import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { PG_URL } from "../helpers/env.js";
 import { dropSchema, pgSkipReason, uniqueSchema } from "../helpers/pg.js";
 import { storeContract, type StoreHandle } from "./contract.js";
+import { shapeCases } from "./contract-shape.js";
 
 const skip = await pgSkipReason();
 
@@ -12,7 +13,7 @@ if (skip) {
   });
 } else {
   /** Every case gets its own schema in the shared test database, dropped afterwards. */
-  storeContract("postgres", async (): Promise<StoreHandle> => {
+  const makeStore = async (): Promise<StoreHandle> => {
     const schema = uniqueSchema();
     const env = { ...process.env, QUEUECTL_SCHEMA: schema };
     const store = await PostgresStore.connect(PG_URL, env);
@@ -25,5 +26,7 @@ if (skip) {
         await dropSchema(schema);
       },
     };
-  });
+  };
+  storeContract("postgres", makeStore);
+  shapeCases("postgres", makeStore);
 }

@@ -1,9 +1,10 @@
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { tempHome } from "../helpers/env.js";
 import { storeContract, type StoreHandle } from "./contract.js";
+import { shapeCases } from "./contract-shape.js";
 
 /** Every case gets its own database file in a temporary directory, removed afterwards. */
-storeContract("sqlite", async (): Promise<StoreHandle> => {
+async function makeStore(): Promise<StoreHandle> {
   const home = tempHome("queuectl-contract-");
   const store = SqliteStore.open(home.db);
   await store.migrate();
@@ -22,4 +23,7 @@ storeContract("sqlite", async (): Promise<StoreHandle> => {
       home.cleanup();
     },
   };
-});
+}
+
+storeContract("sqlite", makeStore);
+shapeCases("sqlite", makeStore);
