@@ -49,3 +49,8 @@ export interface ChangeCursor {
   updated_at: number;
   seq: number;
 }
+
+/** Where a page of changes starts: a bare time means "after every change stamped then". */
+export function changesAfter(after: number | ChangeCursor): ChangeCursor {
+  return typeof after === "number" ? { updated_at: after, seq: Number.MAX_SAFE_INTEGER } : after;
+}

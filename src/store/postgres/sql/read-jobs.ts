@@ -1,4 +1,5 @@
 import {
+  changesAfter,
   cursorAfter,
   decodeCursor,
   LIST_COMMAND_CHARS,
@@ -54,8 +55,7 @@ export async function listJobs(db: Db, filter: JobFilter): Promise<ListedJobPage
 }
 
 export async function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
-  // A bare time means "after every change stamped then".
-  const cursor = typeof after === "number" ? { updated_at: after, seq: Number.MAX_SAFE_INTEGER } : after;
+  const cursor = changesAfter(after);
   // The plain range first lets the updated_at index narrow the scan; the row comparison pages.
   const { rows } = await db.query<ListedJob>(
     `SELECT ${LISTED_COLUMNS} FROM ${db.s}.jobs

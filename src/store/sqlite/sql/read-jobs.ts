@@ -1,4 +1,5 @@
 import {
+  changesAfter,
   cursorAfter,
   decodeCursor,
   type ChangeCursor,
@@ -47,9 +48,9 @@ export function listJobs(db: Db, filter: JobFilter): ListedJobPage {
 }
 
 export function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: number): ListedJob[] {
-  // A bare time means "after every change stamped then". The plain range lets the updated_at
-  // index (which ends in seq, the rowid) narrow the scan; the row comparison pages.
-  const cursor = typeof after === "number" ? { updated_at: after, seq: Number.MAX_SAFE_INTEGER } : after;
+  // The plain range lets the updated_at index (which ends in seq, the rowid) narrow the scan; the
+  // row comparison pages.
+  const cursor = changesAfter(after);
   const rows = db
     .sql(
       `SELECT ${LISTED_COLUMNS} FROM jobs WHERE updated_at >= @at AND (updated_at, seq) > (@at, @seq)
