@@ -8,7 +8,7 @@ import { QueueError } from "../../src/core/errors.js";
 import { rescue } from "../../src/core/rescue.js";
 import type { Store } from "../../src/core/store.js";
 import type { Job } from "../../src/core/types.js";
-import { claimOne, finished, mustGet, newJob, rejectsWith, type MakeStore, type StoreHandle } from "./contract.js";
+import { claimOne, finished, freshStore, mustGet, newJob, rejectsWith, type MakeStore } from "./contract.js";
 
 /** Exactly the fields of a Job: nothing of the engine's own columns (last_attempt, queue) shows. */
 const JOB_KEYS = [
@@ -44,14 +44,7 @@ async function refusedWith(promise: Promise<unknown>, kind: QueueError["kind"], 
 }
 
 export function shapeCases(engineName: string, makeStore: MakeStore): void {
-  const withStore = (body: (store: Store, handle: StoreHandle) => Promise<void>) => async () => {
-    const handle = await makeStore();
-    try {
-      await body(handle.store, handle);
-    } finally {
-      await handle.cleanup();
-    }
-  };
+  const withStore = freshStore(makeStore);
 
   /** Runs one job `id` to completion: claimed at `end - duration`, finished at `end`. */
   const complete = async (store: Store, id: string, end: number, duration: number) => {

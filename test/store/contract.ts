@@ -96,9 +96,9 @@ export async function rejectsWith(
   });
 }
 
-export function storeContract(engineName: string, makeStore: MakeStore): void {
-  /** Runs `body` with a fresh store and always cleans up. */
-  const withStore = (body: (store: Store, handle: StoreHandle) => Promise<void>) => async () => {
+/** A test case that runs `body` with a fresh store and always cleans up. */
+export const freshStore =
+  (makeStore: MakeStore) => (body: (store: Store, handle: StoreHandle) => Promise<void>) => async () => {
     const handle = await makeStore();
     try {
       await body(handle.store, handle);
@@ -106,6 +106,9 @@ export function storeContract(engineName: string, makeStore: MakeStore): void {
       await handle.cleanup();
     }
   };
+
+export function storeContract(engineName: string, makeStore: MakeStore): void {
+  const withStore = freshStore(makeStore);
 
   describe(`Store contract: ${engineName}`, () => {
     describe("migrate", () => {
