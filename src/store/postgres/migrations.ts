@@ -108,6 +108,18 @@ export const MIGRATIONS: Migration[] = [
       DROP INDEX IF EXISTS ${s}.jobs_processing_lease;
     `,
   },
+  {
+    version: 3,
+    name: "index names as in the SQLite schema",
+    // The same index under the same name in both engines. Renaming is a catalog change here, where
+    // SQLite would have to rebuild each index.
+    sql: (s) => `
+      ALTER INDEX ${s}.jobs_waiting_run_at RENAME TO jobs_due;
+      ALTER INDEX ${s}.jobs_state_seq RENAME TO jobs_state;
+      ALTER INDEX ${s}.jobs_updated_at RENAME TO jobs_updated;
+      ALTER INDEX ${s}.attempts_finished_at RENAME TO attempts_finished;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
