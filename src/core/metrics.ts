@@ -7,8 +7,8 @@ import type { AttemptOutcome } from "./types.js";
  * - A finished run succeeded (outcome completed) or failed (FAILED_OUTCOMES). An interrupted run
  *   (`worker stop --now`) is neither and is not counted; a running one is not finished.
  * - Durations (avg, percentiles, fastest, slowest) are over successful runs: a timeout or a crash
- *   says nothing about how long the work takes. Ties for fastest or slowest go to the run that
- *   finished first, then to the lower job id.
+ *   says nothing about how long the work takes. Runs are ordered by (duration, finish time, job
+ *   id): fastest is the first, slowest the last (of equally slow runs, the one finished last).
  * - Percentiles are nearest rank (see nearestRank): always a duration that occurred.
  * - A window of `ms` at `now` holds the runs finished in (now - ms, now].
  */

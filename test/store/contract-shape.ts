@@ -93,7 +93,7 @@ export function shapeCases(engineName: string, makeStore: MakeStore): void {
     );
 
     it(
-      "breaks a tie for fastest or slowest by the earlier finish",
+      "orders runs by duration, then finish: fastest is the first, slowest the last",
       withStore(async (store) => {
         const now = Date.now();
         await store.insertJobs([newJob("first-claimed", now - 1000), newJob("second-claimed", now - 999)]);
@@ -106,7 +106,7 @@ export function shapeCases(engineName: string, makeStore: MakeStore): void {
         await done(a, now - 400);
         const m = await store.metrics(now);
         assert.deepEqual(m.fastest, { job_id: "second-claimed", duration_ms: 50 });
-        assert.deepEqual(m.slowest, { job_id: "second-claimed", duration_ms: 50 });
+        assert.deepEqual(m.slowest, { job_id: "first-claimed", duration_ms: 50 });
       }),
     );
 

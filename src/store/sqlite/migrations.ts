@@ -110,6 +110,12 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE jobs RENAME COLUMN runs TO last_attempt;
   `,
+  // 5: fastest and slowest break ties by finish time and job id (core/metrics.ts); the index holds
+  // that order, so either end is read in one step however many runs share a duration.
+  `
+  DROP INDEX attempts_duration;
+  CREATE INDEX attempts_duration ON attempts (duration_ms, finished_at, job_id) WHERE outcome = 'completed';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -36,7 +36,7 @@ export async function metrics(db: Db, now: number): Promise<Metrics> {
          WHERE outcome = 'completed' ORDER BY duration_ms, finished_at, job_id LIMIT 1)
        UNION ALL
        (SELECT 'slowest', job_id, duration_ms FROM ${s}.attempts
-         WHERE outcome = 'completed' ORDER BY duration_ms DESC, finished_at, job_id LIMIT 1)`,
+         WHERE outcome = 'completed' ORDER BY duration_ms DESC, finished_at DESC, job_id DESC LIMIT 1)`,
     ),
   ]);
   const row = stats.rows[0];

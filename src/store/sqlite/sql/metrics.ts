@@ -7,8 +7,9 @@ import { countJobs } from "./read-jobs.js";
 type Extreme = Metrics["fastest"];
 
 /**
- * The figures of core/metrics.ts. Durations walk attempts_duration (successful runs, by duration):
- * a percentile is the row at its nearest rank, found by OFFSET in that index.
+ * The figures of core/metrics.ts. Durations walk attempts_duration (successful runs in the order
+ * duration, finish, job id): fastest and slowest are its two ends, a percentile is the row at its
+ * nearest rank, found by OFFSET.
  */
 export function metrics(db: Db, now: number): Metrics {
   const runs = db
@@ -31,7 +32,7 @@ export function metrics(db: Db, now: number): Metrics {
     (db
       .sql(
         `SELECT job_id, duration_ms FROM attempts WHERE outcome = 'completed'
-         ORDER BY duration_ms ${order}, finished_at, job_id LIMIT 1`,
+         ORDER BY duration_ms ${order}, finished_at ${order}, job_id ${order} LIMIT 1`,
       )
       .get() as Extreme | undefined) ?? null;
   const completedWithin = (ms: number): number =>
