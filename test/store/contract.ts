@@ -81,11 +81,7 @@ export async function mustGet(store: Store, id: string): Promise<Job> {
   return job;
 }
 
-export async function rejectsWith(
-  promise: Promise<unknown>,
-  kind: QueueError["kind"],
-  mentions?: string,
-): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, kind: QueueError["kind"], mentions?: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof QueueError, `expected a QueueError, got ${String(error)}`);
     assert.equal(error.kind, kind, `kind of "${error.message}"`);
