@@ -36,6 +36,18 @@ export function cursorAfter(job: Job): string {
   return String(job.seq);
 }
 
+/**
+ * The seq a cursor of cursorAfter stands for. Only what cursorAfter makes is accepted: decimal
+ * digits of a safe integer (not "1e3", "0x10", " 5" or "-1", which Number() would take).
+ */
+export function decodeCursor(cursor: string): number {
+  const seq = Number(cursor);
+  if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(seq)) {
+    throw invalid(`cursor: "${cursor}" is not a cursor returned by a previous page`, { cursor: "invalid" });
+  }
+  return seq;
+}
+
 export interface ListedJobPage {
   jobs: ListedJob[];
   next_cursor: string | null;
@@ -49,4 +61,9 @@ export interface ListedJobPage {
 export interface ChangeCursor {
   updated_at: number;
   seq: number;
+}
+
+/** Where a page of changes starts: a bare time means "after every change stamped then". */
+export function changesAfter(after: number | ChangeCursor): ChangeCursor {
+  return typeof after === "number" ? { updated_at: after, seq: Number.MAX_SAFE_INTEGER } : after;
 }

@@ -8,6 +8,11 @@ export function backoffMs(failedRuns: number, config: Pick<Config, "backoff-base
   return Math.round(seconds * 1000);
 }
 
+/** Whether a job that has run `attempts` times (the last one failed) may run again. */
+export function retriesLeft(job: Pick<Job, "attempts" | "max_retries">): boolean {
+  return job.attempts <= job.max_retries;
+}
+
 /** Where a job goes after a run. `max_retries` counts retries after the first run. */
 export function nextState(
   job: Pick<Job, "attempts" | "max_retries">,
@@ -17,6 +22,6 @@ export function nextState(
 ): NextState {
   if (outcome === "completed") return { state: "completed" };
   if (outcome === "interrupted") return { state: "requeue" };
-  if (job.attempts > job.max_retries) return { state: "dead" };
+  if (!retriesLeft(job)) return { state: "dead" };
   return { state: "failed", run_at: now + backoffMs(job.attempts, config) };
 }

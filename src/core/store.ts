@@ -172,9 +172,10 @@ export interface Store {
 
   /**
    * Recovers jobs of lost workers: processing jobs whose lease_until < now (if `judgeLeases`), or
-   * held by one of `deadWorkerIds`. Their running attempt gets outcome "lost" with an error saying so; the job
-   * becomes failed with run_at = now if attempts <= max_retries, else dead (a job that kills its
-   * worker every time must not loop forever). Removes the rows of dead and stale workers.
+   * held by one of `deadWorkerIds`. What becomes of each is decided by core/rescue.ts (failed and
+   * due now while retries are left, else dead) and applied here: the job moves there with the
+   * decided error as last_error, and its running attempt gets outcome "lost" with the same error.
+   * Removes the rows of dead and stale workers.
    * Returns the ids of recovered jobs.
    */
   reap(options: ReapOptions): Promise<string[]>;
@@ -209,8 +210,9 @@ export interface Store {
 
   // ---- metrics
 
+  /** The figures at `now`, as core/metrics.ts defines them (nearest-rank percentiles, windows ending at now). */
   metrics(now: number): Promise<Metrics>;
-  /** `buckets` buckets of `bucketMs` ending at now, oldest first: finished attempts per bucket. */
+  /** `buckets` buckets of `bucketMs` ending at now, oldest first: finished attempts per bucket (core/metrics.ts). */
   throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]>;
 
   // ---- wake-ups

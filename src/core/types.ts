@@ -132,14 +132,16 @@ export interface JobPage {
 
 export type StateCounts = Record<JobState, number>;
 
+/** The figures of `metrics`, by the definitions of core/metrics.ts (the same on both engines). */
 export interface Metrics {
   counts: StateCounts;
   total_jobs: number;
-  /** Finished attempts, by outcome. */
+  /** Finished runs that succeeded or failed (an interrupted run is neither), and the failed ones. */
   attempts_total: number;
   attempts_failed: number;
   /** completed / (completed + dead), null when nothing has finished. */
   success_rate: number | null;
+  /** Over successful runs; p50 and p95 are nearest rank (a duration that occurred, not interpolated). */
   duration_ms: { avg: number | null; p50: number | null; p95: number | null };
   fastest: { job_id: string; duration_ms: number } | null;
   slowest: { job_id: string; duration_ms: number } | null;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import Database from "better-sqlite3";
-import { SqliteStore, CLAIM_SQL } from "../../src/store/sqlite/sqlite-store.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { CLAIM_SQL } from "../../src/store/sqlite/sql/claim-jobs.js";
 import { tempHome } from "../helpers/env.js";
 import type { NewJob } from "../../src/core/types.js";
 

@@ -110,6 +110,18 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 3,
+    name: "index names as in the SQLite schema",
+    // The same index under the same name in both engines. Renaming is a catalog change here, where
+    // SQLite would have to rebuild each index.
+    sql: (s) => `
+      ALTER INDEX ${s}.jobs_waiting_run_at RENAME TO jobs_due;
+      ALTER INDEX ${s}.jobs_state_seq RENAME TO jobs_state;
+      ALTER INDEX ${s}.jobs_updated_at RENAME TO jobs_updated;
+      ALTER INDEX ${s}.attempts_finished_at RENAME TO attempts_finished;
+    `,
+  },
+  {
+    version: 4,
     name: "timeouts decided at enqueue",
     // Earlier versions stored NULL for "the job-timeout setting at run time": jobs that can still
     // run (a dead one can be retried) get that setting now, or its default (3600 s) when it is

@@ -1,15 +1,16 @@
 import { LIST_COMMAND_CHARS, type ListedJob } from "../../core/listing.js";
 import type { Job } from "../../core/types.js";
+import { listedColumns } from "../shared/columns.js";
 
 /**
  * The job columns for list views: the command cut to LIST_COMMAND_CHARS in SQL (substr counts
  * characters), so the long text never reaches JavaScript, and a flag saying it was cut. The flag
  * counts characters only when the byte size (known without reading the text) could exceed them.
  */
-export const LISTED_COLUMNS = `id, seq, substr(command, 1, ${LIST_COMMAND_CHARS}) AS command,
-  CASE WHEN octet_length(command) <= ${LIST_COMMAND_CHARS} THEN 0 ELSE length(command) > ${LIST_COMMAND_CHARS} END
-    AS command_truncated, state, priority, attempts, max_retries, timeout,
-  run_at, created_at, updated_at, started_at, finished_at, exit_code, duration_ms, last_error, worker_id, lease_until`;
+export const LISTED_COLUMNS = listedColumns(
+  `substr(command, 1, ${LIST_COMMAND_CHARS})`,
+  `CASE WHEN octet_length(command) <= ${LIST_COMMAND_CHARS} THEN 0 ELSE length(command) > ${LIST_COMMAND_CHARS} END`,
+);
 
 export type ListedRow = Job & { command_truncated: 0 | 1 };
 

@@ -105,7 +105,18 @@ export const MIGRATIONS: string[] = [
     UPDATE job_counts SET n = n + iif(state = new.state, 1, -1) WHERE state IN (old.state, new.state);
   END;
   `,
-  // 4: a job's timeout is decided at enqueue. Earlier versions stored NULL for "the job-timeout
+  // 4: the run counter under PostgreSQL's name, so both schemas name the same thing alike. Only the
+  // schema text changes: no row is rewritten.
+  `
+  ALTER TABLE jobs RENAME COLUMN runs TO last_attempt;
+  `,
+  // 5: fastest and slowest break ties by finish time and job id (core/metrics.ts); the index holds
+  // that order, so either end is read in one step however many runs share a duration.
+  `
+  DROP INDEX attempts_duration;
+  CREATE INDEX attempts_duration ON attempts (duration_ms, finished_at, job_id) WHERE outcome = 'completed';
+  `,
+  // 6: a job's timeout is decided at enqueue. Earlier versions stored NULL for "the job-timeout
   // setting at run time": jobs that can still run (a dead one can be retried) get that setting now,
   // or its default (3600 s) when it is unset or not a valid number of seconds (0 to a year).
   `

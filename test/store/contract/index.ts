@@ -17,6 +17,7 @@ import { migrateCases } from "./migrate.js";
 import { notifyCases } from "./notify.js";
 import { outputCases } from "./output.js";
 import { reapCases } from "./reap.js";
+import { shapeCases } from "./shape.js";
 import { workersCases } from "./workers.js";
 
 /** Registers every contract case against one engine; `makeStore` gives each case a fresh store. */
@@ -34,4 +35,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   configCases(engineName, makeStore);
   metricsCases(engineName, makeStore);
   notifyCases(engineName, makeStore);
+  shapeCases(engineName, makeStore);
 }

@@ -1,7 +1,8 @@
 import type { ClaimedJob } from "../../../core/types.js";
 import type { ClaimRequest } from "../../../core/store.js";
 import type { Db, Param } from "../db.js";
-import { jobColumns, type JobRow } from "../rows.js";
+import { jobColumns } from "../../shared/columns.js";
+import type { JobRow } from "../rows.js";
 
 /**
  * The claim as CTEs plus its final SELECT, numbered from parameter `$first`: lock up to `limit` ready
@@ -27,7 +28,7 @@ export function claimSql(
   const [now, worker, lease] = [1, 2, 3].map((n) => `$${first + n - 1}`);
   const ctes = `picked AS MATERIALIZED (
        SELECT id FROM ${s}.jobs
-       -- "run_at + 0": keeps the planner off jobs_waiting_run_at. On a table without fresh statistics
+       -- "run_at + 0": keeps the planner off jobs_due. On a table without fresh statistics
        -- it would pick that index, fetch every due job and sort them all (7 ms per claim at 10k
        -- jobs, growing with the backlog); walking jobs_ready in order stops after \`limit\` rows.
        WHERE state IN ('pending', 'failed') AND run_at + 0 <= ${now}

@@ -1,7 +1,8 @@
-import { conflict, notFound } from "../../../core/errors.js";
-import type { Job } from "../../../core/types.js";
+import type { Job, JobState } from "../../../core/types.js";
+import { JOB_COLUMNS } from "../../shared/columns.js";
+import { notRetryable } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
-import { JOB_COLUMNS, type JobRow } from "../rows.js";
+import type { JobRow } from "../rows.js";
 
 /** dead → pending, attempts reset, due now; last_error and the attempt history are kept. */
 export async function retryDead(db: Db, id: string, now: number): Promise<Job> {
@@ -12,10 +13,8 @@ export async function retryDead(db: Db, id: string, now: number): Promise<Job> {
   );
   const job = rows[0];
   if (job) return job;
-  const found = await db.query<{ state: string }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
-  const state = found.rows[0]?.state;
-  if (state === undefined) throw notFound("job", id);
-  throw conflict(`job ${id} is ${state}, not dead: only dead jobs can be retried`);
+  const found = await db.query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
+  throw notRetryable(id, found.rows[0]?.state);
 }
 
 export async function retryAllDead(db: Db, now: number): Promise<number> {

@@ -1,5 +1,5 @@
-import { conflict } from "../../../core/errors.js";
 import type { NewJob } from "../../../core/types.js";
+import { duplicateId } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
 
 /**
@@ -39,7 +39,7 @@ export async function insertJobs(db: Db, jobs: NewJob[]): Promise<void> {
     if (pgError.code === "23505" && pgError.constraint === "jobs_pkey") {
       // detail: Key (id)=(<the id>) already exists.
       const id = /^Key \(id\)=\((.*)\) already exists\.$/s.exec(pgError.detail ?? "")?.[1] ?? "(unknown)";
-      throw conflict(`duplicate id "${id}": a job with this id already exists`);
+      throw duplicateId(id);
     }
     throw error;
   }

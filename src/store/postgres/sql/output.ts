@@ -1,6 +1,7 @@
 import type { Attempt, AttemptOutput, OutputStream } from "../../../core/types.js";
 import type { Db } from "../db.js";
-import { ATTEMPT_COLUMNS, type AttemptRow } from "../rows.js";
+import { ATTEMPT_COLUMNS } from "../../shared/columns.js";
+import type { AttemptRow } from "../rows.js";
 
 /** Column names per stream: chosen from this fixed map, never from the caller's string. */
 const COLUMNS: Record<OutputStream, { data: string; bytes: string; truncated: string }> = {

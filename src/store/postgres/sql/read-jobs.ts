@@ -1,23 +1,23 @@
-import { invalid } from "../../../core/errors.js";
 import {
+  changesAfter,
   cursorAfter,
+  decodeCursor,
   LIST_COMMAND_CHARS,
   type ChangeCursor,
   type ListedJob,
   type ListedJobPage,
 } from "../../../core/listing.js";
-import { JOB_STATES, type Job, type JobFilter, type StateCounts } from "../../../core/types.js";
+import type { Job, JobFilter, StateCounts } from "../../../core/types.js";
+import { JOB_COLUMNS, listedColumns } from "../../shared/columns.js";
+import { stateCounts } from "../../shared/metrics.js";
 import type { Db, Param } from "../db.js";
-import { JOB_COLUMNS, type JobRow } from "../rows.js";
+import type { JobRow } from "../rows.js";
 
 /**
  * JOB_COLUMNS for list views: the command cut to LIST_COMMAND_CHARS in the server (left() counts
  * characters), so a list never carries the long text, and a flag saying it was cut.
  */
-const LISTED_COLUMNS = `${JOB_COLUMNS.replace(
-  /\bcommand\b/,
-  `left(command, ${LIST_COMMAND_CHARS}) AS command`,
-)}, length(command) > ${LIST_COMMAND_CHARS} AS command_truncated`;
+const LISTED_COLUMNS = listedColumns(`left(command, ${LIST_COMMAND_CHARS})`, `length(command) > ${LIST_COMMAND_CHARS}`);
 
 export async function getJob(db: Db, id: string): Promise<Job | null> {
   const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${db.s}.jobs WHERE id = $1`, [id]);
@@ -54,17 +54,8 @@ export async function listJobs(db: Db, filter: JobFilter): Promise<ListedJobPage
   return { jobs, next_cursor: rows.length > filter.limit && last ? cursorAfter(last) : null };
 }
 
-function decodeCursor(cursor: string): number {
-  const seq = Number(cursor);
-  if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(seq)) {
-    throw invalid(`cursor: "${cursor}" is not a cursor returned by a previous page`, { cursor: "invalid" });
-  }
-  return seq;
-}
-
 export async function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
-  // A bare time means "after every change stamped then".
-  const cursor = typeof after === "number" ? { updated_at: after, seq: Number.MAX_SAFE_INTEGER } : after;
+  const cursor = changesAfter(after);
   // The plain range first lets the updated_at index narrow the scan; the row comparison pages.
   const { rows } = await db.query<ListedJob>(
     `SELECT ${LISTED_COLUMNS} FROM ${db.s}.jobs
@@ -79,9 +70,7 @@ export async function countJobs(db: Db): Promise<StateCounts> {
   const { rows } = await db.query<{ state: Job["state"]; n: number }>(
     `SELECT state, count(*) AS n FROM ${db.s}.jobs GROUP BY state`,
   );
-  const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
-  for (const row of rows) counts[row.state] = row.n;
-  return counts;
+  return stateCounts(rows);
 }
 
 export async function nextRunAt(db: Db): Promise<number | null> {

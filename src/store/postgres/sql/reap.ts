@@ -1,40 +1,68 @@
-import type { Db } from "../db.js";
+import { lossCause, rescue } from "../../../core/rescue.js";
 import type { ReapOptions } from "../../../core/store.js";
+import type { Job } from "../../../core/types.js";
+import type { Db } from "../db.js";
+
+type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id"> & { last_attempt: number };
 
 /**
- * Recovers the jobs of lost workers and forgets those workers, in one statement.
- * A job whose lease expired, or whose worker is known dead, becomes failed and due now — or dead
- * once it has used up its retries, so a job that kills its worker every time cannot loop forever.
- * Its running attempt is closed as "lost". Rows locked by a concurrent finishRuns are skipped: that
+ * Recovers the jobs of lost workers and forgets those workers: finds the lost runs, then applies
+ * what core/rescue.ts decides for each in one statement (the job moved, its attempt closed as lost,
+ * dead and stale worker rows removed).
+ *
+ * The decision depends only on the run (job, attempt number, worker) and on why it is lost, so the
+ * applying statement re-checks exactly that, under the row lock: a run that finished, was recovered
+ * by another reaper, or had its lease extended in between is left alone, and the decision for
+ * every run it does touch still holds. Rows locked by a concurrent finishRuns are skipped: that
  * worker is alive after all, and the next reap sees them again if not.
  */
 export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
   const { now, deadWorkerIds, staleBefore, judgeLeases = true } = options;
   const { s } = db;
+  const found = await db.query<LostRow>(
+    `SELECT id, last_attempt, attempts, max_retries, worker_id FROM ${s}.jobs
+     WHERE state = 'processing' AND (($3::bool AND lease_until < $1) OR worker_id = ANY($2::text[]))`,
+    [now, deadWorkerIds, judgeLeases],
+  );
+  const lost = found.rows;
+  const decided = lost.map((job) => rescue(job, lossCause(job.worker_id, deadWorkerIds), now));
   const { rows } = await db.query<{ id: string }>(
-    `WITH lost AS MATERIALIZED (
-       SELECT id FROM ${s}.jobs
-       WHERE state = 'processing' AND (($4::bool AND lease_until < $1) OR worker_id = ANY($2::text[]))
-       FOR UPDATE SKIP LOCKED
+    `WITH d AS (
+       SELECT * FROM unnest($5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::bigint[])
+         AS d(id, number, worker_id, attempts, state, error, run_at)
+     ), lost AS MATERIALIZED (
+       SELECT j.id FROM ${s}.jobs j JOIN d ON j.id = d.id
+       WHERE j.state = 'processing' AND j.last_attempt = d.number AND j.worker_id = d.worker_id
+         AND j.attempts = d.attempts
+         AND (($4::bool AND j.lease_until < $1) OR j.worker_id = ANY($2::text[]))
+       FOR UPDATE OF j SKIP LOCKED
      ), recovered AS (
        UPDATE ${s}.jobs j
-       SET state = CASE WHEN j.attempts <= j.max_retries THEN 'failed' ELSE 'dead' END,
-           run_at = $1, updated_at = $1, finished_at = $1, worker_id = NULL, lease_until = NULL,
-           last_error = CASE WHEN j.worker_id = ANY($2::text[])
-                          THEN 'worker ' || j.worker_id || ' died while running this job'
-                          ELSE 'worker ' || coalesce(j.worker_id, '?') || ' was lost: lease expired without a heartbeat'
-                        END
-       FROM lost WHERE j.id = lost.id
-       RETURNING j.id, j.last_attempt, j.last_error
+       SET state = d.state, run_at = coalesce(d.run_at, j.run_at), updated_at = $1, finished_at = $1,
+           last_error = d.error, worker_id = NULL, lease_until = NULL
+       FROM lost JOIN d ON d.id = lost.id WHERE j.id = lost.id
+       RETURNING j.id, d.number, d.error
      ), attempt AS (
        UPDATE ${s}.attempts a
-       SET outcome = 'lost', finished_at = $1, duration_ms = greatest($1 - a.started_at, 0), error = recovered.last_error
-       FROM recovered WHERE a.job_id = recovered.id AND a.number = recovered.last_attempt AND a.outcome = 'running'
+       SET outcome = 'lost', finished_at = $1, duration_ms = greatest($1 - a.started_at, 0), error = recovered.error
+       FROM recovered WHERE a.job_id = recovered.id AND a.number = recovered.number AND a.outcome = 'running'
      ), gone AS (
        DELETE FROM ${s}.workers WHERE id = ANY($2::text[]) OR heartbeat_at < $3
      )
      SELECT id FROM recovered ORDER BY id`,
-    [now, deadWorkerIds, staleBefore, judgeLeases],
+    [
+      now,
+      deadWorkerIds,
+      staleBefore,
+      judgeLeases,
+      lost.map((job) => job.id),
+      lost.map((job) => job.last_attempt),
+      lost.map((job) => job.worker_id),
+      lost.map((job) => job.attempts),
+      decided.map((d) => d.next.state),
+      decided.map((d) => d.error),
+      decided.map((d) => (d.next.state === "failed" ? d.next.run_at : null)),
+    ],
   );
   return rows.map((row) => row.id);
 }

@@ -1,0 +1,78 @@
+import type { FinishedRun } from "../../../core/store.js";
+import type { Db } from "../db.js";
+
+/** Fencing: the run (@job_id, @attempt) is still held by @worker_id (see Store). */
+export const HELD = `SELECT 1 FROM jobs
+  WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND last_attempt = @attempt`;
+
+const ATTEMPT_DONE = `UPDATE attempts SET outcome = @outcome, finished_at = @finished_at, duration_ms = @duration_ms,
+    exit_code = @exit_code, signal = @signal, error = @error,
+    stdout_bytes = @stdout_bytes, stderr_bytes = @stderr_bytes
+  WHERE job_id = @job_id AND number = @attempt`;
+
+const SAVE_OUTPUT = `INSERT OR REPLACE INTO outputs (job_id, number, stream, data, total_bytes, truncated)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+
+const MOVE_JOB = `UPDATE jobs SET state = @state, run_at = coalesce(@run_at, run_at), attempts = attempts - @uncount,
+    finished_at = @finished_at, exit_code = @exit_code, duration_ms = @duration_ms, last_error = @error,
+    updated_at = @finished_at, worker_id = NULL, lease_until = NULL
+  WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND last_attempt = @attempt`;
+
+/**
+ * The finish's statements; the caller holds the write transaction. A run still held gets its
+ * attempt row and output, and its job moves to `next`; one no longer held (recovered meanwhile)
+ * is refused and nothing of it is written. Returns the refused runs' job ids.
+ */
+export function finishNow(db: Db, runs: FinishedRun[]): string[] {
+  const held = db.sql(HELD);
+  const attemptDone = db.sql(ATTEMPT_DONE);
+  const saveOutput = db.sql(SAVE_OUTPUT);
+  const moveJob = db.sql(MOVE_JOB);
+  const refused: string[] = [];
+  for (const run of runs) {
+    if (!held.get({ job_id: run.job_id, attempt: run.attempt, worker_id: run.worker_id })) {
+      refused.push(run.job_id);
+      continue;
+    }
+    attemptDone.run({
+      outcome: run.outcome,
+      finished_at: run.finished_at,
+      duration_ms: run.duration_ms,
+      exit_code: run.exit_code,
+      signal: run.signal,
+      error: run.error,
+      stdout_bytes: run.stdout.total_bytes,
+      stderr_bytes: run.stderr.total_bytes,
+      job_id: run.job_id,
+      attempt: run.attempt,
+    });
+    for (const stream of ["stdout", "stderr"] as const) {
+      const output = run[stream];
+      // Bytes only grow, so an empty final output never replaces a streamed one.
+      if (output.total_bytes > 0) {
+        saveOutput.run(run.job_id, run.attempt, stream, output.data, output.total_bytes, output.truncated ? 1 : 0);
+      }
+    }
+    const { next } = run;
+    moveJob.run({
+      state: next.state === "requeue" ? "pending" : next.state,
+      run_at: next.state === "failed" ? next.run_at : next.state === "requeue" ? run.finished_at : null,
+      // requeue (worker stop --now): the interrupted run does not count against max_retries.
+      uncount: next.state === "requeue" ? 1 : 0,
+      finished_at: run.finished_at,
+      exit_code: run.exit_code,
+      duration_ms: run.duration_ms,
+      error: run.error,
+      job_id: run.job_id,
+      worker_id: run.worker_id,
+      attempt: run.attempt,
+    });
+  }
+  return refused;
+}
+
+/** Records a batch of finished runs in one transaction (one commit for the batch). */
+export function finishRuns(db: Db, runs: FinishedRun[]): string[] {
+  if (runs.length === 0) return [];
+  return db.write(() => finishNow(db, runs));
+}

@@ -1,0 +1,40 @@
+import { lossCause, rescue } from "../../../core/rescue.js";
+import type { ReapOptions } from "../../../core/store.js";
+import type { Job } from "../../../core/types.js";
+import type { Db } from "../db.js";
+
+type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id"> & { last_attempt: number };
+
+/** Runs lost by their workers: leases expired (if judged) or held by a worker known dead (@dead, JSON). */
+const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id FROM jobs
+  WHERE state = 'processing'
+    AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`;
+
+const CLOSE_ATTEMPT = `UPDATE attempts SET outcome = 'lost', finished_at = @now,
+    duration_ms = max(@now - started_at, 0), error = @error
+  WHERE job_id = @id AND number = @attempt AND outcome = 'running'`;
+
+const MOVE_JOB = `UPDATE jobs SET state = @state, run_at = coalesce(@run_at, run_at), updated_at = @now,
+    finished_at = @now, last_error = @error, worker_id = NULL, lease_until = NULL
+  WHERE id = @id AND state = 'processing' AND last_attempt = @attempt`;
+
+const FORGET_WORKERS = `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`;
+
+/**
+ * Recovers the jobs of lost workers and forgets those workers, in one write transaction: finds the
+ * lost runs, and applies what core/rescue.ts decides for each (its attempt closed as lost).
+ */
+export function reap(db: Db, { now, deadWorkerIds, staleBefore, judgeLeases = true }: ReapOptions): string[] {
+  const dead = JSON.stringify(deadWorkerIds);
+  return db.write(() => {
+    const lost = db.sql(FIND).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as LostRow[];
+    for (const job of lost) {
+      const { next, error } = rescue(job, lossCause(job.worker_id, deadWorkerIds), now);
+      const run = { now, error, id: job.id, attempt: job.last_attempt };
+      db.sql(CLOSE_ATTEMPT).run(run);
+      db.sql(MOVE_JOB).run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null });
+    }
+    db.sql(FORGET_WORKERS).run({ stale: staleBefore, dead });
+    return lost.map((job) => job.id).sort();
+  });
+}
