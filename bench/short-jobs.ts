@@ -1,0 +1,257 @@
+/**
+ * Short shell jobs: queuectl against task-spooler (`tsp`) and `xargs -P`, at 1, 2, 4 and 8 slots,
+ * alternating in one run, medians of the rounds; with the CPU time each spends per job (every
+ * process of its tree). Also 2,000 jobs from enqueue to all completed. Installs nothing: without
+ * `tsp` its rows are skipped with one line saying how to get it.
+ *
+ * `node dist/bench/short-jobs.js [jobs] [rounds]` runs it alone (QUEUECTL_BENCH_SLOTS="4,8" picks
+ * the slot counts).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue } from "../src/open.js";
+import { cli, median, row, sqliteTarget, startWorker, stopWorker, until, type BenchRow } from "./lib.js";
+
+const log = (msg: string) => process.stderr.write(`[bench short jobs] ${msg}\n`);
+const TSP = ["/usr/bin/tsp", "/usr/local/bin/tsp"].find((path) => existsSync(path)) ?? null;
+const TICK_MS = 10; // USER_HZ 100
+
+/** The job that prints 10 lines with shell builtins only (no exec of its own). */
+const TEN_LINES = "i=0; while [ $i -lt 10 ]; do echo line $i of a short job; i=$((i+1)); done";
+
+interface Measure {
+  /** Jobs per second while the jobs ran. */
+  rate: number;
+  /** CPU milliseconds per job, all processes of the tree. */
+  cpuMs: number;
+}
+
+/** CPU ms used so far by this process's children that were waited for (cutime + cstime). */
+function childrenCpuMs(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(command, args, { env: { ...process.env, ...env }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** `xargs -P slots` running `sh -c COMMAND` n times, output discarded. */
+async function xargsRun(n: number, slots: number, command: string): Promise<Measure> {
+  const cpu0 = childrenCpuMs();
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("xargs", ["-P", String(slots), "-n", "1", "-0", "sh", "-c"], {
+      stdio: ["pipe", "ignore", "inherit"],
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`xargs exited ${code}`))));
+    child.stdin.end(Array.from({ length: n }, () => `${command}\0`).join(""));
+  });
+  const ms = performance.now() - t0;
+  return { rate: n / (ms / 1000), cpuMs: (childrenCpuMs() - cpu0) / n };
+}
+
+const SUBREAPER = fileURLToPath(new URL("../../bench/subreaper.py", import.meta.url));
+
+/**
+ * One task-spooler session, as a script: the n jobs queue behind a gate job, the gate opens, the
+ * script waits until all are done and prints the nanoseconds that took.
+ */
+const TSP_SESSION = `
+set -e
+"$TSP" -S 1
+"$TSP" sh -c 'read x < "$0"' "$GATE" >/dev/null
+i=1
+while [ $i -lt "$N" ]; do "$TSP" sh -c "$COMMAND" >/dev/null; i=$((i+1)); done
+last=$("$TSP" sh -c "$COMMAND")
+"$TSP" -S "$SLOTS"
+t0=$(date +%s%N)
+echo go > "$GATE"
+"$TSP" -w "$last" >/dev/null || true
+while "$TSP" -l | grep -qE ' (running|queued) '; do sleep 0.002; done
+t1=$(date +%s%N)
+echo $((t1 - t0))
+"$TSP" -K
+`;
+
+/**
+ * task-spooler with a private socket and TMPDIR. Its job runners are the forked clients, which
+ * leave their parent: the session runs under a subreaper to count every process's CPU, the
+ * per-job `tsp` clients that queue the jobs included.
+ */
+async function tspRun(tsp: string, n: number, slots: number, command: string): Promise<Measure> {
+  const dir = mkdtempSync(join(tmpdir(), "queuectl-bench-tsp-"));
+  const gate = join(dir, "gate");
+  const env = {
+    ...process.env,
+    ...{ TS_SOCKET: join(dir, "socket"), TMPDIR: dir, TS_MAXFINISHED: String(n + 10) },
+    ...{ TSP: tsp, GATE: gate, N: String(n), SLOTS: String(slots), COMMAND: command },
+  };
+  try {
+    run("mkfifo", [gate]);
+    const r = spawnSync("python3", [SUBREAPER, "sh", "-c", TSP_SESSION], { env, encoding: "utf8" });
+    const cpu = /cpu-seconds ([\d.]+)/.exec(r.stderr);
+    if (r.status !== 0 || !cpu) throw new Error(`the task-spooler session failed: ${r.stderr.trim()}`);
+    const ms = Number(r.stdout.trim()) / 1e6;
+    return { rate: n / (ms / 1000), cpuMs: (Number(cpu[1]) * 1000) / n };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One `queuectl worker start --count slots` over n queued jobs: the rate from the first job's start
+ * to the last job's end. CPU: the enqueue command's and the worker's whole tree's, from its start to
+ * its exit, less what the same worker spends starting and stopping with nothing to do (`idleCpuMs`).
+ */
+async function queuectlRun(n: number, slots: number, command: string, idleCpuMs: number): Promise<Measure> {
+  const target = sqliteTarget();
+  const file = join(target.home, "jobs.jsonl");
+  try {
+    writeFileSync(file, Array.from({ length: n }, () => JSON.stringify({ command })).join("\n"));
+    const cpu0 = childrenCpuMs();
+    cli(["enqueue", "--file", file], target.env);
+    const queue = await Queue.open({ db: target.db });
+    try {
+      const worker = startWorker(slots, target.env);
+      try {
+        await until(`${n} completed jobs`, async () => (await queue.counts()).completed >= n, 300_000, 20);
+      } finally {
+        await stopWorker(worker);
+      }
+      const cpu = childrenCpuMs() - cpu0 - idleCpuMs;
+      const { jobs } = await queue.list({ limit: n });
+      const first = Math.min(...jobs.map((j) => j.started_at ?? Infinity));
+      const last = Math.max(...jobs.map((j) => j.finished_at ?? 0));
+      return { rate: n / ((last - first) / 1000), cpuMs: cpu / n };
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    await target.cleanup();
+  }
+}
+
+/** CPU ms of a worker that starts, finds nothing, and stops (its fixed cost). */
+async function idleWorkerCpuMs(slots: number): Promise<number> {
+  const target = sqliteTarget();
+  try {
+    cli(["status"], target.env);
+    const queue = await Queue.open({ db: target.db });
+    try {
+      const cpu0 = childrenCpuMs();
+      const worker = startWorker(slots, target.env);
+      await until("the worker to register", async () => (await queue.workers()).length > 0, 30_000, 20);
+      await stopWorker(worker);
+      return childrenCpuMs() - cpu0;
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    await target.cleanup();
+  }
+}
+
+/** 2,000 jobs at 4 slots: wall time from `enqueue --file` to all completed, worker start-up included. */
+async function enqueueToDoneMs(n: number, slots: number): Promise<number> {
+  const target = sqliteTarget();
+  const file = join(target.home, "jobs.jsonl");
+  try {
+    writeFileSync(file, Array.from({ length: n }, () => '{"command":"true"}').join("\n"));
+    const t0 = performance.now();
+    cli(["enqueue", "--file", file], target.env);
+    const worker = startWorker(slots, target.env);
+    const queue = await Queue.open({ db: target.db });
+    try {
+      await until(`${n} completed jobs`, async () => (await queue.counts()).completed >= n, 300_000, 10);
+      return performance.now() - t0;
+    } finally {
+      await stopWorker(worker);
+      await queue.close();
+    }
+  } finally {
+    await target.cleanup();
+  }
+}
+
+const fmt = (m: Measure[]) => m.map((x) => x.rate.toFixed(0)).join("/");
+const cpuOf = (m: Measure[]) => median(m.map((x) => x.cpuMs)).toFixed(2);
+
+export interface ShortJobOptions {
+  jobs?: number;
+  rounds?: number;
+  slots?: number[];
+}
+
+export async function runShortJobBenches(options: ShortJobOptions = {}): Promise<BenchRow[]> {
+  const n = options.jobs ?? 1000;
+  const rounds = options.rounds ?? 3;
+  const slotCounts = options.slots ?? [1, 2, 4, 8];
+  const rows: BenchRow[] = [];
+  if (!TSP) log("task-spooler not found (apt-get install task-spooler): its rows are skipped");
+  const cases = [
+    { name: "'true'", command: "true", targets: { 1: ">= 0.6", other: ">= 0.8" }, xargs: true },
+    { name: "10 lines of output", command: TEN_LINES, targets: { 1: ">= 0.7", other: ">= 0.7" }, xargs: false },
+  ];
+  for (const { name, command, targets, xargs } of cases) {
+    for (const slots of slotCounts) {
+      const idle = await idleWorkerCpuMs(slots);
+      const q: Measure[] = [];
+      const t: Measure[] = [];
+      const x: Measure[] = [];
+      for (let round = 0; round < rounds; round++) {
+        if (TSP) t.push(await tspRun(TSP, n, slots, command));
+        if (xargs) x.push(await xargsRun(n, slots, command));
+        q.push(await queuectlRun(n, slots, command, idle));
+      }
+      const qRate = median(q.map((m) => m.rate));
+      log(`${name}, ${slots} slots: queuectl ${fmt(q)}/s, tsp ${fmt(t)}/s, xargs ${fmt(x)}/s`);
+      const detail = [
+        `queuectl ${qRate.toFixed(0)}/s (${fmt(q)}), ${cpuOf(q)} ms CPU/job (less ${idle} ms start+stop)`,
+        ...(t.length ? [`tsp ${median(t.map((m) => m.rate)).toFixed(0)}/s (${fmt(t)}), ${cpuOf(t)} ms CPU/job`] : []),
+        ...(x.length
+          ? [`xargs -P ${median(x.map((m) => m.rate)).toFixed(0)}/s (${fmt(x)}), ${cpuOf(x)} ms CPU/job`]
+          : []),
+      ].join("; ");
+      const what = `short jobs ${name}, ${n} jobs, ${slots} slot(s)`;
+      if (t.length) {
+        const target = slots === 1 ? targets[1] : targets.other;
+        rows.push(row(`${what}: ratio to task-spooler`, qRate / median(t.map((m) => m.rate)), "x", target, detail));
+      } else {
+        rows.push(row(`${what}: queuectl`, qRate, "jobs/s", "", detail));
+      }
+      if (x.length) rows.push(row(`${what}: ratio to xargs -P`, qRate / median(x.map((m) => m.rate)), "x", "", ""));
+    }
+  }
+  const walls: number[] = [];
+  for (let round = 0; round < rounds; round++) walls.push(await enqueueToDoneMs(2000, 4));
+  log(`2,000 jobs at 4 slots, enqueue to done: ${walls.map((w) => w.toFixed(0)).join("/")} ms`);
+  rows.push(
+    row(
+      "2,000 jobs 'true' at 4 slots, enqueue → all completed (wall)",
+      median(walls),
+      "ms",
+      "",
+      `median of ${walls.map((w) => w.toFixed(0)).join("/")} ms, worker start-up included`,
+    ),
+  );
+  return rows;
+}
+
+// Run alone: `node dist/bench/short-jobs.js [jobs] [rounds]`.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { printTable } = await import("./lib.js");
+  const slots = process.env.QUEUECTL_BENCH_SLOTS?.split(",").map(Number);
+  const rows = await runShortJobBenches({
+    jobs: Number(process.argv[2] ?? 1000),
+    rounds: Number(process.argv[3] ?? 3),
+    ...(slots ? { slots } : {}),
+  });
+  printTable("queuectl short jobs", rows);
+}
