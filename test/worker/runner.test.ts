@@ -4,9 +4,11 @@ import { shellExecutor } from "../../src/worker/executor.js";
 import { CommandRunner } from "../../src/worker/runner.js";
 import { runCli, startCli, stopProcess } from "../helpers/cli.js";
 import { alive, pidsMatching, tempHome, waitFor } from "../helpers/env.js";
+import { helperPids as anyHelperPids } from "../helpers/spawner.js";
 
-const MARK_RUNNER = "sleep 31.0815";
-const MARK_WORKER = "sleep 31.0816";
+// Marks of this process's own (the same tests run at once on the Node path, in another process).
+const MARK_RUNNER = `sleep 31.${process.pid}1`;
+const MARK_WORKER = `sleep 31.${process.pid}2`;
 after(() => {
   for (const pid of [...pidsMatching(MARK_RUNNER), ...pidsMatching(MARK_WORKER)]) process.kill(pid, "SIGKILL");
 });
@@ -15,13 +17,13 @@ const request = (command: string, extra: Partial<Parameters<CommandRunner["execu
   command,
   timeoutMs: null,
   outputLimit: 1024 * 1024,
-  env: { QUEUECTL_JOB_ID: "j1", QUEUECTL_WORKER_ID: "test-runner" },
+  env: { QUEUECTL_JOB_ID: "j1", QUEUECTL_WORKER_ID: `test-runner-${process.pid}` },
   ...extra,
 });
 
 /** The helper processes of a runner in `parent` (default: this process). */
 function helperPids(parent = process.pid): number[] {
-  return pidsMatching("runner-process.js", parent);
+  return anyHelperPids(parent);
 }
 
 test("a command run through the helper: output kept apart, streamed as it comes, exit status, start error, timeout, interrupt", async () => {
