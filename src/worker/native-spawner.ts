@@ -35,6 +35,8 @@ interface NativeRun {
   /** A signal asked for before the pid was known, sent as soon as it is. */
   early: NodeJS.Signals | null;
   exited: boolean;
+  /** At its exit, the shell left processes in its group (the spawner looked). */
+  leftovers: boolean;
   open: number;
 }
 
@@ -48,6 +50,7 @@ export class NativeSpawner {
   private readonly runs = new Map<number, NativeRun>();
   private nextId = 1;
   private partial: Buffer | null = null;
+  private corked = false;
 
   constructor(onExit: (how: string) => void) {
     this.process = spawn(NATIVE_SPAWNER, [], { stdio: ["pipe", "pipe", "inherit"] });
@@ -77,11 +80,13 @@ export class NativeSpawner {
         throw new TypeError("the command and its environment must be strings without null bytes");
     }
     const id = this.nextId++;
-    const run: NativeRun = { events, pid: undefined, early: null, exited: false, open: 2 };
+    const run: NativeRun = { events, pid: undefined, early: null, exited: false, leftovers: true, open: 2 };
     this.runs.set(id, run);
     this.send("R", id, Buffer.from([command, ...extra].join("\0") + "\0"));
     const child: ShellChild = {
       signalGroup: (signal) => {
+        // Asking the kernel costs an exception per run that left nothing: the spawner already knows.
+        if (signal === 0 && run.exited && !run.leftovers) return false;
         if (run.pid !== undefined) return signalGroup(run.pid, signal);
         if (signal !== 0 && !run.exited) run.early = signal;
         return !run.exited;
@@ -115,6 +120,15 @@ export class NativeSpawner {
     header[0] = type.charCodeAt(0);
     header.writeUInt32LE(id, 4);
     header.writeUInt32LE(payload.length, 8);
+    // The runs started in one turn of the event loop (claimed together) go in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.process.stdin.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.process.stdin.uncork();
+      });
+    }
     this.process.stdin.write(payload.length > 0 ? Buffer.concat([header, payload]) : header);
   }
 
@@ -154,8 +168,9 @@ export class NativeSpawner {
         return;
       case "X":
         run.exited = true;
+        run.leftovers = (stream & 2) !== 0;
         this.forget(id, run);
-        if (stream === 1) run.events.exit(null, signalName(payload.readInt32LE(0)));
+        if (stream & 1) run.events.exit(null, signalName(payload.readInt32LE(0)));
         else run.events.exit(payload.readInt32LE(0), null);
         return;
     }
