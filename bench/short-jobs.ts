@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "../src/open.js";
+import { nativeUnavailable } from "../src/worker/native-spawner.js";
 import { cli, median, row, sqliteTarget, startWorker, stopWorker, until, type BenchRow } from "./lib.js";
 
 const log = (msg: string) => process.stderr.write(`[bench short jobs] ${msg}\n`);
@@ -35,12 +36,6 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
 }
 
-function run(command: string, args: string[], env: Record<string, string> = {}): string {
-  const r = spawnSync(command, args, { env: { ...process.env, ...env }, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
 /** `xargs -P slots` running `sh -c COMMAND` n times, output discarded. */
 async function xargsRun(n: number, slots: number, command: string): Promise<Measure> {
   const cpu0 = childrenCpuMs();
@@ -60,19 +55,18 @@ async function xargsRun(n: number, slots: number, command: string): Promise<Meas
 const SUBREAPER = fileURLToPath(new URL("../../bench/subreaper.py", import.meta.url));
 
 /**
- * One task-spooler session, as a script: the n jobs queue behind a gate job, the gate opens, the
- * script waits until all are done and prints the nanoseconds that took.
+ * One task-spooler session, as a script: the n jobs queued one `tsp` call after another while its
+ * slots run them; prints the nanoseconds from the first call to the last job's end. (They cannot
+ * all be queued first and released at once: each queued job is a client process holding a socket
+ * to the server, which stalls at about a thousand.)
  */
 const TSP_SESSION = `
 set -e
-"$TSP" -S 1
-"$TSP" sh -c 'read x < "$0"' "$GATE" >/dev/null
+"$TSP" -S "$SLOTS"
+t0=$(date +%s%N)
 i=1
 while [ $i -lt "$N" ]; do "$TSP" sh -c "$COMMAND" >/dev/null; i=$((i+1)); done
 last=$("$TSP" sh -c "$COMMAND")
-"$TSP" -S "$SLOTS"
-t0=$(date +%s%N)
-echo go > "$GATE"
 "$TSP" -w "$last" >/dev/null || true
 while "$TSP" -l | grep -qE ' (running|queued) '; do sleep 0.002; done
 t1=$(date +%s%N)
@@ -83,18 +77,16 @@ echo $((t1 - t0))
 /**
  * task-spooler with a private socket and TMPDIR. Its job runners are the forked clients, which
  * leave their parent: the session runs under a subreaper to count every process's CPU, the
- * per-job `tsp` clients that queue the jobs included.
+ * per-job `tsp` clients included.
  */
 async function tspRun(tsp: string, n: number, slots: number, command: string): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), "queuectl-bench-tsp-"));
-  const gate = join(dir, "gate");
   const env = {
     ...process.env,
     ...{ TS_SOCKET: join(dir, "socket"), TMPDIR: dir, TS_MAXFINISHED: String(n + 10) },
-    ...{ TSP: tsp, GATE: gate, N: String(n), SLOTS: String(slots), COMMAND: command },
+    ...{ TSP: tsp, N: String(n), SLOTS: String(slots), COMMAND: command },
   };
   try {
-    run("mkfifo", [gate]);
     const r = spawnSync("python3", [SUBREAPER, "sh", "-c", TSP_SESSION], { env, encoding: "utf8" });
     const cpu = /cpu-seconds ([\d.]+)/.exec(r.stderr);
     if (r.status !== 0 || !cpu) throw new Error(`the task-spooler session failed: ${r.stderr.trim()}`);
@@ -110,7 +102,13 @@ async function tspRun(tsp: string, n: number, slots: number, command: string): P
  * to the last job's end. CPU: the enqueue command's and the worker's whole tree's, from its start to
  * its exit, less what the same worker spends starting and stopping with nothing to do (`idleCpuMs`).
  */
-async function queuectlRun(n: number, slots: number, command: string, idleCpuMs: number): Promise<Measure> {
+async function queuectlRun(
+  n: number,
+  slots: number,
+  command: string,
+  idleCpuMs: number,
+  env: Record<string, string>,
+): Promise<Measure> {
   const target = sqliteTarget();
   const file = join(target.home, "jobs.jsonl");
   try {
@@ -119,7 +117,7 @@ async function queuectlRun(n: number, slots: number, command: string, idleCpuMs:
     cli(["enqueue", "--file", file], target.env);
     const queue = await Queue.open({ db: target.db });
     try {
-      const worker = startWorker(slots, target.env);
+      const worker = startWorker(slots, { ...target.env, ...env });
       try {
         await until(`${n} completed jobs`, async () => (await queue.counts()).completed >= n, 300_000, 20);
       } finally {
@@ -139,14 +137,14 @@ async function queuectlRun(n: number, slots: number, command: string, idleCpuMs:
 }
 
 /** CPU ms of a worker that starts, finds nothing, and stops (its fixed cost). */
-async function idleWorkerCpuMs(slots: number): Promise<number> {
+async function idleWorkerCpuMs(slots: number, env: Record<string, string>): Promise<number> {
   const target = sqliteTarget();
   try {
     cli(["status"], target.env);
     const queue = await Queue.open({ db: target.db });
     try {
       const cpu0 = childrenCpuMs();
-      const worker = startWorker(slots, target.env);
+      const worker = startWorker(slots, { ...target.env, ...env });
       await until("the worker to register", async () => (await queue.workers()).length > 0, 30_000, 20);
       await stopWorker(worker);
       return childrenCpuMs() - cpu0;
@@ -159,14 +157,14 @@ async function idleWorkerCpuMs(slots: number): Promise<number> {
 }
 
 /** 2,000 jobs at 4 slots: wall time from `enqueue --file` to all completed, worker start-up included. */
-async function enqueueToDoneMs(n: number, slots: number): Promise<number> {
+async function enqueueToDoneMs(n: number, slots: number, env: Record<string, string>): Promise<number> {
   const target = sqliteTarget();
   const file = join(target.home, "jobs.jsonl");
   try {
     writeFileSync(file, Array.from({ length: n }, () => '{"command":"true"}').join("\n"));
     const t0 = performance.now();
     cli(["enqueue", "--file", file], target.env);
-    const worker = startWorker(slots, target.env);
+    const worker = startWorker(slots, { ...target.env, ...env });
     const queue = await Queue.open({ db: target.db });
     try {
       await until(`${n} completed jobs`, async () => (await queue.counts()).completed >= n, 300_000, 10);
@@ -189,11 +187,23 @@ export interface ShortJobOptions {
   slots?: number[];
 }
 
+/**
+ * The ways queuectl can start commands in this run: the native spawner when it was built (and not
+ * switched off), and Node's spawn, its fallback and the path before it, for comparison.
+ */
+function spawnPaths(): { label: string; env: Record<string, string> }[] {
+  const node = { label: "Node spawn", env: { QUEUECTL_SPAWNER: "node" } };
+  const why = nativeUnavailable();
+  if (why) log(`queuectl runs on Node's spawn only (${why})`);
+  return why ? [node] : [{ label: "native spawner", env: {} }, node];
+}
+
 export async function runShortJobBenches(options: ShortJobOptions = {}): Promise<BenchRow[]> {
   const n = options.jobs ?? 1000;
   const rounds = options.rounds ?? 3;
   const slotCounts = options.slots ?? [1, 2, 4, 8];
   const rows: BenchRow[] = [];
+  const paths = spawnPaths();
   if (!TSP) log("task-spooler not found (apt-get install task-spooler): its rows are skipped");
   const cases = [
     { name: "'true'", command: "true", targets: { 1: ">= 0.6", other: ">= 0.8" }, xargs: true },
@@ -201,19 +211,26 @@ export async function runShortJobBenches(options: ShortJobOptions = {}): Promise
   ];
   for (const { name, command, targets, xargs } of cases) {
     for (const slots of slotCounts) {
-      const idle = await idleWorkerCpuMs(slots);
-      const q: Measure[] = [];
+      const idle: number[] = [];
+      for (const path of paths) idle.push(await idleWorkerCpuMs(slots, path.env));
+      const q: Measure[][] = paths.map(() => []);
       const t: Measure[] = [];
       const x: Measure[] = [];
       for (let round = 0; round < rounds; round++) {
         if (TSP) t.push(await tspRun(TSP, n, slots, command));
         if (xargs) x.push(await xargsRun(n, slots, command));
-        q.push(await queuectlRun(n, slots, command, idle));
+        for (const [i, path] of paths.entries()) q[i]!.push(await queuectlRun(n, slots, command, idle[i]!, path.env));
       }
-      const qRate = median(q.map((m) => m.rate));
-      log(`${name}, ${slots} slots: queuectl ${fmt(q)}/s, tsp ${fmt(t)}/s, xargs ${fmt(x)}/s`);
+      const rates = q.map((m) => median(m.map((one) => one.rate)));
+      const qRate = rates[0]!;
+      const series = paths.map((path, i) => `queuectl (${path.label}) ${fmt(q[i]!)}/s`);
+      log(`${name}, ${slots} slots: ${series.join(", ")}, tsp ${fmt(t)}/s, xargs ${fmt(x)}/s`);
       const detail = [
-        `queuectl ${qRate.toFixed(0)}/s (${fmt(q)}), ${cpuOf(q)} ms CPU/job (less ${idle} ms start+stop)`,
+        ...paths.map(
+          (path, i) =>
+            `queuectl (${path.label}) ${rates[i]!.toFixed(0)}/s (${fmt(q[i]!)}), ` +
+            `${cpuOf(q[i]!)} ms CPU/job (less ${idle[i]} ms start+stop)`,
+        ),
         ...(t.length ? [`tsp ${median(t.map((m) => m.rate)).toFixed(0)}/s (${fmt(t)}), ${cpuOf(t)} ms CPU/job`] : []),
         ...(x.length
           ? [`xargs -P ${median(x.map((m) => m.rate)).toFixed(0)}/s (${fmt(x)}), ${cpuOf(x)} ms CPU/job`]
@@ -226,21 +243,25 @@ export async function runShortJobBenches(options: ShortJobOptions = {}): Promise
       } else {
         rows.push(row(`${what}: queuectl`, qRate, "jobs/s", "", detail));
       }
-      if (x.length) rows.push(row(`${what}: ratio to xargs -P`, qRate / median(x.map((m) => m.rate)), "x", "", ""));
+      if (x.length) rows.push(row(`${what}: ratio to xargs -P`, qRate / median(x.map((m) => m.rate)), "x"));
+      if (paths.length > 1) rows.push(row(`${what}: native spawner / Node spawn`, qRate / rates[1]!, "x"));
     }
   }
-  const walls: number[] = [];
-  for (let round = 0; round < rounds; round++) walls.push(await enqueueToDoneMs(2000, 4));
-  log(`2,000 jobs at 4 slots, enqueue to done: ${walls.map((w) => w.toFixed(0)).join("/")} ms`);
-  rows.push(
-    row(
-      "2,000 jobs 'true' at 4 slots, enqueue → all completed (wall)",
-      median(walls),
-      "ms",
-      "",
-      `median of ${walls.map((w) => w.toFixed(0)).join("/")} ms, worker start-up included`,
-    ),
-  );
+  for (const path of paths) {
+    const walls: number[] = [];
+    for (let round = 0; round < rounds; round++) walls.push(await enqueueToDoneMs(2000, 4, path.env));
+    const list = walls.map((w) => w.toFixed(0)).join("/");
+    log(`2,000 jobs at 4 slots (${path.label}), enqueue to done: ${list} ms`);
+    rows.push(
+      row(
+        `2,000 jobs 'true' at 4 slots, enqueue → all completed (${path.label}, wall)`,
+        median(walls),
+        "ms",
+        "",
+        `median of ${list} ms, worker start-up included`,
+      ),
+    );
+  }
   return rows;
 }
 

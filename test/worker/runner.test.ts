@@ -142,3 +142,20 @@ test("a big output on both streams through the helper: head and tail kept, the c
     runner.close();
   }
 });
+
+test("an interrupt at once after the run was asked for, before the command's pid is known, stops it", async () => {
+  const runner = new CommandRunner(1);
+  try {
+    await runner.start();
+    const execution = runner.execute(request(`${MARK_RUNNER}; echo not stopped`));
+    execution.interrupt();
+    const result = await execution.result;
+    assert.equal(result.outcome, "interrupted");
+    assert.equal(result.stdout.data.toString(), "");
+    // The TERM sent at once reached the shell, not only the KILL that follows after the grace.
+    assert.equal(result.signal, "SIGTERM");
+    await waitFor("the command to be gone", () => pidsMatching(MARK_RUNNER).length === 0);
+  } finally {
+    runner.close();
+  }
+});
