@@ -19,7 +19,7 @@
  * When stdin ends (the worker is gone), the runs still going get SIGTERM, SIGKILL after a grace;
  * the process exits once they are gone. SIGINT and SIGTERM are ignored: the worker decides.
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* POSIX_SPAWN_SETSID in glibc */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -102,6 +102,16 @@ static void send_frame(char type, uint8_t stream, uint32_t id, const void *paylo
     out_len += HEADER + len;
 }
 
+/* pipe2(O_CLOEXEC) where there is none (macOS): this process has one thread, so no fork races it. */
+static int cloexec_pipe(int fd[2], int nonblock) {
+    if (pipe(fd) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        if (fcntl(fd[i], F_SETFD, FD_CLOEXEC) != 0) return -1;
+        if (nonblock && fcntl(fd[i], F_SETFL, O_NONBLOCK) != 0) return -1;
+    }
+    return 0;
+}
+
 static struct run *find_run(uint32_t id) {
     for (size_t i = 0; i < run_count; i++)
         if (runs[i].id == id) return &runs[i];
@@ -151,7 +161,7 @@ static void start_run(uint32_t id, char *payload, uint32_t len) {
         return;
     }
     int out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    if (cloexec_pipe(out, 0) != 0 || cloexec_pipe(err, 0) != 0) {
         const char *why = strerror(errno);
         for (int i = 0; i < 2; i++) {
             if (out[i] >= 0) close(out[i]);
@@ -313,7 +323,7 @@ int main(void) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
-    if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");
+    if (cloexec_pipe(sigchld_pipe, 1) != 0) die("pipe");
     struct sigaction chld = {0};
     chld.sa_handler = on_sigchld;
     chld.sa_flags = SA_RESTART | SA_NOCLDSTOP;
