@@ -60,10 +60,6 @@ export class NativeSpawner {
     this.process.once("exit", (code, signal) => onExit(signal ? `signal ${signal}` : `exit code ${code}`));
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
   /** Resolves once the process runs (or failed to start). */
   ready(): Promise<void> {
     return new Promise((resolve) => {
