@@ -129,16 +129,40 @@ export class NativeSpawner {
   }
 
   private receive(chunk: Buffer): void {
-    let data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
-    this.partial = null;
+    let data = chunk;
+    if (this.partial) {
+      // Completes the frame begun in an earlier read, copying only its own bytes of this one.
+      const taken = this.complete(this.partial, data);
+      if (taken === null) return;
+      data = data.subarray(taken);
+    }
     while (data.length >= HEADER) {
       const length = data.readUInt32LE(8);
       if (data.length < HEADER + length) break;
       this.dispatch(data[0]!, data[1]!, data.readUInt32LE(4), data.subarray(HEADER, HEADER + length));
       data = data.subarray(HEADER + length);
     }
-    // A copy: a slice would keep the whole chunk alive.
-    if (data.length > 0) this.partial = Buffer.from(data);
+    this.partial = data.length > 0 ? data : null;
+  }
+
+  /** Adds to `partial` what its frame lacks from `data`; dispatches it once whole. Bytes taken, or null: all. */
+  private complete(partial: Buffer, data: Buffer): number | null {
+    const header = Math.min(Math.max(0, HEADER - partial.length), data.length);
+    let frame = header > 0 ? Buffer.concat([partial, data.subarray(0, header)]) : partial;
+    if (frame.length < HEADER) {
+      this.partial = frame;
+      return null;
+    }
+    const need = HEADER + frame.readUInt32LE(8) - frame.length;
+    const take = Math.min(need, data.length - header);
+    frame = Buffer.concat([frame, data.subarray(header, header + take)]);
+    if (take < need) {
+      this.partial = frame;
+      return null;
+    }
+    this.partial = null;
+    this.dispatch(frame[0]!, frame[1]!, frame.readUInt32LE(4), frame.subarray(HEADER));
+    return header + take;
   }
 
   private dispatch(type: number, stream: number, id: number, payload: Buffer): void {
