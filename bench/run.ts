@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: every SQLite benchmark (bench/sqlite.ts), then PostgreSQL's if bench/postgres.ts exists
- * (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
+ * `npm run bench`: every SQLite benchmark (bench/sqlite.ts), the short shell jobs against
+ * task-spooler and xargs (bench/short-jobs.ts; `node dist/bench/run.js short-jobs` runs them
+ * alone), then PostgreSQL's if bench/postgres.ts exists (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
  * Prints a table per engine and writes bench/results/<engine>.json.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printTable, saveResults, type BenchRow } from "./lib.js";
+import { runShortJobBenches } from "./short-jobs.js";
 import { runSqliteBenches } from "./sqlite.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url)); // dist/bench/
@@ -18,6 +20,13 @@ if (only.length === 0 || only.includes("sqlite")) {
   const rows = await runSqliteBenches();
   printTable("queuectl benchmarks — SQLite", rows);
   saveResults("sqlite", rows);
+  failed += rows.filter((r) => r.pass === false).length;
+}
+
+if (only.length === 0 || only.includes("short-jobs")) {
+  const rows = await runShortJobBenches();
+  printTable("queuectl short jobs against task-spooler and xargs -P", rows);
+  saveResults("short-jobs", rows);
   failed += rows.filter((r) => r.pass === false).length;
 }
 

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcessByStdio } from "node:child_process";
-import type { Readable } from "node:stream";
 import type { AttemptOutput, OutputStream } from "../core/types.js";
 import { setLongTimeout, type LongTimer } from "./long-timer.js";
 import { killMarked, runMarks, signalMarked } from "./orphans.js";
 import { outcome, type ExecutionOutcome, type InterruptReason, type StopReason } from "./outcome.js";
 import { OutputCapture } from "./output-capture.js";
+import { nodeShell, type ShellChild, type StartShell } from "./shell-child.js";
 
 export type { ExecutionOutcome, InterruptReason } from "./outcome.js";
 
@@ -64,7 +63,8 @@ export function newCaptures(outputLimit: number): Captures {
 export const shellExecutor: Executor = (request) => runShell(request, newCaptures(request.outputLimit));
 
 /**
- * shellExecutor, capturing into `captures` (the command runner process forwards from them).
+ * shellExecutor, capturing into `captures` (the command runner process forwards from them), the
+ * shell started by `start` (Node's spawn, or the native spawner's).
  *
  * No process outlives its run. At a timeout or an interrupt the process group gets SIGTERM, then
  * SIGKILL once the shell is gone or after the grace; so does every process that carries the run's
@@ -74,7 +74,7 @@ export const shellExecutor: Executor = (request) => runShell(request, newCapture
  * closed its output (a real daemon) is only searched for at a timeout or an interrupt: finding it
  * means reading every process's environment, too slow to do after every run.
  */
-export function runShell(request: ExecutionRequest, captures: Captures): Execution {
+export function runShell(request: ExecutionRequest, captures: Captures, start: StartShell = nodeShell): Execution {
   const started = performance.now();
   const marks = runMarks(request.env);
   let stopReason: StopReason | null = null;
@@ -101,36 +101,36 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
       });
     };
 
-    let child: ChildProcessByStdio<null, Readable, Readable>;
+    const open: Record<OutputStream, boolean> = { stdout: true, stderr: true };
+    /** Set once the shell exited: called as each pipe closes. */
+    let onClosed: (() => void) | null = null;
+    let child: ShellChild;
     try {
-      child = spawn("/bin/sh", ["-c", request.command], {
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: request.env ? { ...inheritedEnv(), ...request.env } : process.env,
+      child = start(request.command, request.env, {
+        output: (stream, chunk) => {
+          captures[stream].write(chunk);
+          request.onOutput?.(stream, chunk);
+        },
+        closed: (stream) => {
+          open[stream] = false;
+          onClosed?.();
+        },
+        error: (error) => finish("start_error", { error: `cannot start /bin/sh: ${error.message}` }),
+        exit: (code, signal) => exited(code, signal),
       });
     } catch (error) {
       // Refused before any process exists, e.g. a NUL byte, which no command line can carry.
       finish("start_error", { error: `cannot start /bin/sh: ${(error as Error).message}` });
       return;
     }
-    /** Signals the process group; false when it has no process left. */
-    const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
-      if (child.pid === undefined) return false;
-      try {
-        process.kill(-child.pid, signal);
-        return true;
-      } catch {
-        return false; // the group is already gone
-      }
-    };
     const killAll = () => {
-      signalGroup("SIGKILL");
+      child.signalGroup("SIGKILL");
       killMarked([marks]);
     };
     const stop = (reason: StopReason) => {
       if (stopReason) return;
       stopReason = reason;
-      signalGroup("SIGTERM");
+      child.signalGroup("SIGTERM");
       signalMarked([marks], "SIGTERM");
       killTimer = setTimeout(killAll, KILL_GRACE_MS);
       killTimer.unref();
@@ -143,32 +143,25 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
     const stopLeftovers = () => {
       if (leftoversStopped) return;
       leftoversStopped = true;
-      signalGroup("SIGTERM");
+      child.signalGroup("SIGTERM");
       const termed = signalMarked([marks], "SIGTERM");
       // Without marks the group is all there is to find. With them, the second round goes by
       // marks rather than by group id, which another run may have been given by now.
       if (marks.length === 0 || termed.length > 0) {
-        setTimeout(() => (marks.length === 0 ? signalGroup("SIGKILL") : killMarked([marks])), KILL_GRACE_MS);
+        setTimeout(() => (marks.length === 0 ? child.signalGroup("SIGKILL") : killMarked([marks])), KILL_GRACE_MS);
       }
     };
 
-    for (const stream of ["stdout", "stderr"] as const) {
-      child[stream].on("data", (chunk: Buffer) => {
-        captures[stream].write(chunk);
-        request.onOutput?.(stream, chunk);
-      });
-    }
-
-    child.on("error", (error) => {
-      finish("start_error", { error: `cannot start /bin/sh: ${error.message}` });
-    });
-
-    child.on("exit", (code, signal) => {
+    function exited(code: number | null, signal: NodeJS.Signals | null): void {
       clearTimeout(killTimer);
       // A timed-out or interrupted run must not outlive its job; nor may what a finished one left.
       if (stopReason) killAll();
-      else if (signalGroup(0)) stopLeftovers();
+      else if (child.signalGroup(0)) stopLeftovers();
+      let settled = false;
       const settle = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(grace);
         // Only a plain failure's message reads stderr: don't copy it for every run that succeeds.
         const failed = !stopReason && !signal && code !== 0;
         const stderrTail = failed ? captures.stderr.snapshot().data : "";
@@ -177,26 +170,17 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
         finish(how, fields);
       };
       // Let the pipes drain, but don't wait for background children that keep them open.
-      let pending = 2;
-      const drained = () => {
-        if (--pending === 0) {
-          clearTimeout(grace);
-          settle();
-        }
-      };
       const grace = setTimeout(() => {
         // Whoever still holds the pipes was started by the job (and may have left its group).
         if (!stopReason) stopLeftovers();
-        child.stdout.destroy();
-        child.stderr.destroy();
-        pending = -1;
+        child.closePipes();
         settle();
       }, PIPE_GRACE_MS);
-      for (const stream of [child.stdout, child.stderr]) {
-        if (stream.readableEnded || stream.destroyed) drained();
-        else stream.once("close", drained);
-      }
-    });
+      onClosed = () => {
+        if (!open.stdout && !open.stderr) settle();
+      };
+      onClosed();
+    }
   });
 
   return {
@@ -204,12 +188,4 @@ export function runShell(request: ExecutionRequest, captures: Captures): Executi
     interrupt: (reason = "stop") => interrupt(reason),
     output: (stream) => captures[stream].snapshot(),
   };
-}
-
-let inherited: NodeJS.ProcessEnv | null = null;
-
-/** The worker's environment, copied once: reading process.env costs a getenv per variable, per job. */
-function inheritedEnv(): NodeJS.ProcessEnv {
-  inherited ??= { ...process.env };
-  return inherited;
 }

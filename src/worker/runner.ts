@@ -10,6 +10,8 @@ import {
   type Executor,
   type InterruptReason,
 } from "./executor.js";
+import { NativeRunner } from "./native-runner.js";
+import { NATIVE_SPAWNER, nativeUnavailable } from "./native-spawner.js";
 import { killMarked, runMarks } from "./orphans.js";
 
 /** What the worker asks of its runner process (runner-process.ts). */
@@ -55,8 +57,15 @@ interface Pending {
  * instead of 0.3 ms here), even with one slot. Each helper runs shellExecutor; output chunks and
  * the result come back over the IPC channel; the helper keeps the capped output and forwards deltas
  * of it (runner-process.ts), so that neither process's memory depends on how fast a command writes.
+ *
+ * When the native spawner was built (native/spawner.c), it is the helper instead (native-runner.ts):
+ * a Node helper costs ~2 ms of CPU per command in spawn() and in its messages, the spawner a tenth
+ * of that. QUEUECTL_SPAWNER=node keeps the Node helpers.
  */
 export class CommandRunner {
+  /** The native spawners' runner, or null: why not, for the log. */
+  private readonly native: NativeRunner | null;
+  private readonly whyNotNative: string | null = nativeUnavailable();
   private readonly helpers: (ChildProcess | null)[];
   /** Runs in flight per helper; a new run goes to the least busy one. */
   private readonly load: number[];
@@ -67,7 +76,8 @@ export class CommandRunner {
     helpers: number,
     private readonly log: (line: string) => void = () => {},
   ) {
-    this.helpers = Array.from({ length: Math.max(1, helpers) }, () => null);
+    this.native = this.whyNotNative === null ? new NativeRunner(helpers, log) : null;
+    this.helpers = Array.from({ length: this.native ? 0 : Math.max(1, helpers) }, () => null);
     this.load = this.helpers.map(() => 0);
   }
 
@@ -76,6 +86,11 @@ export class CommandRunner {
    * helper's Node to boot (up to seconds on a loaded machine).
    */
   start(): Promise<void> {
+    if (this.native) {
+      this.log(`commands start through the native spawner (${NATIVE_SPAWNER})`);
+      return this.native.start();
+    }
+    this.log(`commands start through Node's spawn (no native spawner: ${this.whyNotNative})`);
     return Promise.all(
       this.helpers.map(
         (_, index) =>
@@ -93,6 +108,7 @@ export class CommandRunner {
   }
 
   readonly execute: Executor = (request) => {
+    if (this.native) return this.native.execute(request);
     const id = this.nextId++;
     const helper = this.load.indexOf(Math.min(...this.load));
     const captures = newCaptures(request.outputLimit);
@@ -114,6 +130,7 @@ export class CommandRunner {
 
   /** Lets the helpers exit once their commands are done (they exit on disconnect). */
   close(): void {
+    this.native?.close();
     this.helpers.forEach((child, index) => {
       this.helpers[index] = null;
       if (child?.connected) child.disconnect();

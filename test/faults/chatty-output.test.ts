@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { sqliteEnv } from "../cli/sqlite-env.js";
 import { ms, withHarness } from "../cli/harness.js";
 import { waitFor } from "../helpers/env.js";
+import { HELPER_NAMES } from "../helpers/spawner.js";
 import { childrenMatching, ON_LINUX, statusKb } from "./proc.js";
 
 const BOUND_MB = 400;
@@ -25,7 +26,7 @@ test("cat /dev/zero for 10 s: worker + helpers under 400 MB, real duration, outp
     let sampled = 0;
     const processes = () => {
       // Finding the helpers reads all of /proc: once a second is enough (one may be replaced).
-      if (sampled++ % 10 === 0) helpers = childrenMatching(pid, "runner-process.js");
+      if (sampled++ % 10 === 0) helpers = HELPER_NAMES.flatMap((name) => childrenMatching(pid, name));
       return [pid, ...helpers];
     };
     const rssMb = () => processes().reduce((sum, p) => sum + statusKb(p, "VmRSS"), 0) / 1024;

@@ -119,6 +119,8 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
     "dist/src/index.js",
     "dist/src/index.d.ts",
     "dist/src/worker/runner-process.js",
+    "native/spawner.c",
+    "scripts/build-native.js",
     "dist/web/main.js",
     "web/index.html",
     "web/style.css",
@@ -184,6 +186,14 @@ test("the packed tarball installs into an empty folder and its queuectl works", 
     await waitFor("the worker to exit after worker stop", () => worker.exitCode !== null, { timeoutMs: 15_000 });
   } finally {
     await stopProcess(worker, "SIGKILL");
+  }
+  // queuectl's install script built its spawner wherever a C compiler is (this machine has one if
+  // better-sqlite3 could be built here); the worker says which way it starts commands.
+  if (spawnSync("cc", ["--version"]).status === 0) {
+    assert.ok(existsSync(join(installed, "dist/native/queuectl-spawner")), "the install built the native spawner");
+    assert.match(workerOutput(), /commands start through the native spawner/);
+  } else {
+    assert.match(workerOutput(), /commands start through Node's spawn \(no native spawner: /);
   }
   assert.match(cli(["job", "output", id]), /^packed$/m);
 

@@ -5,7 +5,7 @@ import { alive, pidsMatching, tempHome, waitFor } from "../helpers/env.js";
 
 const home = tempHome();
 const env = { QUEUECTL_HOME: home.home };
-const MARK = "sleep 30.4711";
+const MARK = `sleep 30.${process.pid}`; // this process's own: the file also runs on the Node path
 after(() => {
   for (const pid of pidsMatching(MARK)) process.kill(pid, "SIGKILL");
   home.cleanup();

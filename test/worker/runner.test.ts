@@ -4,9 +4,11 @@ import { shellExecutor } from "../../src/worker/executor.js";
 import { CommandRunner } from "../../src/worker/runner.js";
 import { runCli, startCli, stopProcess } from "../helpers/cli.js";
 import { alive, pidsMatching, tempHome, waitFor } from "../helpers/env.js";
+import { helperPids as anyHelperPids } from "../helpers/spawner.js";
 
-const MARK_RUNNER = "sleep 31.0815";
-const MARK_WORKER = "sleep 31.0816";
+// Marks of this process's own (the same tests run at once on the Node path, in another process).
+const MARK_RUNNER = `sleep 31.${process.pid}1`;
+const MARK_WORKER = `sleep 31.${process.pid}2`;
 after(() => {
   for (const pid of [...pidsMatching(MARK_RUNNER), ...pidsMatching(MARK_WORKER)]) process.kill(pid, "SIGKILL");
 });
@@ -15,13 +17,13 @@ const request = (command: string, extra: Partial<Parameters<CommandRunner["execu
   command,
   timeoutMs: null,
   outputLimit: 1024 * 1024,
-  env: { QUEUECTL_JOB_ID: "j1", QUEUECTL_WORKER_ID: "test-runner" },
+  env: { QUEUECTL_JOB_ID: "j1", QUEUECTL_WORKER_ID: `test-runner-${process.pid}` },
   ...extra,
 });
 
 /** The helper processes of a runner in `parent` (default: this process). */
 function helperPids(parent = process.pid): number[] {
-  return pidsMatching("runner-process.js", parent);
+  return anyHelperPids(parent);
 }
 
 test("a command run through the helper: output kept apart, streamed as it comes, exit status, start error, timeout, interrupt", async () => {
@@ -136,6 +138,23 @@ test("a big output on both streams through the helper: head and tail kept, the c
       const marker = `\n[queuectl: ${cut} bytes cut here; output-limit keeps the head and the tail]\n`;
       assert.equal(text, `${expected.slice(0, 32 * 1024)}${marker}${expected.slice(-32 * 1024)}`, stream);
     }
+  } finally {
+    runner.close();
+  }
+});
+
+test("an interrupt at once after the run was asked for, before the command's pid is known, stops it", async () => {
+  const runner = new CommandRunner(1);
+  try {
+    await runner.start();
+    const execution = runner.execute(request(`${MARK_RUNNER}; echo not stopped`));
+    execution.interrupt();
+    const result = await execution.result;
+    assert.equal(result.outcome, "interrupted");
+    assert.equal(result.stdout.data.toString(), "");
+    // The TERM sent at once reached the shell, not only the KILL that follows after the grace.
+    assert.equal(result.signal, "SIGTERM");
+    await waitFor("the command to be gone", () => pidsMatching(MARK_RUNNER).length === 0);
   } finally {
     runner.close();
   }
