@@ -1,6 +1,7 @@
 // A worker killed with kill -9 in the middle of a job, on a host its peers cannot check: the job
 // is recovered once its lease expires and completed by another worker.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { withHarness, ms } from "../cli/harness.js";
 import { startCli } from "../helpers/cli.js";
@@ -20,7 +21,10 @@ describe("postgres: a worker killed with kill -9", { skip: skip ?? false }, () =
       };
       const doomed = start("host-doomed");
       const doomedInfo = await h.waitRegistered(doomed.pid!);
-      const id = await h.enqueue({ id: "long", command: `${h.sleep(2)}; echo done`, max_retries: 3 });
+      // The job runs until the test lets it end (after the kill), however slowly the rescuer starts.
+      const release = h.path("release");
+      const wait = `until [ -e '${release}' ]; do ${h.sleep(0)}; done; echo done`;
+      const id = await h.enqueue({ id: "long", command: wait, max_retries: 3 });
       const held = await h.waitState(id, "processing");
       assert.equal(held.job.worker_id, doomedInfo.id);
 
@@ -28,6 +32,7 @@ describe("postgres: a worker killed with kill -9", { skip: skip ?? false }, () =
       const rescuerInfo = await h.waitRegistered(rescuer.pid!);
       doomed.kill("SIGKILL");
       const killedAt = Date.now();
+      writeFileSync(release, "");
 
       const done = await h.waitState(id, "completed", 30_000);
       assert.equal(done.attempts.length, 2, JSON.stringify(done.attempts));
