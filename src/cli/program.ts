@@ -7,6 +7,7 @@ import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerStatus } from "./commands/status.js";
+import { registerWait } from "./commands/wait.js";
 import { registerWeb } from "./commands/web.js";
 import { registerWorker } from "./commands/worker.js";
 
@@ -38,6 +39,7 @@ Quick start:
 Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR.`,
     );
   registerEnqueue(program);
+  registerWait(program);
   registerWorker(program);
   registerStatus(program);
   registerJobs(program);
