@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { createRequire } from "node:module";
 import { printable } from "../core/printable.js";
+import { registerAdd } from "./commands/add.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
@@ -39,6 +40,7 @@ Quick start:
 Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR.`,
     );
   registerEnqueue(program);
+  registerAdd(program);
   registerWait(program);
   registerWorker(program);
   registerStatus(program);

@@ -8,5 +8,5 @@ const skip = await pgSkipReason();
 if (skip) {
   describe("cli [postgres]: add, wait, follow", () => it("needs PostgreSQL", { skip }, () => {}));
 } else {
-  controlScenarios("postgres", () => pgEnv(), ["follow", "wait"]);
+  controlScenarios("postgres", () => pgEnv(), ["add", "follow", "wait"]);
 }
