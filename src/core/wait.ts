@@ -17,12 +17,17 @@ const PAGE = 1_000;
  */
 const CLOCK_MARGIN_MS = 1_000;
 const RECHECK_MS = 30_000;
+/** Jobs read at once when checking them directly: a job may hold 128 KiB of command. */
+const BATCH = 50;
 
 export const isFinished = (job: Pick<Job, "state">): boolean => job.state === "completed" || job.state === "dead";
 
+/** What a wait keeps of a finished job: little, so that waiting for many jobs stays small. */
+export type FinishedJob = Pick<Job, "id" | "state" | "last_error">;
+
 export interface WaitResult {
   /** Each job as it ended, in the order asked (empty when the time ran out). */
-  finished: Job[];
+  finished: FinishedJob[];
   /** Ids not finished when the time ran out, in the order asked (empty otherwise). */
   unfinished: string[];
 }
@@ -35,10 +40,13 @@ export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutM
   const started = Date.now();
   const deadline = timeoutMs === undefined ? Infinity : started + timeoutMs;
   const order = [...new Set(ids)];
-  const ended = new Map<string, Job>();
+  const ended = new Map<string, FinishedJob>();
+  const end = (job: Job): void => {
+    ended.set(job.id, { id: job.id, state: job.state, last_error: job.last_error });
+  };
   const pending = new Set<string>();
-  for (const job of await Promise.all(order.map((id) => queue.get(id)))) {
-    if (isFinished(job)) ended.set(job.id, job);
+  for await (const job of readJobs(queue, order)) {
+    if (isFinished(job)) end(job);
     else pending.add(job.id);
   }
   let cursor: ChangeCursor = { updated_at: started - CLOCK_MARGIN_MS, seq: 0 };
@@ -52,7 +60,7 @@ export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutM
       for (const job of changes) {
         if (pending.has(job.id) && isFinished(job)) {
           pending.delete(job.id);
-          ended.set(job.id, job);
+          end(job);
         }
       }
       const last = changes.at(-1);
@@ -61,16 +69,22 @@ export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutM
     }
     if (Date.now() - lastCheck >= RECHECK_MS) {
       lastCheck = Date.now();
-      for (const id of [...pending]) {
-        const job = await queue.get(id);
+      for await (const job of readJobs(queue, [...pending])) {
         if (isFinished(job)) {
-          pending.delete(id);
-          ended.set(id, job);
+          pending.delete(job.id);
+          end(job);
         }
       }
     }
   }
   return { finished: order.map((id) => ended.get(id)!), unfinished: [] };
+}
+
+/** The jobs of `ids`, read BATCH at a time; an unknown id throws not_found. */
+async function* readJobs(queue: Queue, ids: readonly string[]): AsyncGenerator<Job> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    yield* await Promise.all(ids.slice(i, i + BATCH).map((id) => queue.get(id)));
+  }
 }
 
 function sleep(ms: number): Promise<void> {

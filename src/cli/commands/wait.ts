@@ -6,7 +6,7 @@ import type { Queue } from "../../core/queue.js";
 import { waitForJobs } from "../../core/wait.js";
 import { idArgument, withQueue } from "../context.js";
 import { ExitStatus } from "../exit.js";
-import { printJson } from "../format.js";
+import { printJsonArray } from "../format.js";
 
 /** Exit code of a wait that ran out of time, as timeout(1) gives. */
 const TIMED_OUT = 124;
@@ -52,7 +52,13 @@ export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: num
     const more = unfinished.length > NAMED ? ` and ${unfinished.length - NAMED} more` : "";
     throw new ExitStatus(TIMED_OUT, [`timed out after ${(timeoutMs ?? 0) / 1000} s; not finished: ${named}${more}`]);
   }
-  if (json) printJson(await Promise.all(finished.map(async (job) => jobJson(await queue.get(job.id)))));
+  if (json) {
+    await printJsonArray(
+      (async function* () {
+        for (const job of finished) yield jobJson(await queue.get(job.id));
+      })(),
+    );
+  }
   const dead = finished.filter((job) => job.state === "dead");
   if (dead.length > 0) {
     throw new ExitStatus(

@@ -9,7 +9,7 @@ export const waitScenarios: Scenario[] = [
     const a = await h.enqueue({ command: "true" });
     const b = await h.enqueue({ command: "echo b" });
     const waiter = startCli(["wait", a, b], h.env);
-    h.workers.push(Object.assign(waiter, { output: waiter.output }));
+    h.workers.push(waiter); // killed by the harness if the test fails
     // No worker yet: a wait cannot end, and the first waiter is still waiting.
     assert.equal((await h.cli(["wait", "--timeout", "1", a])).code, 124);
     assert.equal(waiter.exitCode, null, `wait returned early: ${waiter.output()}`);
@@ -20,6 +20,15 @@ export const waitScenarios: Scenario[] = [
     assert.equal(await h.state(a), "completed");
     assert.equal(await h.state(b), "completed");
     assert.equal((await h.ok(["wait", a])).trim(), "", "an already finished job: exit 0 at once, nothing on stdout");
+    const shown = await h.json<{ id: string; state: string; exit_code: number }[]>(["wait", b, a, b]);
+    assert.deepEqual(
+      shown.map((j) => [j.id, j.state, j.exit_code]),
+      [
+        [b, "completed", 0],
+        [a, "completed", 0],
+      ],
+      "--json: each job once, in the order asked",
+    );
   }),
 
   scenario("jobs", "wait exits 1 naming each dead job on its own line", async (h) => {
@@ -34,6 +43,24 @@ export const waitScenarios: Scenario[] = [
     assert.match(lines[0]!, /broken-1.*dead.*exit code 4/);
     assert.match(lines[1]!, /broken-2.*dead/);
     assert.doesNotMatch(r.stderr, /fine/);
+  }),
+
+  scenario("jobs", "wait for many jobs at once: every one is waited for", async (h) => {
+    const ids = Array.from({ length: 120 }, (_, i) => `many-${i}`);
+    await h.ok(["enqueue", JSON.stringify(ids.map((id) => ({ id, command: "true" })))]);
+    h.worker(8);
+    const r = await h.cli(["wait", "--json", ...ids]);
+    assert.equal(r.code, 0, r.stderr);
+    const jobs = JSON.parse(r.stdout) as { id: string; state: string }[];
+    assert.deepEqual(
+      jobs.map((j) => j.id),
+      ids,
+    );
+    assert.ok(
+      jobs.every((j) => j.state === "completed"),
+      "all completed",
+    );
+    assert.equal((await h.counts()).completed, 120);
   }),
 
   scenario("jobs", "wait --timeout exits 124 naming what is unfinished", async (h) => {
