@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
 import { QueueError } from "../core/errors.js";
 import { printable } from "../core/printable.js";
+import { ExitStatus } from "./exit.js";
 import { guardOutput } from "./output.js";
 import { buildProgram } from "./program.js";
 
@@ -16,6 +17,10 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) {
       // Commander already printed its one-line message (or the help / version).
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ExitStatus) {
+      for (const line of error.lines) process.stderr.write(`queuectl: ${printable(line)}\n`);
+      return error.code;
     }
     if (error instanceof QueueError) {
       process.stderr.write(`queuectl: ${error.message}\n`);

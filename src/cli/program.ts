@@ -1,12 +1,14 @@
 import { Command } from "commander";
 import { createRequire } from "node:module";
 import { printable } from "../core/printable.js";
+import { registerAdd } from "./commands/add.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerStatus } from "./commands/status.js";
+import { registerWait } from "./commands/wait.js";
 import { registerWeb } from "./commands/web.js";
 import { registerWorker } from "./commands/worker.js";
 
@@ -38,6 +40,8 @@ Quick start:
 Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR.`,
     );
   registerEnqueue(program);
+  registerAdd(program);
+  registerWait(program);
   registerWorker(program);
   registerStatus(program);
   registerJobs(program);

@@ -165,17 +165,22 @@ export class Queue {
     return this.store.listAttempts(id);
   }
 
-  /** Output of one attempt (default: the latest). */
+  /**
+   * Output of one attempt (default: the latest). With `from`, only what was written after the
+   * first `from` bytes (see Store.getOutput): a follower reads on instead of reading it all again.
+   */
   async output(
     id: string,
-    options: { stream?: OutputStream; attempt?: number } = {},
+    options: { stream?: OutputStream; attempt?: number; from?: number } = {},
   ): Promise<AttemptOutput & { attempt: number }> {
-    const attempts = await this.attempts(id);
     const stream = options.stream ?? "stdout";
-    const number = options.attempt ?? attempts.at(-1)?.number;
+    const number = options.attempt ?? (await this.attempts(id)).at(-1)?.number;
     if (number === undefined) throw notFound("output (the job has not run yet) of job", id);
-    const output = await this.store.getOutput(id, number, stream);
-    if (!output) throw notFound(`attempt ${number} of job`, id);
+    const output = await this.store.getOutput(id, number, stream, options.from);
+    if (!output) {
+      await this.get(id); // an unknown job is named as such
+      throw notFound(`attempt ${number} of job`, id);
+    }
     return { ...output, attempt: number };
   }
 

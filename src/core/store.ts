@@ -184,8 +184,14 @@ export interface Store {
 
   /** Every attempt of a job, number ascending. Unknown job: []. */
   listAttempts(jobId: string): Promise<Attempt[]>;
-  /** Stored output of one attempt, or null if there is no such attempt. */
-  getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null>;
+  /**
+   * Stored output of one attempt, or null if there is no such attempt. With `from` (a count of
+   * bytes the command wrote, e.g. those already shown), `data` holds only the end of the stored
+   * bytes that were written after them: the last min(total_bytes - from, stored length) bytes
+   * (from 0: all of them). As long as nothing was cut that is exactly the new bytes; once the
+   * middle was cut, fewer than total_bytes - from means the rest is not kept.
+   */
+  getOutput(jobId: string, attempt: number, stream: OutputStream, from?: number): Promise<AttemptOutput | null>;
 
   // ---- dead letter queue
 

@@ -20,6 +20,7 @@ import {
   truncate,
   when,
 } from "../format.js";
+import { ExitStatus } from "../exit.js";
 import { followOutput } from "../follow.js";
 import { writeRaw } from "../output.js";
 
@@ -162,7 +163,10 @@ export function registerJobs(program: Command): void {
     .option("--stdout", "standard output (the default)")
     .option("--stderr", "standard error")
     .option("-a, --attempt <n>", "attempt number (see job show)", intOption(1))
-    .option("-f, --follow", "keep printing while the job runs, like tail -f")
+    .option(
+      "-f, --follow",
+      "keep printing while the job runs, like tail -f; then exit with the job's exit code (128+N if signal N killed it)",
+    )
     .action(
       async (
         id: string,
@@ -170,11 +174,13 @@ export function registerJobs(program: Command): void {
         command: Command,
       ) => {
         const stream: OutputStream = options.stderr && !options.stdout ? "stderr" : "stdout";
-        await withQueue(command, async (queue: Queue) => {
-          if (options.follow) return followOutput(queue, id, stream, options.attempt);
+        const status = await withQueue(command, async (queue: Queue) => {
+          if (options.follow) return followOutput(queue, id, [stream], options.attempt);
           const output = await queue.output(id, { stream, attempt: options.attempt });
           await writeRaw(output.data);
+          return 0;
         });
+        if (status !== 0) throw new ExitStatus(status);
       },
     );
 }

@@ -148,8 +148,8 @@ export class PostgresStore implements Store {
   listAttempts(jobId: string): Promise<Attempt[]> {
     return listAttempts(this.idempotent, jobId);
   }
-  getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
-    return getOutput(this.idempotent, jobId, attempt, stream);
+  getOutput(jobId: string, attempt: number, stream: OutputStream, from = 0): Promise<AttemptOutput | null> {
+    return getOutput(this.idempotent, jobId, attempt, stream, from);
   }
 
   // ---- dead letter queue

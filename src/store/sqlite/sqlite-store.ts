@@ -119,8 +119,8 @@ export class SqliteStore implements Store {
   async listAttempts(jobId: string): Promise<Attempt[]> {
     return listAttempts(this.db, jobId);
   }
-  async getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
-    return getOutput(this.db, jobId, attempt, stream);
+  async getOutput(jobId: string, attempt: number, stream: OutputStream, from = 0): Promise<AttemptOutput | null> {
+    return getOutput(this.db, jobId, attempt, stream, from);
   }
 
   // ---- dead letter queue

@@ -16,6 +16,7 @@ import { metricsCases } from "./metrics.js";
 import { migrateCases } from "./migrate.js";
 import { notifyCases } from "./notify.js";
 import { outputCases } from "./output.js";
+import { outputFromCases } from "./output-from.js";
 import { reapCases } from "./reap.js";
 import { shapeCases } from "./shape.js";
 import { workersCases } from "./workers.js";
@@ -28,6 +29,7 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   claimCases(engineName, makeStore);
   finishCases(engineName, makeStore);
   outputCases(engineName, makeStore);
+  outputFromCases(engineName, makeStore);
   heartbeatCases(engineName, makeStore);
   reapCases(engineName, makeStore);
   dlqCases(engineName, makeStore);

@@ -38,12 +38,17 @@ export async function getOutput(
   jobId: string,
   attempt: number,
   stream: OutputStream,
+  from = 0,
 ): Promise<AttemptOutput | null> {
   const c = COLUMNS[stream];
+  // Only the end written after `from` leaves the server (see Store.getOutput). The count is
+  // bigint; capped at the stored length it fits the int that substring takes.
+  const keep = `least(greatest(${c.bytes} - $3::bigint, 0), octet_length(${c.data}))::int`;
   const { rows } = await db.query<AttemptOutput>(
-    `SELECT ${c.data} AS data, ${c.bytes} AS total_bytes, ${c.truncated} AS truncated
+    `SELECT CASE WHEN $3 <= 0 THEN ${c.data} ELSE substring(${c.data} FROM octet_length(${c.data}) - ${keep} + 1) END AS data,
+            ${c.bytes} AS total_bytes, ${c.truncated} AS truncated
      FROM ${db.s}.attempts WHERE job_id = $1 AND number = $2`,
-    [jobId, attempt],
+    [jobId, attempt, from],
   );
   return rows[0] ?? null;
 }

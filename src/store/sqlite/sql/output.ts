@@ -31,14 +31,23 @@ export function writeOutput(
   });
 }
 
-export function getOutput(db: Db, jobId: string, attempt: number, stream: OutputStream): AttemptOutput | null {
+export function getOutput(
+  db: Db,
+  jobId: string,
+  attempt: number,
+  stream: OutputStream,
+  from = 0,
+): AttemptOutput | null {
+  // Only the end written after `from` is read (see Store.getOutput).
   const row = db
     .sql(
-      `SELECT o.data, o.total_bytes, o.truncated FROM attempts a
-       LEFT JOIN outputs o ON o.job_id = a.job_id AND o.number = a.number AND o.stream = ?
-       WHERE a.job_id = ? AND a.number = ?`,
+      `SELECT substr(o.data, CASE WHEN @from <= 0 THEN 1
+                                  ELSE max(1, length(o.data) - max(o.total_bytes - @from, 0) + 1) END) AS data,
+              o.total_bytes, o.truncated FROM attempts a
+       LEFT JOIN outputs o ON o.job_id = a.job_id AND o.number = a.number AND o.stream = @stream
+       WHERE a.job_id = @jobId AND a.number = @attempt`,
     )
-    .get(stream, jobId, attempt) as
+    .get({ from, stream, jobId, attempt }) as
     { data: Buffer | null; total_bytes: number | null; truncated: number | null } | undefined;
   if (!row) return null;
   return { data: row.data ?? Buffer.alloc(0), total_bytes: row.total_bytes ?? 0, truncated: row.truncated === 1 };

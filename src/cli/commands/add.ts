@@ -1,0 +1,106 @@
+import { Option, type Command } from "commander";
+import { parseDuration } from "../../core/duration.js";
+import { invalid } from "../../core/errors.js";
+import { jobJson } from "../../core/json.js";
+import { shellCommand } from "../../core/shell-words.js";
+import { withQueue } from "../context.js";
+import { ExitStatus } from "../exit.js";
+import { followOutput } from "../follow.js";
+import { printJson } from "../format.js";
+import { waitAndReport } from "./wait.js";
+
+interface AddOptions {
+  id?: string;
+  priority?: string;
+  retries?: string;
+  timeout?: string;
+  runAt?: string;
+  delay?: string;
+  follow?: boolean;
+  wait?: boolean;
+  json?: boolean;
+}
+
+export function registerAdd(program: Command): void {
+  program
+    .command("add")
+    .description("add a job from a command line: add [options] -- COMMAND ARGS...")
+    .usage("[options] -- COMMAND [ARGS...]")
+    .argument("[command...]", "the command and its arguments (one argument: a shell command line, as is)")
+    .option("--id <id>", "the job's id (default: a new one)")
+    .option("-p, --priority <n>", "1..10, higher first (default 5)")
+    .option("-r, --retries <n>", "retries after the first run, 0..1000 (default: config max-retries)")
+    .option(
+      "-t, --timeout <duration>",
+      "stop the job after: seconds, or 30s, 10m, 2h, 1d (default: config job-timeout)",
+    )
+    .addOption(
+      new Option("--run-at <time>", "run no earlier than this ISO 8601 time (with offset or Z)").conflicts("delay"),
+    )
+    .option("-d, --delay <duration>", "run no earlier than this long from now: 30s, 10m, 2h, 1d")
+    .addOption(
+      new Option("-f, --follow", "stream the job's output until it ends; exit with its exit code").conflicts([
+        "wait",
+        "json",
+      ]),
+    )
+    .option("-w, --wait", "wait until the job ends: exit 0 completed, 1 dead")
+    .option("--json", "print the stored job as JSON instead of its id")
+    .addHelpText(
+      "after",
+      `
+Several arguments after -- are quoted for /bin/sh one by one, so each reaches the program exactly
+(spaces, quotes, $ and all). One argument is a shell command line, run as it is. The job runs in
+the worker's directory. With --follow the id goes to stderr and stdout carries the job's output.
+
+Examples:
+  queuectl add -- printf '%s\\n' "a b" "c'd"
+  queuectl add --priority 8 --retries 5 -- make test
+  queuectl add --delay 10m -- 'cd /srv/app && ./deploy.sh'
+  queuectl add --follow -- ./build.sh --release`,
+    )
+    .action(async (args: string[], options: AddOptions, command: Command) => {
+      const input = jobInput(args, options);
+      const code = await withQueue(command, async (queue) => {
+        const job = await queue.enqueue(input);
+        if (options.follow) {
+          process.stderr.write(`[queuectl: job ${job.id}]\n`);
+          return followOutput(queue, job.id, ["stdout", "stderr"]);
+        }
+        if (options.json) printJson(jobJson(job));
+        else process.stdout.write(`${job.id}\n`);
+        return options.wait ? waitAndReport(queue, [job.id]) : 0;
+      });
+      if (code !== 0) throw new ExitStatus(code);
+    });
+}
+
+/**
+ * The enqueue JSON for these options, left for the core to validate (so errors name the same
+ * fields as `enqueue`): what is not a number or duration is passed on as given.
+ */
+function jobInput(args: string[], options: AddOptions): Record<string, unknown> {
+  const input: Record<string, unknown> = { command: shellCommand(args) };
+  if (options.id !== undefined) input.id = options.id;
+  if (options.priority !== undefined) input.priority = numeric(options.priority);
+  if (options.retries !== undefined) input.max_retries = numeric(options.retries);
+  if (options.timeout !== undefined) {
+    const ms = parseDuration(options.timeout);
+    input.timeout = ms === null ? options.timeout : ms / 1000;
+  }
+  if (options.runAt !== undefined) input.run_at = options.runAt;
+  if (options.delay !== undefined) {
+    const ms = parseDuration(options.delay);
+    if (ms === null) {
+      throw invalid(`delay: must be a duration like 30s, 10m, 2h or 1d, got "${options.delay}"`, {
+        delay: "must be a duration",
+      });
+    }
+    input.run_at = new Date(Date.now() + ms).toISOString();
+  }
+  return input;
+}
+
+function numeric(value: string): number | string {
+  return /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+}

@@ -1,0 +1,122 @@
+/** CLI scenarios: `add [options] -- COMMAND ARGS...` and `add --follow / --wait`. */
+import assert from "node:assert/strict";
+import { assertError, ms, type Harness } from "../harness.js";
+import { scenario, type Scenario } from "../scenarios/scenario.js";
+
+/** `add ARGS` must succeed and print exactly one line, the id. */
+async function add(h: Harness, args: string[]): Promise<string> {
+  const out = await h.ok(["add", ...args]);
+  const lines = out.trim().split("\n");
+  assert.equal(lines.length, 1, `add must print one line (the id), got: ${out}`);
+  return lines[0]!.trim();
+}
+
+export const addScenarios: Scenario[] = [
+  scenario("jobs", 'add -- printf \'%s\\n\' "a b" "c\'d": the job prints exactly those two lines', async (h) => {
+    const id = await add(h, ["--", "printf", "%s\\n", "a b", "c'd"]);
+    const { job } = await h.show(id);
+    assert.equal(job.command, `'printf' '%s\\n' 'a b' 'c'\\''d'`);
+    h.worker(1);
+    await h.waitState(id, "completed");
+    assert.equal((await h.output(id)).toString(), "a b\nc'd\n");
+  }),
+
+  scenario(
+    "jobs",
+    "add: $, backslashes, newlines, empty and non-ASCII arguments reach the program exactly",
+    async (h) => {
+      const args = ["$HOME", "back\\slash", "two\nlines", "", "naïve 日本語", "`id`", '"q"'];
+      const id = await add(h, ["--", "printf", "[%s]", ...args]);
+      h.worker(1);
+      await h.waitState(id, "completed");
+      assert.equal((await h.output(id)).toString(), args.map((a) => `[${a}]`).join(""));
+    },
+  ),
+
+  scenario("jobs", "add with one argument takes it as a shell command line", async (h) => {
+    const id = await add(h, ["--", "echo one && echo two | tr a-z A-Z"]);
+    assert.equal((await h.show(id)).job.command, "echo one && echo two | tr a-z A-Z");
+    h.worker(1);
+    await h.waitState(id, "completed");
+    assert.equal((await h.output(id)).toString(), "one\nTWO\n");
+  }),
+
+  scenario("input", "add options set the job's fields; --json prints the stored job", async (h) => {
+    const before = Date.now();
+    const id = await add(h, [
+      "--id",
+      "nightly",
+      "--priority",
+      "8",
+      "--retries",
+      "2",
+      "--timeout",
+      "90",
+      "--delay",
+      "10m",
+      "--",
+      "make",
+      "all",
+    ]);
+    assert.equal(id, "nightly");
+    const { job } = await h.show(id);
+    assert.equal(job.priority, 8);
+    assert.equal(job.max_retries, 2);
+    assert.equal(job.timeout, 90);
+    assert.equal(job.command, "'make' 'all'");
+    const due = ms(job.run_at) - before;
+    assert.ok(due >= 600_000 && due < 660_000, `--delay 10m: due in ${due} ms`);
+
+    const stored = JSON.parse(
+      await h.ok(["add", "--json", "--run-at", "2030-01-02T03:04:05Z", "--timeout", "2h", "--", "true"]),
+    );
+    assert.equal(stored.run_at, "2030-01-02T03:04:05.000Z");
+    assert.equal(stored.timeout, 7200);
+    assert.equal(stored.command, "true");
+    assert.equal(stored.state, "pending");
+    assert.equal(stored.priority, 5);
+  }),
+
+  scenario("input", "add: bad values exit 2 naming the field, and nothing is written", async (h) => {
+    const cases: [string[], RegExp][] = [
+      [["--priority", "11", "--", "true"], /priority/],
+      [["--priority", "high", "--", "true"], /priority/],
+      [["--retries", "-1", "--", "true"], /max_retries|retries/],
+      [["--timeout", "0", "--", "true"], /timeout/],
+      [["--timeout", "soon", "--", "true"], /timeout/],
+      [["--delay", "10x", "--", "true"], /delay/],
+      [["--run-at", "tomorrow", "--", "true"], /run_at/],
+      [["--run-at", "2030-01-01T00:00:00Z", "--delay", "1m", "--", "true"], /run-at|delay/],
+      [["--id", "has space", "--", "true"], /id/],
+      [["--follow", "--wait", "--", "true"], /follow|wait/],
+      [["--"], /command/],
+      [[], /command/],
+      [["--", "   "], /command/],
+    ];
+    for (const [args, pattern] of cases)
+      assertError(await h.cli(["add", ...args]), 2, pattern, `add ${args.join(" ")}`);
+    assert.equal(await h.total(), 0, "no job was written");
+  }),
+
+  scenario("jobs", "add --follow streams the output and exits with the job's exit code", async (h) => {
+    h.worker(2);
+    const ok = await h.cli(["add", "--follow", "--", "printf", "%s\\n", "a b", "c'd"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, "a b\nc'd\n", "stdout is the job's output alone");
+    const failed = await h.cli(["add", "--follow", "--retries", "0", "--", "sh", "-c", "echo before; exit 3"]);
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.equal(failed.stdout, "before\n");
+  }),
+
+  scenario("jobs", "add --wait: exit 0 once completed, 1 naming the job when it ends dead", async (h) => {
+    h.worker(2);
+    const ok = await h.cli(["add", "--wait", "--", "true"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const id = ok.stdout.trim();
+    assert.equal(await h.state(id), "completed");
+    const dead = await h.cli(["add", "--wait", "--retries", "0", "--id", "doomed", "--", "false"]);
+    assert.equal(dead.code, 1, dead.stderr);
+    assert.equal(dead.stdout.trim(), "doomed");
+    assert.match(dead.stderr, /doomed.*dead/);
+  }),
+];

@@ -1,0 +1,24 @@
+/**
+ * The CLI scenarios of `add`, `wait` and `job output --follow`, registered per engine like the
+ * main scenarios (test/cli/scenarios/index.ts), in their own files so the runner runs them apart.
+ */
+import { describe, it } from "node:test";
+import { withHarness, type MakeEnv } from "../harness.js";
+import type { Scenario } from "../scenarios/scenario.js";
+import { addScenarios } from "./add.js";
+import { followScenarios } from "./follow.js";
+import { waitScenarios } from "./wait.js";
+
+const SETS: Record<string, readonly Scenario[]> = {
+  add: addScenarios,
+  follow: followScenarios,
+  wait: waitScenarios,
+};
+
+export function controlScenarios(engine: string, makeEnv: MakeEnv, sets: (keyof typeof SETS)[]): void {
+  for (const set of sets) {
+    describe(`cli [${engine}]: ${set}`, () => {
+      for (const s of SETS[set]!) it(s.name, { timeout: s.timeoutMs }, () => withHarness(makeEnv, s.run));
+    });
+  }
+}
