@@ -59,8 +59,7 @@ export class WorkerPool {
     if (options.executor) {
       this.executor = options.executor;
     } else {
-      const runnerLog = (line: string) => log.warn({ event: "runner.trouble", worker_id: this.id }, line);
-      this.runner = new CommandRunner(Math.min(this.slots, availableParallelism()), runnerLog);
+      this.runner = new CommandRunner(Math.min(this.slots, availableParallelism()), log);
       this.executor = this.runner.execute;
     }
     this.id = `${this.host.split(".")[0]}-${process.pid}-${randomBytes(3).toString("hex")}`;

@@ -13,6 +13,7 @@ import {
 import { NativeRunner } from "./native-runner.js";
 import { NATIVE_SPAWNER, nativeUnavailable } from "./native-spawner.js";
 import { killMarked, runMarks } from "./orphans.js";
+import { silentLog, type Log } from "./log.js";
 
 /** What the worker asks of its runner process (runner-process.ts). */
 export type RunnerRequest =
@@ -74,11 +75,16 @@ export class CommandRunner {
 
   constructor(
     helpers: number,
-    private readonly log: (line: string) => void = () => {},
+    private readonly log: Log = silentLog,
   ) {
-    this.native = this.whyNotNative === null ? new NativeRunner(helpers, log) : null;
+    this.native = this.whyNotNative === null ? new NativeRunner(helpers, (line) => this.trouble(line)) : null;
     this.helpers = Array.from({ length: this.native ? 0 : Math.max(1, helpers) }, () => null);
     this.load = this.helpers.map(() => 0);
+  }
+
+  /** Something went wrong with a helper process (the jobs it held were failed and killed). */
+  private trouble(message: string): void {
+    this.log.warn({ event: "runner.trouble" }, message);
   }
 
   /**
@@ -87,10 +93,12 @@ export class CommandRunner {
    */
   start(): Promise<void> {
     if (this.native) {
-      this.log(`commands start through the native spawner (${NATIVE_SPAWNER})`);
+      const message = `commands start through the native spawner (${NATIVE_SPAWNER})`;
+      this.log.info({ event: "runner.started", spawner: "native" }, message);
       return this.native.start();
     }
-    this.log(`commands start through Node's spawn (no native spawner: ${this.whyNotNative})`);
+    const message = `commands start through Node's spawn (no native spawner: ${this.whyNotNative})`;
+    this.log.info({ event: "runner.started", spawner: "node" }, message);
     return Promise.all(
       this.helpers.map(
         (_, index) =>
@@ -140,7 +148,7 @@ export class CommandRunner {
   private send(index: number, request: RunnerRequest): void {
     // A helper that died meanwhile fails its pending runs in its exit handler, this one included.
     this.helper(index).send(request, (error) => {
-      if (error) this.log(`cannot reach the command runner: ${error.message}`);
+      if (error) this.trouble(`cannot reach the command runner: ${error.message}`);
     });
   }
 
@@ -153,7 +161,7 @@ export class CommandRunner {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("message", (event: RunnerEvent) => this.receive(event));
-    child.on("error", (error) => this.log(`command runner: ${error.message}`));
+    child.on("error", (error) => this.trouble(`command runner: ${error.message}`));
     child.once("exit", (code, signal) => {
       if (this.helpers[index] === child) this.helpers[index] = null;
       this.abandon(index, signal ? `signal ${signal}` : `exit code ${code}`);
@@ -195,7 +203,7 @@ export class CommandRunner {
     const lost = [...this.pending].filter(([, pending]) => pending.helper === index);
     if (lost.length === 0) return;
     killMarked(lost.map(([, pending]) => runMarks(pending.request.env)));
-    this.log(`a command runner process died (${how}) with ${lost.length} command(s) running; they were killed`);
+    this.trouble(`a command runner process died (${how}) with ${lost.length} command(s) running; they were killed`);
     const now = Date.now();
     const nowMono = performance.now();
     for (const [id, pending] of lost) {
