@@ -54,7 +54,7 @@ test("upgrading a store with jobs in it counts them", async () => {
     await store.migrate();
     assert.deepEqual(await store.countJobs(), { pending: 2, processing: 0, completed: 3, failed: 1, dead: 1 });
     await store.close();
-    assert.equal(SCHEMA_VERSION, 3);
+    assert.ok(SCHEMA_VERSION >= 3);
   } finally {
     home.cleanup();
   }

@@ -20,17 +20,21 @@ import {
 import type {
   ClaimRequest,
   FinishAndClaimResult,
+  FinishedAttempt,
+  FinishedCursor,
   FinishedRun,
   Heartbeat,
   HeartbeatAnswer,
   NewWorker,
   ReapOptions,
+  RunTotals,
   Store,
 } from "../../core/store.js";
 import { DiskSpace } from "./disk-space.js";
 import { FileWake } from "./file-wake.js";
 import { LISTED_COLUMNS, toListedJob, type ListedRow } from "./listed-jobs.js";
 import { migrate } from "./migrations.js";
+import { finishedAttempts, runTotals } from "./run-stats.js";
 import { StoreFiles } from "./store-files.js";
 
 type JobRow = Job & { runs: number };
@@ -218,10 +222,10 @@ export class SqliteStore implements Store {
     if (limit <= 0) return [];
     const rows = this.sql(CLAIM_SQL).all({ worker: workerId, now, lease: now + leaseMs, limit }) as JobRow[];
     const record = this.sql(
-      `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at) VALUES (?, ?, ?, 'running', ?)`,
+      `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at, run_at) VALUES (?, ?, ?, 'running', ?, ?)`,
     );
     return rows.sort(byPickOrder).map((row) => {
-      record.run(row.id, row.runs, workerId, now);
+      record.run(row.id, row.runs, workerId, now, row.run_at);
       return { job: toJob(row), attempt: row.runs };
     });
   }
@@ -383,7 +387,10 @@ export class SqliteStore implements Store {
   // ---- attempts and output
 
   async listAttempts(jobId: string): Promise<Attempt[]> {
-    return this.sql(`SELECT * FROM attempts WHERE job_id = ? ORDER BY number`).all(jobId) as Attempt[];
+    return this.sql(
+      `SELECT job_id, number, worker_id, outcome, started_at, finished_at, duration_ms, exit_code, signal, error,
+         stdout_bytes, stderr_bytes FROM attempts WHERE job_id = ? ORDER BY number`,
+    ).all(jobId) as Attempt[];
   }
 
   async getOutput(jobId: string, attempt: number, stream: OutputStream): Promise<AttemptOutput | null> {
@@ -531,6 +538,14 @@ export class SqliteStore implements Store {
       }
     }
     return points;
+  }
+
+  async runTotals(): Promise<RunTotals> {
+    return runTotals(this.db);
+  }
+
+  async finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
+    return finishedAttempts(this.db, after, until, limit);
   }
 
   // ---- wake-ups
