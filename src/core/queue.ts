@@ -2,6 +2,7 @@ import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
+import { FinishedRunFeed, runCounts, type RunCounts } from "./run-stats.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -21,6 +22,9 @@ export interface QueueStatus {
   health: {
     live_workers: number;
     lost_workers: number;
+    /** Slots of the live workers, and how many of them run a job. */
+    slots: number;
+    busy_slots: number;
     /** How long the longest-waiting ready job has been due, or null when none is due. */
     oldest_ready_ms: number | null;
     /** When the next pending or failed job is due (epoch ms), or null. */
@@ -149,14 +153,16 @@ export class Queue {
   async status(now = Date.now()): Promise<QueueStatus> {
     const [counts, workers, config] = await Promise.all([this.counts(), this.workers(), this.config()]);
     const leaseMs = config["lease-seconds"] * 1000;
-    const live = workers.filter((w) => now - w.heartbeat_at <= leaseMs).length;
+    const live = workers.filter((w) => now - w.heartbeat_at <= leaseMs);
     const next = await this.store.nextRunAt();
     return {
       counts,
       workers,
       health: {
-        live_workers: live,
-        lost_workers: workers.length - live,
+        live_workers: live.length,
+        lost_workers: workers.length - live.length,
+        slots: live.reduce((n, w) => n + w.slots, 0),
+        busy_slots: live.reduce((n, w) => n + w.running.length, 0),
         oldest_ready_ms: next !== null && next <= now ? now - next : null,
         next_run_at: next,
       },
@@ -234,6 +240,16 @@ export class Queue {
 
   async throughput(bucketSeconds = 60, buckets = 60): Promise<ThroughputPoint[]> {
     return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets);
+  }
+
+  /** Runs started, completed, failed (by outcome) and interrupted, and moves to the DLQ, ever. */
+  async runCounts(): Promise<RunCounts> {
+    return runCounts(await this.store.runTotals());
+  }
+
+  /** Walks the runs finished from `since` on, each once (see FinishedRunFeed). */
+  finishedRunFeed(since = Date.now()): FinishedRunFeed {
+    return new FinishedRunFeed((after, until, limit) => this.store.finishedAttempts(after, until, limit), since);
   }
 }
 
