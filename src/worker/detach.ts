@@ -24,6 +24,9 @@ const reasonOf = (error: unknown): string =>
 export async function spawnDetachedWorker(options: {
   count: number;
   db?: string;
+  /** More `worker start` options, and environment for the worker. */
+  args?: string[];
+  env?: Record<string, string>;
 }): Promise<{ pid: number; log: string }> {
   const dir = logsDir();
   const log = join(dir, `worker-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}.log`);
@@ -36,10 +39,15 @@ export async function spawnDetachedWorker(options: {
   }
   const args = [BIN, "worker", "start", "--count", String(options.count)];
   if (options.db) args.push("--db", options.db);
+  args.push(...(options.args ?? []));
   let child: ChildProcess;
   let spawnError: Error | null = null;
   try {
-    child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", fd, fd], env: process.env });
+    child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, ...options.env },
+    });
     // Node reports a failed exec asynchronously, as an `error` event: without a listener it is fatal.
     child.on("error", (error) => (spawnError = error));
   } catch (error) {
