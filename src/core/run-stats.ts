@@ -84,6 +84,8 @@ export class FinishedRunFeed {
       const last = page.at(-1);
       if (last) this.cursor = { finished_at: last.finished_at, job_id: last.job_id, number: last.number };
       if (page.length < this.pageSize) break;
+      // SQLite answers synchronously: let other requests run between pages.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return read;
   }
