@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { runCli, startCli, stopProcess } from "../helpers/cli.js";
-import { tempHome, waitFor } from "../helpers/env.js";
+import { alive, tempHome, waitFor } from "../helpers/env.js";
 import { Scrape } from "../helpers/prometheus.js";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -62,6 +63,24 @@ describe("worker start --metrics-port", () => {
       await stopProcess(worker);
     }
     assert.equal(worker.exitCode, 0, worker.output());
+  });
+
+  it("--detach passes the metrics options to the background worker", async () => {
+    const started = await runCli(["worker", "start", "--detach", "--metrics-port", "0"], env);
+    assert.equal(started.code, 0, started.stderr);
+    const pid = Number(started.stdout.trim());
+    const log = /log (\S+)/.exec(started.stderr)?.[1] as string;
+    try {
+      const url = await waitFor("the background worker's metrics URL", () => {
+        return /metrics: (http:\/\/\S+\/metrics)/.exec(readFileSync(log, "utf8"))?.[1];
+      });
+      const response = await fetch(url);
+      assert.equal(response.status, 200);
+      assert.equal(new Scrape(await response.text()).value("queuectl_workers_live"), 1);
+    } finally {
+      assert.equal((await runCli(["worker", "stop"], env)).code, 0);
+      await waitFor("the background worker to exit", () => !alive(pid));
+    }
   });
 
   it("refuses a non-loopback metrics address without a token (exit 2, one line)", async () => {
