@@ -21,6 +21,7 @@ import {
   workerPoolRate,
   type BenchRow,
 } from "./lib.js";
+import { scrapeRows } from "./scrape.js";
 
 const log = (msg: string) => process.stderr.write(`[bench sqlite] ${msg}\n`);
 const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join("/");
@@ -180,6 +181,11 @@ export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promis
           ),
         );
         await store.close();
+        // On that store, with the runs just made: the cost of a Prometheus scrape.
+        for (const scrape of await scrapeRows(target.db, stored)) {
+          log(`${scrape.figure}: ${scrape.value.toFixed(1)} ${scrape.unit}`);
+          rows.push(scrape);
+        }
       }
     } finally {
       await target.cleanup();

@@ -4,6 +4,7 @@ import { invalid, notFound } from "./errors.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
+import { FinishedRunFeed, runCounts, type RunCounts } from "./run-stats.js";
 import { queueStatus, type QueueStatus } from "./status.js";
 import type {
   Attempt,
@@ -240,5 +241,15 @@ export class Queue {
 
   async throughput(bucketSeconds = 60, buckets = 60): Promise<ThroughputPoint[]> {
     return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets);
+  }
+
+  /** Runs started, completed, failed (by outcome) and interrupted, and moves to the DLQ, ever. */
+  async runCounts(): Promise<RunCounts> {
+    return runCounts(await this.store.runTotals());
+  }
+
+  /** Walks the runs finished from `since` on, each once (see FinishedRunFeed). */
+  finishedRunFeed(since = Date.now()): FinishedRunFeed {
+    return new FinishedRunFeed((after, until, limit) => this.store.finishedAttempts(after, until, limit), since);
   }
 }

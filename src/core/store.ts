@@ -1,6 +1,7 @@
 import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
 import type {
   Attempt,
+  AttemptOutcome,
   AttemptOutput,
   ClaimedJob,
   Job,
@@ -85,6 +86,39 @@ export interface FinishAndClaimResult {
   refused: string[];
 }
 
+/** How a finished run ended. */
+export type FinishedOutcome = Exclude<AttemptOutcome, "running">;
+
+/**
+ * Counts kept by the store as runs start and end (never recounted, so reading them costs the same at
+ * any size): runs started, finished runs by outcome, and moves of a job to the DLQ.
+ */
+export interface RunTotals {
+  started: number;
+  finished: Record<FinishedOutcome, number>;
+  dead: number;
+}
+
+/** A finished run, for metrics: when it was due, started and ended. */
+export interface FinishedAttempt {
+  job_id: string;
+  number: number;
+  outcome: FinishedOutcome;
+  started_at: number;
+  finished_at: number;
+  duration_ms: number;
+  /** The job's run_at when this run was claimed (null for runs recorded before that was kept). */
+  run_at: number | null;
+  created_at: number;
+}
+
+/** Where a read of finished runs goes on: after this run, in (finished_at, job_id, number) order. */
+export interface FinishedCursor {
+  finished_at: number;
+  job_id: string;
+  number: number;
+}
+
 /**
  * The Store contract. Both engines (SQLite, PostgreSQL) pass one shared contract suite
  * (test/store/contract.ts). All times are epoch milliseconds. Every method that changes several
@@ -120,7 +154,8 @@ export interface Store {
    * Atomically takes up to `limit` ready jobs — state pending or failed, run_at <= now — in the
    * order priority descending, created_at, seq. Each becomes processing with worker_id, attempts+1,
    * started_at = now, lease_until = now + leaseMs, finished_at/exit_code/duration_ms cleared; an
-   * attempt row (outcome "running") is created with number = previous highest number + 1.
+   * attempt row (outcome "running") is created with number = previous highest number + 1 and the
+   * job's run_at as it was when claimed.
    * Two concurrent callers never get the same job. A worker that has been asked to stop (see
    * requestStop) gets nothing: no job enqueued after a stop request can start on a draining worker.
    */
@@ -220,6 +255,13 @@ export interface Store {
   metrics(now: number): Promise<Metrics>;
   /** `buckets` buckets of `bucketMs` ending at now, oldest first: finished attempts per bucket (core/metrics.ts). */
   throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]>;
+  /** The run totals (see RunTotals): a few rows, whatever the number of jobs and attempts. */
+  runTotals(): Promise<RunTotals>;
+  /**
+   * Runs finished strictly after `after` and at or before `until`, in (finished_at, job_id, number)
+   * order, at most `limit`; walks an index, so a page costs the same at any size.
+   */
+  finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]>;
 
   // ---- wake-ups
 

@@ -5,11 +5,13 @@ import { spawnDetachedWorker } from "../worker/detach.js";
 import { silentLog, type Log } from "../worker/log.js";
 import { ChangeFeed } from "./change-feed.js";
 import { errorHandler, HttpError } from "./http-errors.js";
+import { listen } from "./listen.js";
 import { registerConfig } from "./routes/config.js";
 import { registerDlq } from "./routes/dlq.js";
 import { registerEvents } from "./routes/events.js";
 import { registerJobs } from "./routes/jobs.js";
 import { registerMetrics } from "./routes/metrics.js";
+import { registerPrometheus } from "./routes/prometheus.js";
 import { registerStatus } from "./routes/status.js";
 import { registerWorkers, type StartWorkers } from "./routes/workers.js";
 import { checkBind, installSecurity } from "./security.js";
@@ -72,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerJobs(app, options.queue);
   registerDlq(app, options.queue);
   registerMetrics(app, options.queue);
+  registerPrometheus(app, options.queue);
   registerConfig(app, options.queue);
   registerWorkers(app, options.queue, startWorkers);
   registerEvents(app, feed, streams);
@@ -100,10 +103,7 @@ export interface WebServer {
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   checkBind(options.host, options.token);
   const app = await buildApp(options);
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : options.port;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = await listen(app, options.host, options.port);
 
   let pool: WorkerPool | null = null;
   if (options.workers !== undefined && options.workers > 0) {
@@ -118,7 +118,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}/`,
+    url,
     close(mode = "drain") {
       closing ??= (async () => {
         await app.close();

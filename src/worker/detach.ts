@@ -25,8 +25,9 @@ const reasonOf = (error: unknown): string =>
 export async function spawnDetachedWorker(options: {
   count: number;
   db?: string;
-  /** More arguments for `worker start` (the log's format and level). */
+  /** More `worker start` options (the log's format and level, metrics), and environment for the worker. */
   args?: string[];
+  env?: Record<string, string>;
 }): Promise<{ pid: number; log: string }> {
   const dir = logsDir();
   const log = join(dir, `worker-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}.log`);
@@ -43,7 +44,7 @@ export async function spawnDetachedWorker(options: {
   let spawnError: Error | null = null;
   try {
     const stdio: StdioOptions = ["ignore", fd, fd, "ipc"];
-    child = spawn(process.execPath, args, { detached: true, stdio, env: process.env });
+    child = spawn(process.execPath, args, { detached: true, stdio, env: { ...process.env, ...options.env } });
     // Node reports a failed exec asynchronously, as an `error` event: without a listener it is fatal.
     child.on("error", (error) => (spawnError = error));
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { invalid } from "../../core/errors.js";
 import { storeLocation } from "../../core/paths.js";
 import { MAX_SLOTS } from "../../core/workers.js";
 import { WorkerPool } from "../../worker/pool.js";
@@ -17,11 +18,30 @@ export function registerWorker(program: Command): void {
     .option("-d, --detach", "run in the background; the log goes to $XDG_STATE_HOME/queuectl/logs/")
     .addOption(logFormatOption())
     .addOption(logLevelOption())
-    .action(async (options: { count: number; detach?: boolean } & LogOptions, command: Command) => {
+    .option(
+      "--metrics-port <port>",
+      "serve Prometheus metrics at http://HOST:PORT/metrics (0 = any free port)",
+      intOption(0, 65535),
+    )
+    .option("--metrics-host <host>", "address for --metrics-port; anything but loopback needs a token", "127.0.0.1")
+    .option("--token <token>", "access token the metrics endpoint requires (default: $QUEUECTL_TOKEN)")
+    .action(async (options: WorkerStartOptions, command: Command) => {
       const { db } = command.optsWithGlobals<{ db?: string }>();
       storeLocation(db); // an unknown scheme is a usage error here, not a worker that dies in the background
+      const metrics = metricsOptions(options, command);
+      // Checked here too, so that a refusal is this command's error, not a line in a background log.
+      if (metrics) (await import("../../web/security.js")).checkBind(metrics.host, metrics.token);
       if (options.detach) {
-        const { pid, log } = await spawnDetachedWorker({ count: options.count, db, args: logArgs(options) });
+        const { pid, log } = await spawnDetachedWorker({
+          count: options.count,
+          db,
+          // The token goes by environment: in the arguments, `ps` would show it.
+          args: [
+            ...logArgs(options),
+            ...(metrics ? ["--metrics-port", String(metrics.port), "--metrics-host", metrics.host] : []),
+          ],
+          env: metrics?.token === undefined ? {} : { QUEUECTL_TOKEN: metrics.token },
+        });
         // The pid alone on stdout, for scripts; the explanation on stderr, for people.
         console.error(`worker started in the background: pid ${pid}, log ${log}`);
         console.log(pid);
@@ -31,6 +51,11 @@ export function registerWorker(program: Command): void {
       const log = await (await import("../logger.js")).createLogger(options);
       await withQueue(command, async (queue) => {
         const pool = new WorkerPool(queue, { slots: options.count, log });
+        // Loaded only when asked for: Fastify and prom-client would slow every worker's start.
+        const server = metrics
+          ? await (await import("../../web/metrics-server.js")).startMetricsServer({ queue, ...metrics, log })
+          : null;
+        if (server) log.info({ event: "metrics.listening", url: server.url }, `metrics: ${server.url}`);
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals) => {
           signals++;
@@ -40,12 +65,16 @@ export function registerWorker(program: Command): void {
         };
         process.on("SIGINT", onSignal);
         process.on("SIGTERM", onSignal);
-        await pool.start();
-        // `worker start --detach` waits for this, whatever the log level (detach.ts).
-        process.send?.({ event: "worker.started", worker_id: pool.id });
-        await pool.done;
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        try {
+          await pool.start();
+          // `worker start --detach` waits for this, whatever the log level (detach.ts).
+          process.send?.({ event: "worker.started", worker_id: pool.id });
+          await pool.done;
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          await server?.close();
+        }
       });
     });
 
@@ -93,4 +122,27 @@ export function registerWorker(program: Command): void {
         );
       });
     });
+}
+
+type WorkerStartOptions = LogOptions & {
+  count: number;
+  detach?: boolean;
+  metricsPort?: number;
+  metricsHost: string;
+  token?: string;
+};
+
+/** Where the worker serves its metrics, or null for nowhere. */
+function metricsOptions(
+  options: WorkerStartOptions,
+  command: Command,
+): { port: number; host: string; token: string | undefined } | null {
+  if (options.metricsPort === undefined) {
+    if (command.getOptionValueSource("metricsHost") === "cli") {
+      throw invalid("--metrics-host: needs --metrics-port", { "metrics-host": "needs --metrics-port" });
+    }
+    return null;
+  }
+  const token = options.token ?? (process.env.QUEUECTL_TOKEN || undefined);
+  return { port: options.metricsPort, host: options.metricsHost, token };
 }

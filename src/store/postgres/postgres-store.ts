@@ -16,11 +16,14 @@ import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.
 import type {
   ClaimRequest,
   FinishAndClaimResult,
+  FinishedAttempt,
+  FinishedCursor,
   FinishedRun,
   Heartbeat,
   HeartbeatAnswer,
   NewWorker,
   ReapOptions,
+  RunTotals,
   Store,
 } from "../../core/store.js";
 import { pgSettings, type PgSettings } from "./config.js";
@@ -36,6 +39,7 @@ import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
+import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
@@ -192,6 +196,12 @@ export class PostgresStore implements Store {
   }
   throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
     return throughput(this.idempotent, now, bucketMs, buckets);
+  }
+  runTotals(): Promise<RunTotals> {
+    return runTotals(this.idempotent);
+  }
+  finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
+    return finishedAttempts(this.idempotent, after, until, limit);
   }
 
   // ---- wake-ups

@@ -127,6 +127,30 @@ export const MIGRATIONS: string[] = [
   ), 3600)
   WHERE timeout IS NULL AND state <> 'completed';
   `,
+  // 7: metrics. run_totals counts runs started, finished runs by outcome and moves to the DLQ, kept by
+  // triggers like job_counts, so a scrape reads a few rows at any size (counting attempts by outcome
+  // scans them all). Runs remember the run_at they were claimed for (pickup latency). Finished runs
+  // are read in (finished_at, job_id, number) order: the index holds that whole key, so a page needs
+  // no sort.
+  `
+  ALTER TABLE attempts ADD COLUMN run_at INTEGER;
+  CREATE TABLE run_totals (event TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO run_totals (event, n) SELECT 'started', count(*) FROM attempts;
+  INSERT INTO run_totals (event, n) SELECT 'dead', count(*) FROM jobs WHERE state = 'dead';
+  INSERT INTO run_totals (event, n) SELECT outcome, count(*) FROM attempts WHERE outcome <> 'running' GROUP BY outcome;
+  CREATE TRIGGER attempts_total_insert AFTER INSERT ON attempts BEGIN
+    UPDATE run_totals SET n = n + 1 WHERE event = 'started';
+  END;
+  CREATE TRIGGER attempts_total_finish AFTER UPDATE OF outcome ON attempts
+    WHEN old.outcome = 'running' AND new.outcome <> 'running' BEGIN
+    INSERT INTO run_totals (event, n) VALUES (new.outcome, 1) ON CONFLICT (event) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER jobs_total_dead AFTER UPDATE OF state ON jobs WHEN new.state = 'dead' AND old.state <> 'dead' BEGIN
+    UPDATE run_totals SET n = n + 1 WHERE event = 'dead';
+  END;
+  DROP INDEX attempts_finished;
+  CREATE INDEX attempts_finished ON attempts (finished_at, job_id, number) WHERE finished_at IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

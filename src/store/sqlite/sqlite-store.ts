@@ -15,11 +15,14 @@ import type {
 import type {
   ClaimRequest,
   FinishAndClaimResult,
+  FinishedAttempt,
+  FinishedCursor,
   FinishedRun,
   Heartbeat,
   HeartbeatAnswer,
   NewWorker,
   ReapOptions,
+  RunTotals,
   Store,
 } from "../../core/store.js";
 import { Db } from "./db.js";
@@ -35,6 +38,7 @@ import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
 import { countJobs, getJob, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
+import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
 
@@ -163,6 +167,14 @@ export class SqliteStore implements Store {
   }
   async throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
     return throughput(this.db, now, bucketMs, buckets);
+  }
+
+  async runTotals(): Promise<RunTotals> {
+    return runTotals(this.db);
+  }
+
+  async finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
+    return finishedAttempts(this.db, after, until, limit);
   }
 
   // ---- wake-ups

@@ -45,8 +45,8 @@ export function claimSql(
        WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
        RETURNING ${jobColumns("j")}, j.last_attempt
      ), claimed_attempt AS (
-       INSERT INTO ${s}.attempts (job_id, number, worker_id, outcome, started_at)
-       SELECT id, last_attempt, ${worker}, 'running', ${now} FROM claimed
+       INSERT INTO ${s}.attempts (job_id, number, worker_id, outcome, started_at, run_at)
+       SELECT id, last_attempt, ${worker}, 'running', ${now}, run_at FROM claimed
      )`;
   return {
     ctes,

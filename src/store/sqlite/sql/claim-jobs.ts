@@ -22,7 +22,9 @@ export const CLAIM_SQL = `UPDATE jobs SET state = 'processing', worker_id = @wor
     AND NOT EXISTS (SELECT 1 FROM workers WHERE id = @worker AND stop_requested IS NOT NULL)
   RETURNING ${JOB_COLUMNS}, last_attempt`;
 
-const RECORD_SQL = `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at) VALUES (?, ?, ?, 'running', ?)`;
+/** The run remembers the run_at it was claimed for (pickup latency in the metrics). */
+const RECORD_SQL = `INSERT INTO attempts (job_id, number, worker_id, outcome, started_at, run_at)
+  VALUES (?, ?, ?, 'running', ?, ?)`;
 
 /** Pick-up order: priority first, then first come, first served. */
 const byPickOrder = (a: ClaimedRow, b: ClaimedRow) =>
@@ -34,7 +36,7 @@ export function claimNow(db: Db, { workerId, limit, now, leaseMs }: ClaimRequest
   const rows = db.sql(CLAIM_SQL).all({ worker: workerId, now, lease: now + leaseMs, limit }) as ClaimedRow[];
   const record = db.sql(RECORD_SQL);
   return rows.sort(byPickOrder).map(({ last_attempt, ...job }) => {
-    record.run(job.id, last_attempt, workerId, now);
+    record.run(job.id, last_attempt, workerId, now, job.run_at);
     return { job, attempt: last_attempt };
   });
 }

@@ -1,0 +1,38 @@
+import type { FinishedAttempt, FinishedCursor, FinishedOutcome, RunTotals } from "../../../core/store.js";
+import type { Db } from "../db.js";
+
+const OUTCOMES: FinishedOutcome[] = ["completed", "failed", "timeout", "start_error", "lost", "interrupted"];
+
+/** Kept by triggers (migration 3), spread over at most 64 rows per event. */
+export async function runTotals(db: Db): Promise<RunTotals> {
+  const { rows } = await db.query<{ event: string; n: number }>(
+    `SELECT event, sum(n)::bigint AS n FROM ${db.s}.run_totals GROUP BY event`,
+  );
+  const totals: RunTotals = {
+    started: 0,
+    dead: 0,
+    finished: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as RunTotals["finished"],
+  };
+  for (const { event, n } of rows) {
+    if (event === "started" || event === "dead") totals[event] = n;
+    else if (event in totals.finished) totals.finished[event as FinishedOutcome] = n;
+  }
+  return totals;
+}
+
+/** A page of finished runs in index order (attempts_finished_at holds the whole key: no sort). */
+export async function finishedAttempts(
+  db: Db,
+  after: FinishedCursor,
+  until: number,
+  limit: number,
+): Promise<FinishedAttempt[]> {
+  const { rows } = await db.query<FinishedAttempt>(
+    `SELECT a.job_id, a.number, a.outcome, a.started_at, a.finished_at, a.duration_ms, a.run_at, j.created_at
+     FROM ${db.s}.attempts a JOIN ${db.s}.jobs j ON j.id = a.job_id
+     WHERE a.finished_at >= $1 AND a.finished_at <= $4 AND (a.finished_at, a.job_id, a.number) > ($1, $2, $3)
+     ORDER BY a.finished_at, a.job_id, a.number LIMIT $5`,
+    [after.finished_at, after.job_id, after.number, until, limit],
+  );
+  return rows;
+}

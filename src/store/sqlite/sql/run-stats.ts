@@ -1,0 +1,32 @@
+import type { FinishedAttempt, FinishedCursor, FinishedOutcome, RunTotals } from "../../../core/store.js";
+import type { Db } from "../db.js";
+
+const OUTCOMES: FinishedOutcome[] = ["completed", "failed", "timeout", "start_error", "lost", "interrupted"];
+
+/** Kept by triggers (migration 7): a few rows, whatever the number of runs. */
+export function runTotals(db: Db): RunTotals {
+  const rows = db.sql(`SELECT event, n FROM run_totals`).all() as { event: string; n: number }[];
+  const totals: RunTotals = {
+    started: 0,
+    dead: 0,
+    finished: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as RunTotals["finished"],
+  };
+  for (const { event, n } of rows) {
+    if (event === "started" || event === "dead") totals[event] = n;
+    else if (event in totals.finished) totals.finished[event as FinishedOutcome] = n;
+  }
+  return totals;
+}
+
+/** A page of finished runs in index order (attempts_finished holds the whole key: no sort). */
+export function finishedAttempts(db: Db, after: FinishedCursor, until: number, limit: number): FinishedAttempt[] {
+  return db
+    .sql(
+      `SELECT a.job_id, a.number, a.outcome, a.started_at, a.finished_at, a.duration_ms, a.run_at, j.created_at
+       FROM attempts a INDEXED BY attempts_finished JOIN jobs j ON j.id = a.job_id
+       WHERE a.finished_at >= @at AND a.finished_at <= @until
+         AND (a.finished_at, a.job_id, a.number) > (@at, @job_id, @number)
+       ORDER BY a.finished_at, a.job_id, a.number LIMIT @limit`,
+    )
+    .all({ at: after.finished_at, job_id: after.job_id, number: after.number, until, limit }) as FinishedAttempt[];
+}
