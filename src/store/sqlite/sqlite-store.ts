@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { conflict, notFound, QueueError } from "../../core/errors.js";
+import { prefixEnd } from "../../core/id-prefix.js";
 import { cursorAfter, type ChangeCursor, type ListedJob, type ListedJobPage } from "../../core/listing.js";
 import {
   JOB_STATES,
@@ -192,6 +193,15 @@ export class SqliteStore implements Store {
        ORDER BY updated_at, seq LIMIT @limit`,
     ).all({ at: cursor.updated_at, seq: cursor.seq, limit }) as ListedRow[];
     return rows.map(toListedJob);
+  }
+
+  async jobIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    // BINARY comparison is code point order: the range is exact and walks the id index.
+    const end = prefixEnd(prefix);
+    const rows = this.sql(
+      `SELECT id FROM jobs WHERE id >= @prefix ${end === null ? "" : "AND id < @end"} ORDER BY id LIMIT @limit`,
+    ).all({ prefix, limit, ...(end === null ? {} : { end }) }) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   async countJobs(): Promise<StateCounts> {
