@@ -1,10 +1,11 @@
 import { CommanderError } from "commander";
 import { QueueError } from "../core/errors.js";
 import { printable } from "../core/printable.js";
+import { ExitWith } from "./exit.js";
 import { guardOutput } from "./output.js";
 import { buildProgram } from "./program.js";
 
-/** Exit codes (DESIGN §6): 0 success, 2 invalid input or usage, 1 everything else. */
+/** Exit codes: 0 success, 2 invalid input or usage, 124 a wait timed out, 1 everything else. */
 async function main(): Promise<number> {
   try {
     await buildProgram().parseAsync(process.argv);
@@ -13,6 +14,10 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) {
       // Commander already printed its one-line message (or the help / version).
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ExitWith) {
+      process.stderr.write(`queuectl: ${error.message}\n`);
+      return error.code;
     }
     if (error instanceof QueueError) {
       process.stderr.write(`queuectl: ${error.message}\n`);
