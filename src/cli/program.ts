@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { invalid } from "../core/errors.js";
 import { printable } from "../core/printable.js";
 import { colorWanted, useColor } from "./colors.js";
+import { registerCompletion } from "./commands/completion.js";
 import { completes } from "./completion/spec.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
@@ -48,7 +49,8 @@ Quick start:
   queuectl status
   queuectl job output <id>
 
-Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR, FORCE_COLOR.`,
+Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR, FORCE_COLOR.
+Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --help).`,
     );
   registerEnqueue(program);
   registerWorker(program);
@@ -58,6 +60,7 @@ Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR, FORCE_C
   registerMetrics(program);
   registerConfig(program);
   registerWeb(program);
+  registerCompletion(program);
   program.commands.forEach(requireSubcommand);
   // Every subcommand reports usage errors through the same path (exit 2).
   const exitOverride = (cmd: Command) => {
