@@ -28,3 +28,14 @@ export function idArgument(value: string): string {
   if (value === "") throw new InvalidArgumentError("must not be empty");
   return value;
 }
+
+/** Commander option parser for a positive number of seconds, at most `max`. */
+export function secondsOption(max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value.trim()) || n <= 0 || n > max) {
+      throw new InvalidArgumentError(`must be a number of seconds above 0, at most ${max}`);
+    }
+    return n;
+  };
+}

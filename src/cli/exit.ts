@@ -12,3 +12,6 @@ export class ExitStatus extends Error {
     this.name = "ExitStatus";
   }
 }
+
+/** The exit code of a wait that timed out, as timeout(1) has it. */
+export const TIMED_OUT = 124;

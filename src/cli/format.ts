@@ -1,29 +1,28 @@
 import Table from "cli-table3";
 import { once } from "node:events";
-import pc from "picocolors";
 import * as core from "../core/format.js";
 import { printable } from "../core/printable.js";
 import type { JobState } from "../core/types.js";
+import { color } from "./colors.js";
 
-/** picocolors turns colour off by itself when stdout is not a TTY or NO_COLOR is set. */
-export const color = pc;
+export { color };
 
-const STATE_COLOR: Record<JobState, (s: string) => string> = {
-  pending: pc.cyan,
-  processing: pc.yellow,
-  completed: pc.green,
-  failed: pc.magenta,
-  dead: pc.red,
+const STATE_COLOR: Record<JobState, "cyan" | "yellow" | "green" | "magenta" | "red"> = {
+  pending: "cyan",
+  processing: "yellow",
+  completed: "green",
+  failed: "magenta",
+  dead: "red",
 };
 
 export function stateLabel(state: JobState, scheduled = false): string {
-  return STATE_COLOR[state](scheduled ? `${state} (scheduled)` : state);
+  return color[STATE_COLOR[state]](scheduled ? `${state} (scheduled)` : state);
 }
 
 /** An aligned table without borders: columns two spaces apart, a dim header. */
 export function table(head: string[], rows: (string | number)[][]): string {
   const t = new Table({
-    head: head.map((h) => pc.dim(h)),
+    head: head.map((h) => color.dim(h)),
     chars: {
       top: "",
       "top-mid": "",
@@ -66,7 +65,7 @@ export function when(ms: number | null, now = Date.now()): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   const local = `${date} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return `${local} ${pc.dim(`(${relative(ms, now)})`)}`;
+  return `${local} ${color.dim(`(${relative(ms, now)})`)}`;
 }
 
 /** "2 min 0 s", "2 h 0 min": the rules are in core/format.ts, shared with the dashboard. */
@@ -113,12 +112,13 @@ export async function printJsonArray(items: AsyncIterable<unknown>): Promise<voi
   await writeOut(first ? "[]\n" : "\n]\n");
 }
 
-async function writeOut(chunk: string): Promise<void> {
+/** Writes to stdout, waiting for it to drain: a long answer is never held whole in memory. */
+export async function writeOut(chunk: string): Promise<void> {
   if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
 }
 
 /** "key  value" lines with the keys aligned: the detail view of one thing. */
 export function keyValues(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([key]) => key.length));
-  return rows.map(([key, value]) => `${pc.dim(key.padEnd(width))}  ${value}`).join("\n");
+  return rows.map(([key, value]) => `${color.dim(key.padEnd(width))}  ${value}`).join("\n");
 }

@@ -7,7 +7,7 @@ import { buildProgram } from "./program.js";
 
 /**
  * Exit codes, the same for every command (scripts rely on them): 0 success, 2 invalid input or
- * usage, 1 everything else.
+ * usage, 124 a wait that timed out, 1 everything else.
  */
 async function main(): Promise<number> {
   try {

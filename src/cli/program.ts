@@ -1,7 +1,11 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { createRequire } from "node:module";
+import { invalid } from "../core/errors.js";
 import { printable } from "../core/printable.js";
 import { registerAdd } from "./commands/add.js";
+import { colorWanted, useColor } from "./colors.js";
+import { registerCompletion } from "./commands/completion.js";
+import { completes } from "./completion/spec.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
@@ -19,10 +23,20 @@ export function buildProgram(): Command {
   const program = new Command("queuectl")
     .description("a job queue for shell commands: enqueue, run in parallel with retries, inspect")
     .version(version)
-    .option(
-      "--db <location>",
-      "SQLite file or postgres:// URL (default: $QUEUECTL_DB, else $QUEUECTL_HOME/queuectl.db)",
+    .addOption(
+      completes(
+        new Option(
+          "--db <location>",
+          "SQLite file or postgres:// URL (default: $QUEUECTL_DB, else $QUEUECTL_HOME/queuectl.db)",
+        ),
+        { kind: "files" },
+      ),
     )
+    .option("--no-color", "no colour, even on a terminal (also: NO_COLOR=1; FORCE_COLOR=1 forces it)")
+    .hook("preAction", (_program, action) => {
+      const { color } = action.optsWithGlobals<{ color?: boolean }>();
+      useColor(colorWanted(color !== false, process.env, process.stdout.isTTY === true));
+    })
     // One line per usage error, in the same form as every other error.
     .configureOutput({
       outputError: (text, write) => write(`queuectl: ${printable(text.trim().replace(/^error: /, ""))} (see --help)\n`),
@@ -37,7 +51,8 @@ Quick start:
   queuectl status
   queuectl job output <id>
 
-Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR.`,
+Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR, FORCE_COLOR.
+Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --help).`,
     );
   registerEnqueue(program);
   registerAdd(program);
@@ -49,6 +64,8 @@ Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR.`,
   registerMetrics(program);
   registerConfig(program);
   registerWeb(program);
+  registerCompletion(program);
+  program.commands.forEach(requireSubcommand);
   // Every subcommand reports usage errors through the same path (exit 2).
   const exitOverride = (cmd: Command) => {
     cmd.exitOverride();
@@ -56,4 +73,18 @@ Environment: QUEUECTL_DB (store), QUEUECTL_HOME (data folder), NO_COLOR.`,
   };
   exitOverride(program);
   return program;
+}
+
+/**
+ * A group (`job`, `worker` …) called without one of its commands is a usage error in one line, as
+ * a missing argument is; commander would print the whole help instead.
+ */
+function requireSubcommand(group: Command): void {
+  if (group.commands.length === 0) return;
+  const names = group.commands.map((c) => c.name()).join(" | ");
+  group.allowExcessArguments().action((_options: unknown, command: Command) => {
+    const [given] = command.args;
+    const what = given === undefined ? `missing command: ${names}` : `unknown command '${printable(given)}'`;
+    throw invalid(`${group.name()}: ${what} (see queuectl ${group.name()} --help)`);
+  });
 }

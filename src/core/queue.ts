@@ -134,6 +134,11 @@ export class Queue {
     return this.store.jobsUpdatedSince(after, limit);
   }
 
+  /** At most `limit` job ids starting with `prefix`, ascending (shell completion). */
+  async jobIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return this.store.jobIdsByPrefix(prefix, listLimit(limit));
+  }
+
   async counts(): Promise<StateCounts> {
     return this.store.countJobs();
   }

@@ -149,6 +149,9 @@ export interface Store {
    */
   jobsUpdatedSince(after: number | ChangeCursor, limit: number): Promise<ListedJob[]>;
   countJobs(): Promise<StateCounts>;
+  /** Ids that start with `prefix` (case and every character literal), ascending, at most `limit`:
+   * a range scan of the id index (core/id-prefix.ts), for shell completion. */
+  jobIdsByPrefix(prefix: string, limit: number): Promise<string[]>;
 
   /**
    * Atomically takes up to `limit` ready jobs — state pending or failed, run_at <= now — in the

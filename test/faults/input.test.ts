@@ -139,7 +139,10 @@ describe("bad input through the CLI: exit 2, one line naming the field, nothing 
         const pattern = new RegExp(`^queuectl: config ${key}: must be .* to \\d+ .*got "${value}"`);
         assertError(r, 2, pattern, `config set ${key} ${value}`);
       }
-      assert.equal((await h.ok(["config", "set", "job-timeout", "31536000"])).trim(), "job-timeout = 31536000");
+      assert.deepEqual(await h.json(["config", "set", "job-timeout", "31536000"]), {
+        key: "job-timeout",
+        value: 31_536_000,
+      });
       const config = await h.json<Record<string, number>>(["config", "show"]);
       assert.equal(config["job-timeout"], 31_536_000);
       assert.equal(config["backoff-max"], 3600, "a refused value changes nothing");

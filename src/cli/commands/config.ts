@@ -1,8 +1,14 @@
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import { CONFIG_DEFAULTS, CONFIG_HELP, CONFIG_KEYS } from "../../core/config.js";
 import { checkConfigKey } from "../../core/config-input.js";
+import { completes } from "../completion/spec.js";
 import { withQueue } from "../context.js";
 import { color, printJson, table } from "../format.js";
+import { tell } from "../tell.js";
+
+/** The key argument: checked by the core (one message for every face), completed from the keys. */
+const keyArgument = () =>
+  completes(new Argument("<key>", CONFIG_KEYS.join(" | ")), { kind: "words", words: CONFIG_KEYS });
 
 export function registerConfig(program: Command): void {
   const config = program
@@ -15,6 +21,7 @@ export function registerConfig(program: Command): void {
 
   config
     .command("show")
+    .alias("list")
     .description("every setting with its value")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }, command: Command) => {
@@ -38,19 +45,25 @@ export function registerConfig(program: Command): void {
   config
     .command("get")
     .description("one setting's value")
-    .argument("<key>", CONFIG_KEYS.join(" | "))
-    .action(async (key: string, _options: unknown, command: Command) => {
+    .addArgument(keyArgument())
+    .option("--json", "print JSON: {key, value}")
+    .action(async (key: string, options: { json?: boolean }, command: Command) => {
       const known = checkConfigKey(key);
-      await withQueue(command, async (queue) => console.log(String((await queue.config())[known])));
+      const value = await withQueue(command, async (queue) => (await queue.config())[known]);
+      if (options.json) printJson({ key: known, value });
+      else console.log(String(value));
     });
 
   config
     .command("set")
     .description("change one setting for every worker (running workers pick it up within seconds)")
-    .argument("<key>", CONFIG_KEYS.join(" | "))
+    .addArgument(keyArgument())
     .argument("<value>", "the new value")
-    .action(async (key: string, value: string, _options: unknown, command: Command) => {
+    .option("--json", "print JSON: {key, value} as stored")
+    .action(async (key: string, value: string, options: { json?: boolean }, command: Command) => {
       // setConfig validates the key and the value (exit 2) before anything is written.
-      await withQueue(command, async (queue) => console.log(`${key} = ${await queue.setConfig(key, value)}`));
+      const stored = await withQueue(command, (queue) => queue.setConfig(key, value));
+      if (options.json) printJson({ key, value: stored });
+      else tell(`${key} = ${stored}`);
     });
 }

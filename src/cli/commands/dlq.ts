@@ -1,36 +1,35 @@
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import { invalid } from "../../core/errors.js";
-import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "../../core/listing.js";
-import { idArgument, intOption, withQueue } from "../context.js";
-import { text } from "../format.js";
-import { jobsOf, printJobs } from "./jobs.js";
+import { jobJson } from "../../core/json.js";
+import { idArgument, withQueue } from "../context.js";
+import { completes } from "../completion/spec.js";
+import { printJson, text } from "../format.js";
+import { tell } from "../tell.js";
+import { jobsOf, listOptions, printJobs, tellCut, type ListOptions } from "./jobs.js";
 
 export function registerDlq(program: Command): void {
   const dlq = program.command("dlq").description("the dead letter queue: jobs that used up their retries");
 
-  dlq
-    .command("list")
-    .description("dead jobs, newest first")
-    .option(
-      "-n, --limit <n>",
-      `at most this many (1..${LIST_LIMIT_MAX})`,
-      intOption(1, LIST_LIMIT_MAX),
-      LIST_LIMIT_DEFAULT,
-    )
-    .option("--json", "print a JSON array of jobs")
-    .action(async (options: { limit: number; json?: boolean }, command: Command) => {
+  listOptions(dlq.command("list").description("dead jobs, newest first")).action(
+    async (options: ListOptions, command: Command) => {
       await withQueue(command, async (queue) => {
-        const jobs = jobsOf(queue, { state: "dead" }, options.limit);
-        await printJobs(jobs, options.json === true, "the dead letter queue is empty");
+        const more = { value: false };
+        const jobs = jobsOf(queue, { state: "dead" }, options.all ? Infinity : options.limit, more);
+        const shown = await printJobs(jobs, options.json === true, "the dead letter queue is empty");
+        if (more.value) await tellCut(queue, { state: "dead" }, shown);
       });
-    });
+    },
+  );
 
   dlq
     .command("retry")
     .description("put a dead job (or --all) back to pending, attempts reset, history kept")
-    .argument("[id]", "job id", idArgument)
+    .addArgument(
+      completes(new Argument("[id]", "job id").argParser(idArgument), { kind: "dynamic", source: "job-ids" }),
+    )
     .option("--all", "retry every dead job")
-    .action(async (id: string | undefined, options: { all?: boolean }, command: Command) => {
+    .option("--json", "print the job back to pending (with --all: {retried: count})")
+    .action(async (id: string | undefined, options: { all?: boolean; json?: boolean }, command: Command) => {
       // Neither or both: a usage error (exit 2), never a lookup of the id "undefined".
       if ((options.all === true) === (id !== undefined)) {
         throw invalid("dlq retry: give a job id or --all (one of them)");
@@ -38,10 +37,12 @@ export function registerDlq(program: Command): void {
       await withQueue(command, async (queue) => {
         if (options.all) {
           const count = await queue.retryAllDead();
-          console.log(`${count} dead job(s) back to pending`);
+          if (options.json) printJson({ retried: count });
+          else tell(`${count} dead job(s) back to pending`);
         } else {
           const job = await queue.retry(id as string);
-          console.log(`${text(job.id)} back to pending`);
+          if (options.json) printJson(jobJson(job));
+          else tell(`${text(job.id)} back to pending`);
         }
       });
     });

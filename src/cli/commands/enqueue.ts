@@ -1,7 +1,8 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { readFileSync } from "node:fs";
 import { invalid } from "../../core/errors.js";
 import { jobJson } from "../../core/json.js";
+import { completes } from "../completion/spec.js";
 import { withQueue } from "../context.js";
 import { printJson } from "../format.js";
 
@@ -10,7 +11,11 @@ export function registerEnqueue(program: Command): void {
     .command("enqueue")
     .description("add jobs: one JSON object (or an array), or JSON Lines from --file (all or nothing)")
     .argument("[json]", `the job, e.g. '{"command":"echo hi","priority":7}'`)
-    .option("-f, --file <path>", "read one job per line (JSON Lines); - reads standard input")
+    .addOption(
+      completes(new Option("-f, --file <path>", "read one job per line (JSON Lines); - reads standard input"), {
+        kind: "files",
+      }),
+    )
     .option("--json", "print the stored jobs as JSON instead of their ids")
     .addHelpText(
       "after",

@@ -1,6 +1,6 @@
-import { Option, type Command } from "commander";
+import { Argument, Option, type Command } from "commander";
 import { timeout } from "../../core/format.js";
-import { jobDetailJson, jobJson } from "../../core/json.js";
+import { jobDetailJson, jobJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { isScheduled, maxRuns } from "../../core/job-state.js";
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "../../core/listing.js";
@@ -14,15 +14,18 @@ import {
   printJson,
   printJsonArray,
   relative,
+  writeOut,
   stateLabel,
   table,
   text,
   truncate,
   when,
 } from "../format.js";
+import { completes } from "../completion/spec.js";
 import { ExitStatus } from "../exit.js";
 import { followOutput } from "../follow.js";
 import { writeRaw } from "../output.js";
+import { tell } from "../tell.js";
 
 const JOB_HEAD = ["id", "state", "pri", "tries", "updated", "command"];
 /** Jobs read per store call: 50 of the longest commands (128 KiB) are ~6.5 MB. */
@@ -41,9 +44,9 @@ function jobRow(job: Job, now: number): (string | number)[] {
 }
 
 /**
- * Up to `limit` jobs of a filter, newest first, read page by page (keyset cursor), so a list of
- * 10,000 jobs of 128 KiB each is never in memory at once. Reports through `more` whether jobs
- * beyond the limit exist.
+ * Up to `limit` jobs of a filter (Infinity: all of them), newest first, read page by page (keyset
+ * cursor), so that no list, however long, is in memory at once. Reports through `more` whether
+ * jobs beyond the limit exist.
  */
 export async function* jobsOf(
   queue: Queue,
@@ -63,50 +66,105 @@ export async function* jobsOf(
   more.value = (await queue.list({ ...filter, limit: 1, cursor })).jobs.length > 0;
 }
 
-/** Prints jobs as a JSON array (`--json`, exact) or as the table people read (escaped). */
-export async function printJobs(jobs: AsyncIterable<Job>, json: boolean, empty: string): Promise<void> {
+/**
+ * Says on stderr that a list was cut at its limit, with how many match when the store keeps that
+ * count (per state; a text search would have to scan).
+ */
+export async function tellCut(queue: Queue, filter: { state?: JobState; q?: string }, shown: number): Promise<void> {
+  let total = "";
+  if (!filter.q) {
+    const counts = await queue.counts();
+    total = ` of ${filter.state ? counts[filter.state] : JOB_STATES.reduce((n, state) => n + counts[state], 0)}`;
+  }
+  tell(`showing ${shown}${total}; --all or --limit N for more`);
+}
+
+export interface ListOptions {
+  limit: number;
+  all?: boolean;
+  json?: boolean;
+}
+
+/** --limit N or --all (one or the other) and --json, for a list of jobs. */
+export function listOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("-n, --limit <n>", `at most this many (1..${LIST_LIMIT_MAX})`)
+        .argParser(intOption(1, LIST_LIMIT_MAX))
+        .default(LIST_LIMIT_DEFAULT),
+    )
+    .addOption(new Option("--all", "every one, read from the store page by page").conflicts("limit"))
+    .option("--json", "print a JSON array of jobs");
+}
+
+/** Rows per table: a list of any length is printed in blocks, each aligned on its own. */
+const BLOCK = 1000;
+
+/**
+ * Prints jobs as a JSON array (`--json`, exact) or as the table people read (escaped); an empty
+ * list is said on stderr. Returns how many were printed.
+ */
+export async function printJobs(jobs: AsyncIterable<Job>, json: boolean, empty: string): Promise<number> {
   const now = Date.now();
+  let count = 0;
   if (json) {
-    return printJsonArray(
+    await printJsonArray(
       (async function* () {
-        for await (const job of jobs) yield jobJson(job, now);
+        for await (const job of jobs) {
+          count++;
+          yield jobJson(job, now);
+        }
       })(),
     );
+    return count;
   }
-  // Only the cut rows are kept, not the jobs: the table needs every row to align its columns.
-  const rows: (string | number)[][] = [];
-  for await (const job of jobs) rows.push(jobRow(job, now));
-  console.log(rows.length === 0 ? color.dim(empty) : table(JOB_HEAD, rows));
+  // Only the cut rows of one block are kept, not the jobs: a table needs its rows to align them.
+  let rows: (string | number)[][] = [];
+  for await (const job of jobs) {
+    rows.push(jobRow(job, now));
+    if (rows.length === BLOCK) {
+      await writeOut(`${table(count === 0 ? JOB_HEAD : [], rows)}\n`);
+      count += rows.length;
+      rows = [];
+    }
+  }
+  if (rows.length > 0) await writeOut(`${table(count === 0 ? JOB_HEAD : [], rows)}\n`);
+  count += rows.length;
+  if (count === 0) tell(empty);
+  return count;
+}
+
+/** A job id argument, completed from the store's ids. */
+function jobIdArgument(): Argument {
+  return completes(new Argument("<id>", "job id").argParser(idArgument), { kind: "dynamic", source: "job-ids" });
 }
 
 export function registerJobs(program: Command): void {
-  program
-    .command("list")
-    .description("list jobs, newest first")
-    .addOption(new Option("-s, --state <state>", "only jobs in this state").choices(JOB_STATES))
-    .option("-q, --search <text>", "only jobs whose id or command contains this text")
-    .option(
-      "-n, --limit <n>",
-      `at most this many jobs (1..${LIST_LIMIT_MAX})`,
-      intOption(1, LIST_LIMIT_MAX),
-      LIST_LIMIT_DEFAULT,
-    )
-    .option("--json", "print a JSON array of jobs")
-    .action(async (options: { state?: JobState; search?: string; limit: number; json?: boolean }, command: Command) => {
-      await withQueue(command, async (queue) => {
-        const more = { value: false };
-        const jobs = jobsOf(queue, { state: options.state, q: options.search }, options.limit, more);
-        await printJobs(jobs, options.json === true, "no jobs");
-        if (more.value && !options.json) console.log(color.dim(`… more: raise --limit (now ${options.limit})`));
-      });
+  listOptions(
+    program
+      .command("list")
+      .description("list jobs, newest first")
+      .addOption(new Option("-s, --state <state>", "only jobs in this state").choices(JOB_STATES))
+      .option("-q, --search <text>", "only jobs whose id or command contains this text"),
+  ).action(async (options: ListOptions & { state?: JobState; search?: string }, command: Command) => {
+    await withQueue(command, async (queue) => {
+      const more = { value: false };
+      const filter = { state: options.state, q: options.search };
+      const shown = await printJobs(
+        jobsOf(queue, filter, options.all ? Infinity : options.limit, more),
+        options.json === true,
+        "no jobs",
+      );
+      if (more.value) await tellCut(queue, filter, shown);
     });
+  });
 
   const job = program.command("job").description("one job: its details and output");
 
   job
     .command("show")
     .description("a job with every attempt")
-    .argument("<id>", "job id", idArgument)
+    .addArgument(jobIdArgument())
     .option("--json", "print JSON: the job, plus a history array with every attempt")
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
@@ -159,25 +217,32 @@ export function registerJobs(program: Command): void {
   job
     .command("output")
     .description("the raw output of a job's latest attempt (or --attempt N)")
-    .argument("<id>", "job id", idArgument)
+    .addArgument(jobIdArgument())
     .option("--stdout", "standard output (the default)")
     .option("--stderr", "standard error")
     .option("-a, --attempt <n>", "attempt number (see job show)", intOption(1))
-    .option(
-      "-f, --follow",
-      "keep printing while the job runs, like tail -f; then exit with the job's exit code (128+N if signal N killed it)",
+    .addOption(
+      new Option(
+        "-f, --follow",
+        "keep printing while the job runs, like tail -f; then exit with the job's exit code (128+N if signal N killed it)",
+      ).conflicts("json"),
     )
+    .option("--json", "print JSON: the attempt, the stream, its text (invalid UTF-8 replaced) and its size")
     .action(
       async (
         id: string,
-        options: { stdout?: boolean; stderr?: boolean; attempt?: number; follow?: boolean },
+        options: { stdout?: boolean; stderr?: boolean; attempt?: number; follow?: boolean; json?: boolean },
         command: Command,
       ) => {
         const stream: OutputStream = options.stderr && !options.stdout ? "stderr" : "stdout";
         const status = await withQueue(command, async (queue: Queue) => {
           if (options.follow) return followOutput(queue, id, [stream], options.attempt);
           const output = await queue.output(id, { stream, attempt: options.attempt });
-          await writeRaw(output.data);
+          if (!options.json) {
+            await writeRaw(output.data);
+            return 0;
+          }
+          printJson(outputJson(id, stream, output)); // the shape of GET /api/jobs/:id/output
           return 0;
         });
         if (status !== 0) throw new ExitStatus(status);

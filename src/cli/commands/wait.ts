@@ -5,11 +5,10 @@ import { jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { waitForJobs } from "../../core/wait.js";
 import { idArgument, withQueue } from "../context.js";
-import { ExitStatus } from "../exit.js";
+import { ExitStatus, TIMED_OUT } from "../exit.js";
 import { printJsonArray } from "../format.js";
 
 /** Exit code of a wait that ran out of time, as timeout(1) gives. */
-const TIMED_OUT = 124;
 /** Unfinished ids named in the timeout message; the rest are counted. */
 const NAMED = 10;
 

@@ -1,12 +1,14 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { invalid } from "../../core/errors.js";
 import { storeLocation } from "../../core/paths.js";
 import { MAX_SLOTS } from "../../core/workers.js";
 import { WorkerPool } from "../../worker/pool.js";
 import { spawnDetachedWorker } from "../../worker/detach.js";
-import { intOption, withQueue } from "../context.js";
+import { intOption, secondsOption, withQueue } from "../context.js";
 import { color, printJson, relative, table, text } from "../format.js";
 import { logArgs, logFormatOption, logLevelOption, type LogOptions } from "../log-options.js";
+import { waitForStopped } from "../stop-wait.js";
+import { tell } from "../tell.js";
 
 export function registerWorker(program: Command): void {
   const worker = program.command("worker").description("run, list and stop workers");
@@ -25,9 +27,11 @@ export function registerWorker(program: Command): void {
     )
     .option("--metrics-host <host>", "address for --metrics-port; anything but loopback needs a token", "127.0.0.1")
     .option("--token <token>", "access token the metrics endpoint requires (default: $QUEUECTL_TOKEN)")
+    .option("--json", "with --detach: print JSON {pid, log}")
     .action(async (options: WorkerStartOptions, command: Command) => {
       const { db } = command.optsWithGlobals<{ db?: string }>();
       storeLocation(db); // an unknown scheme is a usage error here, not a worker that dies in the background
+      if (options.json && !options.detach) throw invalid("worker start: --json goes with --detach");
       const metrics = metricsOptions(options, command);
       // Checked here too, so that a refusal is this command's error, not a line in a background log.
       if (metrics) (await import("../../web/security.js")).checkBind(metrics.host, metrics.token);
@@ -42,8 +46,9 @@ export function registerWorker(program: Command): void {
           ],
           env: metrics?.token === undefined ? {} : { QUEUECTL_TOKEN: metrics.token },
         });
+        if (options.json) return printJson({ pid, log });
         // The pid alone on stdout, for scripts; the explanation on stderr, for people.
-        console.error(`worker started in the background: pid ${pid}, log ${log}`);
+        tell(`worker started in the background: pid ${pid}, log ${log}`);
         console.log(pid);
         return;
       }
@@ -83,16 +88,31 @@ export function registerWorker(program: Command): void {
     .description("ask every worker, on any machine, to drain: finish running jobs, take no new ones, exit")
     .option("--now", "stop at once: running jobs are interrupted and go back to pending, no retry used")
     .option("--id <worker>", "only this worker (see worker list)")
-    .action(async (options: { now?: boolean; id?: string }, command: Command) => {
-      await withQueue(command, async (queue) => {
-        const count = await queue.stopWorkers(options.now ? "now" : "drain", options.id);
-        console.log(
-          count === 0
-            ? "no workers are running"
-            : `asked ${count} worker(s) to ${options.now ? "stop now" : "drain and stop"}`,
-        );
-      });
-    });
+    .option("--wait", "return once the workers have exited (or are lost)")
+    .addOption(
+      new Option("--timeout <seconds>", "with --wait: give up after this long (exit 124)")
+        .argParser(secondsOption(365 * 24 * 3600))
+        .implies({ wait: true }),
+    )
+    .option("--json", "print JSON: {asked, mode}")
+    .action(
+      async (
+        options: { now?: boolean; id?: string; wait?: boolean; timeout?: number; json?: boolean },
+        command: Command,
+      ) => {
+        await withQueue(command, async (queue) => {
+          const mode = options.now ? "now" : "drain";
+          const count = await queue.stopWorkers(mode, options.id);
+          if (count === 0) tell("no workers are running");
+          else if (options.wait) {
+            // A timeout is then the one line said (exit 124).
+            await waitForStopped(queue, options.id, options.timeout === undefined ? null : options.timeout * 1000);
+            if (!options.json) tell(`${count} worker(s) stopped`);
+          } else if (!options.json) tell(`asked ${count} worker(s) to ${options.now ? "stop now" : "drain and stop"}`);
+          if (options.json) printJson({ asked: count, mode });
+        });
+      },
+    );
 
   worker
     .command("list")
@@ -103,7 +123,7 @@ export function registerWorker(program: Command): void {
         const now = Date.now();
         const workers = await queue.workerViews(now);
         if (options.json) return printJson(workers);
-        if (workers.length === 0) return console.log(color.dim("no workers are running (queuectl worker start)"));
+        if (workers.length === 0) return tell("no workers are running (queuectl worker start)");
         console.log(
           table(
             ["id", "host", "pid", "slots", "running", "heartbeat", "status"],
@@ -130,6 +150,7 @@ type WorkerStartOptions = LogOptions & {
   metricsPort?: number;
   metricsHost: string;
   token?: string;
+  json?: boolean;
 };
 
 /** Where the worker serves its metrics, or null for nowhere. */

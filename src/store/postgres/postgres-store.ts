@@ -40,7 +40,7 @@ import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
-import { countJobs, getJob, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
+import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
 
@@ -108,6 +108,9 @@ export class PostgresStore implements Store {
   }
   getJob(id: string): Promise<Job | null> {
     return getJob(this.idempotent, id);
+  }
+  jobIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return jobIdsByPrefix(this.idempotent, prefix, limit);
   }
   listJobs(filter: JobFilter): Promise<ListedJobPage> {
     return listJobs(this.idempotent, filter);

@@ -37,7 +37,7 @@ import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
-import { countJobs, getJob, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
+import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
@@ -86,6 +86,10 @@ export class SqliteStore implements Store {
   }
   async jobsUpdatedSince(after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
     return jobsUpdatedSince(this.db, after, limit);
+  }
+
+  async jobIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return jobIdsByPrefix(this.db, prefix, limit);
   }
   async countJobs(): Promise<StateCounts> {
     return countJobs(this.db);

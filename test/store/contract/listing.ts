@@ -7,6 +7,25 @@ export function listingCases(engineName: string, makeStore: MakeStore): void {
   const withStore = storeCase(makeStore);
 
   describe(`Store contract: ${engineName}`, () => {
+    describe("jobIdsByPrefix", () => {
+      it(
+        "ids starting with a literal prefix (case, _ and % included), ascending, at most limit",
+        withStore(async (store) => {
+          const t = Date.now();
+          const ids = ["ab-2", "ab-1", "abc", "Ab-3", "a_1", "a%1", "ax", "b", "é-1", "é-2", "\u{10FFFF}x"];
+          await store.insertJobs(ids.map((id) => newJob(id, t)));
+          assert.deepEqual(await store.jobIdsByPrefix("ab", 10), ["ab-1", "ab-2", "abc"]);
+          assert.deepEqual(await store.jobIdsByPrefix("ab", 2), ["ab-1", "ab-2"]);
+          assert.deepEqual(await store.jobIdsByPrefix("a_", 10), ["a_1"]);
+          assert.deepEqual(await store.jobIdsByPrefix("a%", 10), ["a%1"]);
+          assert.deepEqual(await store.jobIdsByPrefix("é", 10), ["é-1", "é-2"]);
+          assert.deepEqual(await store.jobIdsByPrefix("\u{10FFFF}", 10), ["\u{10FFFF}x"]);
+          assert.deepEqual(await store.jobIdsByPrefix("zz", 10), []);
+          assert.equal((await store.jobIdsByPrefix("", 100)).length, ids.length);
+        }),
+      );
+    });
+
     describe("listJobs / countJobs / jobsUpdatedSince / nextRunAt", () => {
       it(
         "lists newest first, filters by state and by a literal substring of id or command",

@@ -1,3 +1,4 @@
+import { prefixEnd } from "../../../core/id-prefix.js";
 import {
   changesAfter,
   cursorAfter,
@@ -64,6 +65,20 @@ export async function jobsUpdatedSince(db: Db, after: number | ChangeCursor, lim
     [cursor.updated_at, cursor.seq, limit],
   );
   return rows;
+}
+
+/**
+ * The range walks the primary key; in a database whose collation is not code point order ("C"),
+ * starts_with keeps the answer right, though an id may then fall outside the range and be missed.
+ */
+export async function jobIdsByPrefix(db: Db, prefix: string, limit: number): Promise<string[]> {
+  const end = prefixEnd(prefix);
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM ${db.s}.jobs WHERE id >= $1 AND starts_with(id, $1) ${end === null ? "" : "AND id < $3"}
+     ORDER BY id LIMIT $2`,
+    end === null ? [prefix, limit] : [prefix, limit, end],
+  );
+  return rows.map((row) => row.id);
 }
 
 export async function countJobs(db: Db): Promise<StateCounts> {

@@ -1,3 +1,4 @@
+import { prefixEnd } from "../../../core/id-prefix.js";
 import {
   changesAfter,
   cursorAfter,
@@ -73,4 +74,14 @@ export function nextRunAt(db: Db): number | null {
     at: number | null;
   };
   return row.at;
+}
+
+/** Ids starting with `prefix`, in order (shell completion). BINARY comparison is code point order:
+ * the range is exact and walks the id index. */
+export function jobIdsByPrefix(db: Db, prefix: string, limit: number): string[] {
+  const end = prefixEnd(prefix);
+  const rows = db
+    .sql(`SELECT id FROM jobs WHERE id >= @prefix ${end === null ? "" : "AND id < @end"} ORDER BY id LIMIT @limit`)
+    .all({ prefix, limit, ...(end === null ? {} : { end }) }) as { id: string }[];
+  return rows.map((row) => row.id);
 }
