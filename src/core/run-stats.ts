@@ -1,7 +1,7 @@
+import { FAILED_OUTCOMES } from "./metrics.js";
 import type { FinishedAttempt, FinishedCursor, FinishedOutcome, RunTotals } from "./store.js";
 
 /** Outcomes of a failed run. An interrupted run (`worker stop --now`) is neither success nor failure. */
-export const FAILED_OUTCOMES = ["failed", "timeout", "start_error", "lost"] as const;
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
 /** Whether a finished run succeeded, failed, or neither (interrupted). */

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Queue } from "../core/queue.js";
-import { FAILED_OUTCOMES, pickupLatencyMs, runResult, type FinishedRunFeed } from "../core/run-stats.js";
+import { FAILED_OUTCOMES } from "../core/metrics.js";
+import { pickupLatencyMs, runResult, type FinishedRunFeed } from "../core/run-stats.js";
 import { JOB_STATES } from "../core/types.js";
 
 /** Every job is in this queue until named queues come; the label is there so series can grow. */

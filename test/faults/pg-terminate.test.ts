@@ -116,7 +116,9 @@ async function scenario(t: TestContext, h: Harness, url: string, database: strin
   const schema = h.env.QUEUECTL_SCHEMA!;
   const file = h.path("ran.txt");
   const ids = Array.from({ length: JOBS }, (_, i) => `t-${String(i).padStart(4, "0")}`);
-  const jsonl = ids.map((id) => JSON.stringify({ id, command: `echo ${id} >> ${file}` })).join("\n");
+  // Each job takes a moment, so the run spans several termination rounds however fast jobs start
+  // (1,500 × 50 ms over 8 slots: at least ~9 s; bare `echo` jobs finished in 3 s, before a third round).
+  const jsonl = ids.map((id) => JSON.stringify({ id, command: `sleep 0.05; echo ${id} >> ${file}` })).join("\n");
   await h.ok(["enqueue", "--file", "-"], jsonl);
   const workers = [h.worker(4), h.worker(4)];
   for (const w of workers) await h.waitRegistered(w.pid!);

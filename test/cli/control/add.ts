@@ -75,6 +75,8 @@ export const addScenarios: Scenario[] = [
     assert.equal(stored.command, "true");
     assert.equal(stored.state, "pending");
     assert.equal(stored.priority, 5);
+    // 0 is "no timeout", as in a job's JSON.
+    assert.equal(JSON.parse(await h.ok(["add", "--json", "--timeout", "0", "--", "true"])).timeout, 0);
   }),
 
   scenario("input", "add: bad values exit 2 naming the field, and nothing is written", async (h) => {
@@ -82,7 +84,7 @@ export const addScenarios: Scenario[] = [
       [["--priority", "11", "--", "true"], /priority/],
       [["--priority", "high", "--", "true"], /priority/],
       [["--retries", "-1", "--", "true"], /max_retries|retries/],
-      [["--timeout", "0", "--", "true"], /timeout/],
+      [["--timeout", "400d", "--", "true"], /timeout/],
       [["--timeout", "soon", "--", "true"], /timeout/],
       [["--delay", "10x", "--", "true"], /delay/],
       [["--run-at", "tomorrow", "--", "true"], /run_at/],

@@ -1,26 +1,16 @@
-import type { FinishedAttempt, FinishedCursor, FinishedOutcome, RunTotals } from "../../../core/store.js";
+import type { FinishedAttempt, FinishedCursor, RunTotals } from "../../../core/store.js";
+import { runTotalsFrom } from "../../shared/run-totals.js";
 import type { Db } from "../db.js";
 
-const OUTCOMES: FinishedOutcome[] = ["completed", "failed", "timeout", "start_error", "lost", "interrupted"];
-
-/** Kept by triggers (migration 3), spread over at most 64 rows per event. */
+/** Kept by triggers (migration 5), spread over at most 64 rows per event. */
 export async function runTotals(db: Db): Promise<RunTotals> {
   const { rows } = await db.query<{ event: string; n: number }>(
     `SELECT event, sum(n)::bigint AS n FROM ${db.s}.run_totals GROUP BY event`,
   );
-  const totals: RunTotals = {
-    started: 0,
-    dead: 0,
-    finished: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as RunTotals["finished"],
-  };
-  for (const { event, n } of rows) {
-    if (event === "started" || event === "dead") totals[event] = n;
-    else if (event in totals.finished) totals.finished[event as FinishedOutcome] = n;
-  }
-  return totals;
+  return runTotalsFrom(rows);
 }
 
-/** A page of finished runs in index order (attempts_finished_at holds the whole key: no sort). */
+/** A page of finished runs in index order (attempts_finished holds the whole key: no sort). */
 export async function finishedAttempts(
   db: Db,
   after: FinishedCursor,

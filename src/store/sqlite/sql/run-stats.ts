@@ -1,21 +1,11 @@
-import type { FinishedAttempt, FinishedCursor, FinishedOutcome, RunTotals } from "../../../core/store.js";
+import type { FinishedAttempt, FinishedCursor, RunTotals } from "../../../core/store.js";
+import { runTotalsFrom } from "../../shared/run-totals.js";
 import type { Db } from "../db.js";
-
-const OUTCOMES: FinishedOutcome[] = ["completed", "failed", "timeout", "start_error", "lost", "interrupted"];
 
 /** Kept by triggers (migration 7): a few rows, whatever the number of runs. */
 export function runTotals(db: Db): RunTotals {
   const rows = db.sql(`SELECT event, n FROM run_totals`).all() as { event: string; n: number }[];
-  const totals: RunTotals = {
-    started: 0,
-    dead: 0,
-    finished: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as RunTotals["finished"],
-  };
-  for (const { event, n } of rows) {
-    if (event === "started" || event === "dead") totals[event] = n;
-    else if (event in totals.finished) totals.finished[event as FinishedOutcome] = n;
-  }
-  return totals;
+  return runTotalsFrom(rows);
 }
 
 /** A page of finished runs in index order (attempts_finished holds the whole key: no sort). */
