@@ -1,6 +1,7 @@
 import { CONFIG_DEFAULTS, CONFIG_HELP, type Config } from "./config.js";
 import { isScheduled } from "./job-state.js";
 import type { ListedJob } from "./listing.js";
+import type { QueueInfo } from "./queues.js";
 import type { QueueStatus } from "./status.js";
 import type { Attempt, AttemptOutput, Job, Metrics, OutputStream, ThroughputPoint, WorkerInfo } from "./types.js";
 import { workerStatus } from "./workers.js";
@@ -32,6 +33,7 @@ export interface JobJson {
   duration_ms: number | null;
   last_error: string | null;
   worker_id: string | null;
+  queue: string;
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -54,6 +56,7 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     duration_ms: job.duration_ms,
     last_error: job.last_error,
     worker_id: job.worker_id,
+    queue: job.queue,
   };
 }
 
@@ -88,6 +91,7 @@ export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()
     started_at: iso(worker.started_at),
     heartbeat_at: iso(worker.heartbeat_at),
     status: workerStatus(worker, leaseMs, now),
+    queues: worker.queues,
   };
 }
 
@@ -104,6 +108,13 @@ export function statusJson(status: QueueStatus, leaseMs: number, now = Date.now(
 }
 
 export type StatusJson = ReturnType<typeof statusJson>;
+
+/** `queue list --json` and `GET /api/queues`: a queue's settings, running jobs and jobs per state. */
+export function queueJson(q: QueueInfo) {
+  return { name: q.name, paused: q.paused, concurrency: q.concurrency, running: q.running, counts: q.counts };
+}
+
+export type QueueJson = ReturnType<typeof queueJson>;
 
 /** `GET /api/metrics`: the `metrics --json` figures plus a throughput series for charts. */
 export function metricsJson(metrics: Metrics, series: ThroughputPoint[], bucketSeconds: number) {

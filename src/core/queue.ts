@@ -1,3 +1,4 @@
+import { DEFAULT_QUEUE, parseQueueChange, parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
@@ -93,6 +94,7 @@ export class Queue {
       duration_ms: null,
       last_error: null,
       worker_id: null,
+      queue: job.queue ?? DEFAULT_QUEUE,
       lease_until: null,
     }));
   }
@@ -137,6 +139,18 @@ export class Queue {
   /** At most `limit` job ids starting with `prefix`, ascending (shell completion). */
   async jobIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
     return this.store.jobIdsByPrefix(prefix, listLimit(limit));
+  }
+
+  /** Every named queue with its settings, jobs per state and running jobs. */
+  async queues(): Promise<QueueInfo[]> {
+    return this.store.listQueues();
+  }
+
+  /** Pauses, resumes or limits a queue (validated here); wakes workers, whose claims may change. */
+  async changeQueue(name: unknown, change: unknown): Promise<QueueSettings> {
+    const settings = await this.store.setQueue(parseQueueName(name), parseQueueChange(change));
+    this.store.notify();
+    return settings;
   }
 
   async counts(): Promise<StateCounts> {

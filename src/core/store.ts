@@ -1,4 +1,5 @@
 import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
+import type { QueueChange, QueueInfo, QueueSettings } from "./queues.js";
 import type {
   Attempt,
   AttemptOutcome,
@@ -35,6 +36,8 @@ export interface NewWorker {
   pid: number;
   slots: number;
   started_at: number;
+  /** The queues it serves; absent or null = all. */
+  queues?: string[] | null;
 }
 
 /** A claim made together with finishing runs (see Store.finishAndClaim). */
@@ -43,6 +46,8 @@ export interface ClaimRequest {
   limit: number;
   now: number;
   leaseMs: number;
+  /** The queues the worker serves; absent or null = all. */
+  queues?: readonly string[] | null;
 }
 
 export interface ReapOptions {
@@ -161,8 +166,17 @@ export interface Store {
    * job's run_at as it was when claimed.
    * Two concurrent callers never get the same job. A worker that has been asked to stop (see
    * requestStop) gets nothing: no job enqueued after a stop request can start on a draining worker.
+   * Queues (core/queues.ts): only jobs of `queues` (absent or null: any queue); none of a paused
+   * queue; of a queue with a concurrency, no more than bring its processing jobs (all workers) to
+   * it, even against concurrent claimers. Queues that give nothing do not hold back the others.
    */
-  claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]>;
+  claimJobs(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    queues?: readonly string[] | null,
+  ): Promise<ClaimedJob[]>;
   /** Earliest run_at among pending and failed jobs, or null when there are none. */
   nextRunAt(): Promise<number | null>;
 
@@ -246,6 +260,13 @@ export interface Store {
   listWorkers(): Promise<WorkerInfo[]>;
   /** Asks one worker (by id) or all to stop; returns how many were asked. */
   requestStop(mode: "drain" | "now", workerId?: string): Promise<number>;
+
+  // ---- queues
+
+  /** Every queue a job or a setting names, by name, with its settings and jobs per state. */
+  listQueues(): Promise<QueueInfo[]>;
+  /** Applies a validated change to a queue's settings (creating its row); returns the settings. */
+  setQueue(name: string, change: QueueChange): Promise<QueueSettings>;
 
   // ---- settings (raw strings; the core validates)
 

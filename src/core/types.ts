@@ -30,6 +30,8 @@ export interface Job {
   /** The worker holding the job while it is `processing`. */
   worker_id: string | null;
   lease_until: number | null;
+  /** The named queue the job belongs to (core/queues.ts). */
+  queue: string;
 }
 
 /** A fully validated new job, ready for the store (defaults already applied). */
@@ -42,6 +44,8 @@ export interface NewJob {
   timeout: number | null;
   run_at: number;
   created_at: number;
+  /** Absent: the default queue (core/queues.ts). */
+  queue?: string;
 }
 
 export type AttemptOutcome =
@@ -114,6 +118,8 @@ export interface WorkerInfo {
   stop_requested: "drain" | "now" | null;
   /** Ids of the jobs this worker holds now. */
   running: string[];
+  /** The queues it serves; null = all. */
+  queues: string[] | null;
 }
 
 export interface JobFilter {
@@ -123,6 +129,7 @@ export interface JobFilter {
   limit: number;
   /** Opaque: the `next_cursor` of the previous page. */
   cursor?: string;
+  queue?: string;
 }
 
 export interface JobPage {

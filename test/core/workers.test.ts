@@ -23,6 +23,7 @@ function worker(
     heartbeat_at: NOW - beatAgo,
     stop_requested: stop,
     running: Array.from({ length: running }, (_, i) => `${id}-job-${i}`),
+    queues: null,
   } satisfies WorkerInfo;
 }
 

@@ -185,6 +185,34 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX attempts_finished ON ${s}.attempts (finished_at, job_id, number) WHERE finished_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: "named queues: settings, per-queue pick-up index, served queues of workers",
+    // jobs.queue exists since version 1. A claim restricted by queues reads each queue's waiting
+    // jobs in pick-up order through jobs_queue_ready; the plain claim keeps walking jobs_ready.
+    // lock_queues serialises the claimers of limited queues (their rows, in name order) and then
+    // counts their processing jobs: a VOLATILE function's statements each take a fresh snapshot, so
+    // the count, taken once the lock is held, includes what the previous holder claimed.
+    sql: (s) => `
+      CREATE INDEX jobs_queue_ready ON ${s}.jobs (queue, priority DESC, created_at, seq) INCLUDE (run_at)
+        WHERE state IN ('pending', 'failed');
+      CREATE TABLE ${s}.queues (
+        name        text PRIMARY KEY,
+        paused      boolean NOT NULL DEFAULT false,
+        concurrency integer CHECK (concurrency >= 1)
+      );
+      ALTER TABLE ${s}.workers ADD COLUMN queues text[];
+      CREATE FUNCTION ${s}.lock_queues(names text[])
+        RETURNS TABLE (name text, paused boolean, concurrency integer, running bigint)
+        LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN
+        PERFORM 1 FROM ${s}.queues q WHERE q.name = ANY(names) ORDER BY q.name FOR UPDATE;
+        RETURN QUERY SELECT q.name, q.paused, q.concurrency,
+            (SELECT count(*) FROM ${s}.jobs j WHERE j.state = 'processing' AND j.queue = q.name)
+          FROM ${s}.queues q WHERE q.name = ANY(names);
+      END $$;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

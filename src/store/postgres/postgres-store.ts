@@ -13,6 +13,7 @@ import type {
   WorkerInfo,
 } from "../../core/types.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
+import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type {
   ClaimRequest,
   FinishAndClaimResult,
@@ -41,6 +42,7 @@ import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
+import { listQueues, setQueue } from "./sql/queues.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
 
@@ -121,8 +123,14 @@ export class PostgresStore implements Store {
   countJobs(): Promise<StateCounts> {
     return countJobs(this.idempotent);
   }
-  claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
-    return claimJobs(this.db, { workerId, limit, now, leaseMs });
+  claimJobs(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    queues?: readonly string[] | null,
+  ): Promise<ClaimedJob[]> {
+    return claimJobs(this.db, { workerId, limit, now, leaseMs, queues });
   }
   nextRunAt(): Promise<number | null> {
     return nextRunAt(this.idempotent);
@@ -181,6 +189,15 @@ export class PostgresStore implements Store {
   }
   requestStop(mode: "drain" | "now", workerId?: string): Promise<number> {
     return requestStop(this.db, mode, workerId);
+  }
+
+  // ---- queues
+
+  listQueues(): Promise<QueueInfo[]> {
+    return listQueues(this.db);
+  }
+  setQueue(name: string, change: QueueChange): Promise<QueueSettings> {
+    return setQueue(this.db, name, change);
   }
 
   // ---- settings

@@ -2,7 +2,7 @@ import type { Attempt, Job, WorkerInfo } from "../../core/types.js";
 
 /**
  * Rows of the shared column lists (../shared/columns.ts): their types already match the core types
- * (bigint parsed as number by db.ts), so a row is the object. The internal column queue stays out.
+ * (bigint parsed as number by db.ts), so a row is the object.
  */
 export type JobRow = Job;
 

@@ -151,6 +151,21 @@ export const MIGRATIONS: string[] = [
   DROP INDEX attempts_finished;
   CREATE INDEX attempts_finished ON attempts (finished_at, job_id, number) WHERE finished_at IS NOT NULL;
   `,
+  // named queues: a job's queue; per-queue settings (pause, concurrency) shared by every worker;
+  // the queues each worker serves (JSON array, NULL = all). A claim restricted by queues reads the
+  // waiting jobs of each queue in pick-up order through jobs_queue_ready; the plain claim keeps
+  // walking jobs_ready.
+  `
+  ALTER TABLE jobs ADD COLUMN queue TEXT NOT NULL DEFAULT 'default';
+  CREATE INDEX jobs_queue_ready ON jobs (queue, priority DESC, created_at, seq, run_at, state)
+    WHERE state IN ('pending', 'failed');
+  CREATE TABLE queues (
+    name        TEXT PRIMARY KEY,
+    paused      INTEGER NOT NULL DEFAULT 0,
+    concurrency INTEGER
+  ) WITHOUT ROWID;
+  ALTER TABLE workers ADD COLUMN queues TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,4 +1,5 @@
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
+import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -39,6 +40,7 @@ import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
+import { listQueues, setQueue } from "./sql/queues.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
 
@@ -94,8 +96,14 @@ export class SqliteStore implements Store {
   async countJobs(): Promise<StateCounts> {
     return countJobs(this.db);
   }
-  async claimJobs(workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedJob[]> {
-    return claimJobs(this.db, { workerId, limit, now, leaseMs });
+  async claimJobs(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    queues?: readonly string[] | null,
+  ): Promise<ClaimedJob[]> {
+    return claimJobs(this.db, { workerId, limit, now, leaseMs, queues });
   }
   async nextRunAt(): Promise<number | null> {
     return nextRunAt(this.db);
@@ -153,6 +161,15 @@ export class SqliteStore implements Store {
   }
   async requestStop(mode: "drain" | "now", workerId?: string): Promise<number> {
     return requestStop(this.db, mode, workerId);
+  }
+
+  // ---- queues
+
+  async listQueues(): Promise<QueueInfo[]> {
+    return listQueues(this.db);
+  }
+  async setQueue(name: string, change: QueueChange): Promise<QueueSettings> {
+    return setQueue(this.db, name, change);
   }
 
   // ---- settings

@@ -23,6 +23,7 @@ const JOB_KEYS = [
   "lease_until",
   "max_retries",
   "priority",
+  "queue",
   "run_at",
   "seq",
   "started_at",

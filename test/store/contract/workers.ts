@@ -31,6 +31,7 @@ export function workersCases(engineName: string, makeStore: MakeStore): void {
               heartbeat_at: t,
               stop_requested: null,
               running: ["j1", "j2"],
+              queues: null,
             },
           );
           assert.deepEqual(b?.running, []);

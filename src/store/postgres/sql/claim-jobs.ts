@@ -2,6 +2,7 @@ import type { ClaimedJob } from "../../../core/types.js";
 import type { ClaimRequest } from "../../../core/store.js";
 import type { Db, Param } from "../db.js";
 import { jobColumns } from "../../shared/columns.js";
+import { claimPlan, restrictingQueues, scopedClaimSql } from "./claim-by-queue.js";
 import type { JobRow } from "../rows.js";
 
 /**
@@ -34,6 +35,8 @@ export function claimSql(
        WHERE state IN ('pending', 'failed') AND run_at + 0 <= ${now}
          -- A worker asked to stop takes nothing more, however soon after the request it claims.
          AND NOT EXISTS (SELECT 1 FROM ${s}.workers w WHERE w.id = ${worker} AND w.stop_requested IS NOT NULL)
+         -- The plain claim only while no queue is paused or limited (else see claim-by-queue.ts).
+         AND NOT EXISTS (SELECT 1 FROM ${s}.queues q WHERE q.paused OR q.concurrency IS NOT NULL)
        ORDER BY priority DESC, created_at, seq
        LIMIT ${limit}
        FOR UPDATE SKIP LOCKED
@@ -64,9 +67,40 @@ export function toClaims(rows: (JobRow & { last_attempt: number })[]): ClaimedJo
   return rows.map(({ last_attempt, ...job }) => ({ job, attempt: last_attempt }));
 }
 
-/** One statement, one round trip. */
-export async function claimJobs(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
-  if (claim.limit <= 0) return [];
+/**
+ * Stores whose last claim found queues restricted: they go straight to the restricted claim until
+ * one finds nothing restricting (the plain claim stays one round trip while nothing is).
+ */
+const restricted = new WeakSet<Db>();
+
+/** Whether the plain claim may be tried first: the worker serves every queue and none restricted lately. */
+export function plainFirst(db: Db, claim: ClaimRequest): boolean {
+  return (claim.queues ?? null) === null && !restricted.has(db);
+}
+
+/**
+ * The plain claim claims nothing while a queue is paused or limited: when it came back empty, this
+ * tells whether that is why (then the restricted claim is the one to make).
+ */
+export async function restrictedNow(db: Db): Promise<boolean> {
+  const found = (await restrictingQueues(db)).length > 0;
+  if (found) restricted.add(db);
+  return found;
+}
+
+/** The claim restricted by queues (or the plain one, when the settings allow it after all). */
+export async function claimByQueue(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
+  const plan = await claimPlan(db, claim);
+  if (plan.open) {
+    restricted.delete(db);
+    return claimPlain(db, claim);
+  }
+  const { sql, params, name } = scopedClaimSql(db.s, claim, plan);
+  const { rows } = await db.query<JobRow & { last_attempt: number }>(sql, params, name);
+  return toClaims(rows);
+}
+
+async function claimPlain(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
   const { ctes, select, params } = claimSql(db.s, claim, 1);
   const { rows } = await db.query<JobRow & { last_attempt: number }>(
     `WITH ${ctes} ${select}`,
@@ -74,4 +108,14 @@ export async function claimJobs(db: Db, claim: ClaimRequest): Promise<ClaimedJob
     claimName("claimJobs", claim),
   );
   return toClaims(rows);
+}
+
+/** One statement, one round trip, while no queue restricts the claim. */
+export async function claimJobs(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
+  if (claim.limit <= 0) return [];
+  if (plainFirst(db, claim)) {
+    const claimed = await claimPlain(db, claim);
+    if (claimed.length > 0 || !(await restrictedNow(db))) return claimed;
+  }
+  return claimByQueue(db, claim);
 }

@@ -1,7 +1,7 @@
 import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../../core/store.js";
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
-import { claimJobs, claimName, claimSql, toClaims } from "./claim-jobs.js";
+import { claimByQueue, claimJobs, claimName, claimSql, plainFirst, restrictedNow, toClaims } from "./claim-jobs.js";
 import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 
 /**
@@ -13,6 +13,11 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
   if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
   if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
+  // Restricted by queues: the finish, then the claim that locks and counts (two statements).
+  if (!plainFirst(db, claim)) {
+    const refused = await finishRuns(db, runs);
+    return { claimed: await claimByQueue(db, claim), refused };
+  }
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);
   // One row per claimed job, or one row of nulls when none was claimed; each carries the refused ids.
@@ -26,5 +31,6 @@ export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRe
   );
   const refused = rows[0]?.refused ?? [];
   const claimed = rows.filter((row) => row.id !== null).map(({ refused: _refused, ...row }) => row);
+  if (claimed.length === 0 && (await restrictedNow(db))) return { claimed: await claimByQueue(db, claim), refused };
   return { claimed: toClaims(claimed), refused };
 }

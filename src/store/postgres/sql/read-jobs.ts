@@ -37,6 +37,7 @@ export async function listJobs(db: Db, filter: JobFilter): Promise<ListedJobPage
     return `$${values.length}`;
   };
   if (filter.state !== undefined) where.push(`state = ${param(filter.state)}`);
+  if (filter.queue !== undefined) where.push(`queue = ${param(filter.queue)}`);
   if (filter.q !== undefined && filter.q !== "") {
     // strpos, not LIKE: the query is a literal substring, % and _ included.
     const q = param(filter.q);

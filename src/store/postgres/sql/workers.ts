@@ -6,11 +6,12 @@ import { workerInfo, type WorkerRow } from "../rows.js";
 /** A worker registering again under the same id (e.g. after being presumed dead) starts afresh. */
 export async function registerWorker(db: Db, w: NewWorker): Promise<void> {
   await db.query(
-    `INSERT INTO ${db.s}.workers (id, host, pid, slots, started_at, heartbeat_at, stop_requested)
-     VALUES ($1, $2, $3, $4, $5, $5, NULL)
+    `INSERT INTO ${db.s}.workers (id, host, pid, slots, started_at, heartbeat_at, stop_requested, queues)
+     VALUES ($1, $2, $3, $4, $5, $5, NULL, $6)
      ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, slots = EXCLUDED.slots,
-       started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, stop_requested = NULL`,
-    [w.id, w.host, w.pid, w.slots, w.started_at],
+       started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, stop_requested = NULL,
+       queues = EXCLUDED.queues`,
+    [w.id, w.host, w.pid, w.slots, w.started_at, w.queues ?? null],
   );
 }
 
@@ -21,7 +22,7 @@ export async function deregisterWorker(db: Db, id: string): Promise<void> {
 export async function listWorkers(db: Db): Promise<WorkerInfo[]> {
   const { s } = db;
   const { rows } = await db.query<WorkerRow>(
-    `SELECT w.id, w.host, w.pid, w.slots, w.started_at, w.heartbeat_at, w.stop_requested,
+    `SELECT w.id, w.host, w.pid, w.slots, w.started_at, w.heartbeat_at, w.stop_requested, w.queues,
             (SELECT array_agg(j.id ORDER BY j.id) FROM ${s}.jobs j
              WHERE j.worker_id = w.id AND j.state = 'processing') AS running
      FROM ${s}.workers w ORDER BY w.started_at, w.id`,

@@ -29,6 +29,10 @@ export function listJobs(db: Db, filter: JobFilter): ListedJobPage {
     where.push("state = @state");
     params.state = filter.state;
   }
+  if (filter.queue !== undefined) {
+    where.push("queue = @queue");
+    params.queue = filter.queue;
+  }
   if (filter.q) {
     where.push(`(id LIKE @q ESCAPE '\\' OR command LIKE @q ESCAPE '\\')`);
     params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

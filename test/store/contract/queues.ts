@@ -1,0 +1,178 @@
+/** Store contract: named queues: the job field, settings, and claims limited, paused or filtered by queue. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { finished, LEASE, mustGet, newJob, storeCase, type MakeStore } from "./harness.js";
+
+const ids = (claims: { job: { id: string } }[]) => claims.map((c) => c.job.id);
+
+export function queuesCases(engineName: string, makeStore: MakeStore): void {
+  const withStore = storeCase(makeStore);
+
+  describe(`Store contract: ${engineName}`, () => {
+    describe("named queues", () => {
+      it(
+        "stores a job's queue (default: default) and lists jobs of one queue",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([
+            newJob("plain", t),
+            newJob("in-a", t, { queue: "a" }),
+            newJob("in-b", t, { queue: "b" }),
+          ]);
+          assert.equal((await mustGet(store, "plain")).queue, "default");
+          assert.equal((await mustGet(store, "in-a")).queue, "a");
+          const page = await store.listJobs({ queue: "a", limit: 10 });
+          assert.deepEqual(
+            page.jobs.map((j) => [j.id, j.queue]),
+            [["in-a", "a"]],
+          );
+          const claimed = await store.claimJobs("w1", 1, t, LEASE);
+          assert.equal(claimed[0]?.job.queue, "default");
+        }),
+      );
+
+      it(
+        "lists every queue a job or a setting names, with settings, counts and running jobs",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([newJob("a1", t, { queue: "a" }), newJob("a2", t, { queue: "a" }), newJob("d1", t)]);
+          await store.claimJobs("w1", 1, t, LEASE, ["a"]);
+          assert.deepEqual(await store.setQueue("only-set", { concurrency: 3 }), {
+            name: "only-set",
+            paused: false,
+            concurrency: 3,
+          });
+          // A change names only what it changes: pausing keeps the concurrency.
+          assert.deepEqual(await store.setQueue("only-set", { paused: true }), {
+            name: "only-set",
+            paused: true,
+            concurrency: 3,
+          });
+          const queues = await store.listQueues();
+          assert.deepEqual(
+            queues.map((q) => [q.name, q.paused, q.concurrency, q.running, q.counts.pending]),
+            [
+              ["a", false, null, 1, 1],
+              ["default", false, null, 0, 1],
+              ["only-set", true, 3, 0, 0],
+            ],
+          );
+          await store.setQueue("only-set", { concurrency: null, paused: false });
+          const cleared = (await store.listQueues()).find((q) => q.name === "only-set");
+          assert.deepEqual([cleared?.paused, cleared?.concurrency], [false, null]);
+        }),
+      );
+
+      it(
+        "a worker serving some queues takes only theirs, in pick-up order across them",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([
+            newJob("x-old", t - 5, { queue: "x", priority: 9 }),
+            newJob("a-low", t, { queue: "a", priority: 2 }),
+            newJob("b-high", t, { queue: "b", priority: 8 }),
+            newJob("a-first", t - 1, { queue: "a" }),
+            newJob("b-second", t, { queue: "b" }),
+            newJob("a-third", t, { queue: "a" }),
+          ]);
+          assert.deepEqual(ids(await store.claimJobs("w1", 10, t, LEASE, ["a", "b"])), [
+            "b-high",
+            "a-first",
+            "b-second",
+            "a-third",
+            "a-low",
+          ]);
+          assert.deepEqual(ids(await store.claimJobs("w1", 10, t, LEASE, ["nothing-here"])), []);
+          assert.deepEqual(ids(await store.claimJobs("w1", 10, t, LEASE)), ["x-old"]);
+        }),
+      );
+
+      it(
+        "a paused queue gives no job and holds back no other; resumed, it gives them again",
+        withStore(async (store) => {
+          const t = Date.now();
+          // The paused queue's jobs come first in pick-up order: the others must still be taken.
+          const paused = Array.from({ length: 50 }, (_, i) =>
+            newJob(`p${i}`, t - 100 + i, { queue: "slow", priority: 9 }),
+          );
+          await store.insertJobs([...paused, newJob("other", t), newJob("other2", t, { queue: "c" })]);
+          await store.setQueue("slow", { paused: true });
+          assert.deepEqual(ids(await store.claimJobs("w1", 3, t, LEASE)), ["other", "other2"]);
+          assert.deepEqual(ids(await store.claimJobs("w1", 3, t, LEASE, ["slow"])), []);
+          await store.setQueue("slow", { paused: false });
+          assert.deepEqual(ids(await store.claimJobs("w1", 2, t, LEASE)), ["p0", "p1"]);
+        }),
+      );
+
+      it(
+        "a queue's concurrency caps its processing jobs across claims; other queues go on",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([
+            ...Array.from({ length: 5 }, (_, i) => newJob(`l${i}`, t + i, { queue: "limited", priority: 9 })),
+            newJob("free1", t + 10),
+            newJob("free2", t + 11),
+          ]);
+          await store.setQueue("limited", { concurrency: 2 });
+          const first = await store.claimJobs("w1", 10, t + 20, LEASE);
+          assert.deepEqual(ids(first), ["l0", "l1", "free1", "free2"]);
+          assert.deepEqual(ids(await store.claimJobs("w2", 10, t + 20, LEASE)), []);
+          // One limited job ends: exactly one more may start, also through finishAndClaim.
+          const l0 = first.find((c) => c.job.id === "l0");
+          assert.ok(l0);
+          const again = await store.finishAndClaim([finished(l0, { state: "completed" })], {
+            workerId: "w1",
+            limit: 5,
+            now: t + 30,
+            leaseMs: LEASE,
+          });
+          assert.deepEqual(again.refused, []);
+          assert.deepEqual(ids(again.claimed), ["l2"]);
+          // Raised, the limit lets more start at once; removed, all of them.
+          await store.setQueue("limited", { concurrency: 3 });
+          assert.deepEqual(ids(await store.claimJobs("w2", 10, t + 40, LEASE)), ["l3"]);
+          await store.setQueue("limited", { concurrency: null });
+          assert.deepEqual(ids(await store.claimJobs("w2", 10, t + 40, LEASE)), ["l4"]);
+        }),
+      );
+
+      it(
+        "claimers racing on two connections never exceed a queue's concurrency",
+        withStore(async (store, handle) => {
+          const t = Date.now();
+          const other = await handle.reopen();
+          try {
+            await store.insertJobs(Array.from({ length: 40 }, (_, i) => newJob(`r${i}`, t + i, { queue: "one" })));
+            await store.setQueue("one", { concurrency: 3 });
+            const stores = [store, other];
+            const claims = await Promise.all(
+              Array.from({ length: 12 }, (_, i) => stores[i % 2]?.claimJobs(`w${i}`, 4, t + 100, LEASE) ?? []),
+            );
+            assert.equal(claims.flat().length, 3);
+            const queues = await store.listQueues();
+            assert.equal(queues.find((q) => q.name === "one")?.running, 3);
+          } finally {
+            await other.close();
+          }
+        }),
+      );
+
+      it(
+        "records the queues a worker serves",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.registerWorker({ id: "wq", host: "h", pid: 1, slots: 2, started_at: t, queues: ["a", "b"] });
+          await store.registerWorker({ id: "wall", host: "h", pid: 2, slots: 2, started_at: t });
+          const workers = await store.listWorkers();
+          assert.deepEqual(
+            workers.map((w) => [w.id, w.queues]),
+            [
+              ["wall", null],
+              ["wq", ["a", "b"]],
+            ],
+          );
+        }),
+      );
+    });
+  });
+}
