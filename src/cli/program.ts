@@ -11,6 +11,7 @@ import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerMetrics } from "./commands/metrics.js";
+import { registerQueue } from "./commands/queue.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWait } from "./commands/wait.js";
 import { registerWeb } from "./commands/web.js";
@@ -60,6 +61,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerWorker(program);
   registerStatus(program);
   registerJobs(program);
+  registerQueue(program);
   registerDlq(program);
   registerMetrics(program);
   registerConfig(program);

@@ -21,7 +21,9 @@ export async function claimLoop(
       if (free > 0) {
         table.reserve(free);
         try {
-          const claims = await ctx.writing(() => ctx.store.claimJobs(ctx.id, free, Date.now(), ctx.leaseMs));
+          const claims = await ctx.writing(() =>
+            ctx.store.claimJobs(ctx.id, free, Date.now(), ctx.leaseMs, ctx.queues),
+          );
           claimed = claims.length;
           for (const claim of claims) start(claim);
         } finally {

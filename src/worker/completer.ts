@@ -81,7 +81,13 @@ export class Completer {
     try {
       answer = await ctx.writing(async () =>
         free > 0
-          ? ctx.store.finishAndClaim(batch, { workerId: ctx.id, limit: free, now: Date.now(), leaseMs: ctx.leaseMs })
+          ? ctx.store.finishAndClaim(batch, {
+              workerId: ctx.id,
+              limit: free,
+              now: Date.now(),
+              leaseMs: ctx.leaseMs,
+              queues: ctx.queues,
+            })
           : { claimed: [], refused: await ctx.store.finishRuns(batch) },
       );
     } finally {

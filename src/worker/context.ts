@@ -27,6 +27,8 @@ export class WorkerContext {
   /** Read at start and refreshed by every heartbeat. */
   config!: Config;
   stopping: StopMode | null = null;
+  /** The queues this worker serves; null = all. */
+  queues: string[] | null = null;
   /** The store was lost (its file deleted or replaced): stop at once and record nothing. */
   lost: StoreLostError | null = null;
   /** When the store last stalled for this worker: it judges others' leases only a lease after. */

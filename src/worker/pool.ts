@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
   log?: Log;
   /** Runs the commands; default /bin/sh -c in a process group, forked by helper processes (runner.ts). */
   executor?: Executor;
+  /** Serve only these queues (validated names); default all. */
+  queues?: string[] | null;
 }
 
 /**
@@ -64,6 +66,7 @@ export class WorkerPool {
     }
     this.id = `${this.host.split(".")[0]}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.ctx = new WorkerContext(queue, this.id, this.host, log);
+    this.ctx.queues = options.queues ?? null;
     this.table = new RunTable(this.slots);
     this.completer = new Completer(this.ctx, this.table, (claim) => this.run(claim));
     this.maintenance = new Maintenance(this.ctx, {
@@ -225,7 +228,8 @@ export class WorkerPool {
 
   private register(): Promise<void> {
     const { ctx } = this;
-    const worker = { id: this.id, host: this.host, pid: process.pid, slots: this.slots, started_at: Date.now() };
+    const { id, host, slots } = this;
+    const worker = { id, host, pid: process.pid, slots, started_at: Date.now(), queues: ctx.queues };
     return ctx.writing(() => ctx.store.registerWorker(worker));
   }
 

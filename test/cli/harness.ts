@@ -39,6 +39,7 @@ export interface JobJson {
   duration_ms: number | null;
   last_error: string | null;
   worker_id: string | null;
+  queue: string;
 }
 
 export interface AttemptJson {

@@ -7,10 +7,12 @@ import { withQueue } from "../context.js";
 import { ExitStatus } from "../exit.js";
 import { followOutput } from "../follow.js";
 import { printJson } from "../format.js";
+import { queueOption } from "./queue.js";
 import { waitAndReport } from "./wait.js";
 
 interface AddOptions {
   id?: string;
+  queue?: string;
   priority?: string;
   retries?: string;
   timeout?: string;
@@ -28,6 +30,7 @@ export function registerAdd(program: Command): void {
     .usage("[options] -- COMMAND [ARGS...]")
     .argument("[command...]", "the command and its arguments (one argument: a shell command line, as is)")
     .option("--id <id>", "the job's id (default: a new one)")
+    .addOption(queueOption("the queue it goes to (default: default)"))
     .option("-p, --priority <n>", "1..10, higher first (default 5)")
     .option("-r, --retries <n>", "retries after the first run, 0..1000 (default: config max-retries)")
     .option(
@@ -82,6 +85,7 @@ Examples:
 function jobInput(args: string[], options: AddOptions): Record<string, unknown> {
   const input: Record<string, unknown> = { command: shellCommand(args) };
   if (options.id !== undefined) input.id = options.id;
+  if (options.queue !== undefined) input.queue = options.queue;
   if (options.priority !== undefined) input.priority = numeric(options.priority);
   if (options.retries !== undefined) input.max_retries = numeric(options.retries);
   if (options.timeout !== undefined) {

@@ -6,7 +6,7 @@ import { zshScript } from "../completion/zsh.js";
 import { withQueue } from "../context.js";
 
 const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript };
-const SOURCES: readonly DynamicSource[] = ["job-ids"];
+const SOURCES: readonly DynamicSource[] = ["job-ids", "queue-names"];
 /** Enough to choose from at a prompt; a store of a million jobs answers just as fast. */
 const MAX_CANDIDATES = 100;
 
@@ -32,8 +32,15 @@ Install:
     .command("__complete", { hidden: true })
     .addArgument(new Argument("<source>").choices(SOURCES))
     .argument("[prefix]", "", "")
-    .action(async (_source: DynamicSource, prefix: string, _options: unknown, command: Command) => {
-      const ids = await withQueue(command, (queue) => queue.jobIdsByPrefix(prefix, MAX_CANDIDATES));
+    .action(async (source: DynamicSource, prefix: string, _options: unknown, command: Command) => {
+      const ids = await withQueue(command, async (queue) =>
+        source === "job-ids"
+          ? queue.jobIdsByPrefix(prefix, MAX_CANDIDATES)
+          : (await queue.queues())
+              .map((q) => q.name)
+              .filter((name) => name.startsWith(prefix))
+              .slice(0, MAX_CANDIDATES),
+      );
       if (ids.length > 0) process.stdout.write(`${ids.join("\n")}\n`);
     });
 }

@@ -22,12 +22,14 @@ import {
   when,
 } from "../format.js";
 import { completes } from "../completion/spec.js";
+import { parseQueueName } from "../../core/queues.js";
 import { ExitStatus } from "../exit.js";
 import { followOutput } from "../follow.js";
 import { writeRaw } from "../output.js";
 import { tell } from "../tell.js";
+import { queueOption } from "./queue.js";
 
-const JOB_HEAD = ["id", "state", "pri", "tries", "updated", "command"];
+const JOB_HEAD = ["id", "queue", "state", "pri", "tries", "updated", "command"];
 /** Jobs read per store call: 50 of the longest commands (128 KiB) are ~6.5 MB. */
 const PAGE = 50;
 
@@ -35,6 +37,7 @@ const PAGE = 50;
 function jobRow(job: Job, now: number): (string | number)[] {
   return [
     text(job.id),
+    text(job.queue),
     stateLabel(job.state, isScheduled(job, now)),
     job.priority,
     `${job.attempts}/${maxRuns(job)}`,
@@ -70,9 +73,13 @@ export async function* jobsOf(
  * Says on stderr that a list was cut at its limit, with how many match when the store keeps that
  * count (per state; a text search would have to scan).
  */
-export async function tellCut(queue: Queue, filter: { state?: JobState; q?: string }, shown: number): Promise<void> {
+export async function tellCut(
+  queue: Queue,
+  filter: { state?: JobState; q?: string; queue?: string },
+  shown: number,
+): Promise<void> {
   let total = "";
-  if (!filter.q) {
+  if (!filter.q && filter.queue === undefined) {
     const counts = await queue.counts();
     total = ` of ${filter.state ? counts[filter.state] : JOB_STATES.reduce((n, state) => n + counts[state], 0)}`;
   }
@@ -145,11 +152,13 @@ export function registerJobs(program: Command): void {
       .command("list")
       .description("list jobs, newest first")
       .addOption(new Option("-s, --state <state>", "only jobs in this state").choices(JOB_STATES))
-      .option("-q, --search <text>", "only jobs whose id or command contains this text"),
-  ).action(async (options: ListOptions & { state?: JobState; search?: string }, command: Command) => {
+      .option("-q, --search <text>", "only jobs whose id or command contains this text")
+      .addOption(queueOption("only jobs of this queue")),
+  ).action(async (options: ListOptions & { state?: JobState; search?: string; queue?: string }, command: Command) => {
+    const inQueue = options.queue === undefined ? undefined : parseQueueName(options.queue);
     await withQueue(command, async (queue) => {
       const more = { value: false };
-      const filter = { state: options.state, q: options.search };
+      const filter = { state: options.state, q: options.search, queue: inQueue };
       const shown = await printJobs(
         jobsOf(queue, filter, options.all ? Infinity : options.limit, more),
         options.json === true,
@@ -177,6 +186,7 @@ export function registerJobs(program: Command): void {
           // A script keeps its lines; every other control character is shown, not obeyed.
           ["command", text(found.command, { lines: true })],
           ["state", stateLabel(found.state, isScheduled(found, now))],
+          ["queue", text(found.queue)],
           ["priority", String(found.priority)],
           ["attempts", `${found.attempts} of ${maxRuns(found)} (max_retries ${found.max_retries})`],
           ["timeout", timeout(found.timeout)],

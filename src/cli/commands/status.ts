@@ -1,7 +1,17 @@
 import type { Command } from "commander";
+import { queueJson } from "../../core/json.js";
+import type { QueueInfo } from "../../core/queues.js";
 import { JOB_STATES } from "../../core/types.js";
 import { withQueue } from "../context.js";
-import { color, printJson, relative, stateLabel, table } from "../format.js";
+import { color, printJson, relative, stateLabel, table, text } from "../format.js";
+
+/** One line per named queue: its waiting and running jobs, and what restricts it. */
+function queueLine(q: QueueInfo): string {
+  const limit = q.concurrency === null ? "" : ` (concurrency ${q.concurrency})`;
+  const paused = q.paused ? color.yellow(" · paused") : "";
+  const waiting = q.counts.pending + q.counts.failed;
+  return `queue ${text(q.name)}: ${waiting} waiting, ${q.running} running${limit}, ${q.counts.dead} dead${paused}`;
+}
 
 export function registerStatus(program: Command): void {
   program
@@ -11,10 +21,10 @@ export function registerStatus(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       await withQueue(command, async (queue) => {
         const now = Date.now();
-        const status = await queue.statusView(now);
+        const [status, queues] = await Promise.all([queue.statusView(now), queue.queues()]);
         if (options.json) {
           // The store's location never holds a password (Store.location).
-          printJson({ ...status, store: queue.location });
+          printJson({ ...status, store: queue.location, queues: queues.map(queueJson) });
           return;
         }
         console.log(
@@ -38,6 +48,8 @@ export function registerStatus(program: Command): void {
         } else {
           console.log("nothing waiting");
         }
+        if (queues.length > 0) console.log();
+        for (const q of queues) console.log(queueLine(q));
       });
     });
 }

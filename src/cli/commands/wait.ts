@@ -3,10 +3,13 @@ import { parseDuration } from "../../core/duration.js";
 import { invalid } from "../../core/errors.js";
 import { jobJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
+import { parseQueueName } from "../../core/queues.js";
 import { waitForJobs } from "../../core/wait.js";
+import { waitForQueue } from "../../core/wait-queue.js";
 import { idArgument, withQueue } from "../context.js";
 import { ExitStatus, TIMED_OUT } from "../exit.js";
 import { printJsonArray } from "../format.js";
+import { queueOption } from "./queue.js";
 
 /** Exit code of a wait that ran out of time, as timeout(1) gives. */
 /** Unfinished ids named in the timeout message; the rest are counted. */
@@ -16,7 +19,8 @@ export function registerWait(program: Command): void {
   program
     .command("wait")
     .description("wait until jobs end: exit 0 if all completed, 1 naming the dead, 124 on --timeout")
-    .argument("<id...>", "job ids", (value: string, previous: string[] = []) => [...previous, idArgument(value)])
+    .argument("[id...]", "job ids", (value: string, previous: string[] = []) => [...previous, idArgument(value)])
+    .addOption(queueOption("instead of ids: until this queue has no pending, failed or processing job"))
     .option("-t, --timeout <duration>", "give up after this long: seconds, or 30s, 10m, 2h")
     .option("--json", "print the jobs as they ended, as a JSON array")
     .addHelpText(
@@ -27,16 +31,21 @@ It checks twice a second through the store's change feed, so waiting costs worke
 
 Examples:
   queuectl wait "$(queuectl add -- make)"
-  queuectl wait --timeout 10m job-a job-b && echo all done`,
+  queuectl wait --timeout 10m job-a job-b && echo all done
+  queuectl wait --queue nightly`,
     )
-    .action(async (ids: string[], options: { timeout?: string; json?: boolean }, command: Command) => {
+    .action(async (ids: string[], options: { timeout?: string; json?: boolean; queue?: string }, command: Command) => {
       const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
       if (timeoutMs === null) {
         throw invalid(`timeout: must be a duration like 30s, 10m or 2h, got "${options.timeout}"`, {
           timeout: "must be a duration",
         });
       }
-      await withQueue(command, (queue) => waitAndReport(queue, ids, timeoutMs, options.json === true));
+      if ((options.queue === undefined) === (ids.length === 0)) {
+        throw invalid("wait: give job ids or --queue NAME (one or the other)");
+      }
+      const name = options.queue === undefined ? undefined : parseQueueName(options.queue);
+      await withQueue(command, (queue) => waitAndReport(queue, ids, timeoutMs, options.json === true, name));
     });
 }
 
@@ -44,8 +53,17 @@ Examples:
  * Waits for `ids` and reports like `wait`: returns 0 when all completed; throws an exit status of 1
  * naming each dead job (one line each), or 124 naming what is unfinished.
  */
-export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: number, json = false): Promise<0> {
-  const { finished, unfinished } = await waitForJobs(queue, ids, timeoutMs);
+export async function waitAndReport(
+  queue: Queue,
+  ids: string[],
+  timeoutMs?: number,
+  json = false,
+  queueName?: string,
+): Promise<0> {
+  const { finished, unfinished } =
+    queueName === undefined
+      ? await waitForJobs(queue, ids, timeoutMs)
+      : await waitForQueue(queue, queueName, timeoutMs);
   if (unfinished.length > 0) {
     const named = unfinished.slice(0, NAMED).join(", ");
     const more = unfinished.length > NAMED ? ` and ${unfinished.length - NAMED} more` : "";

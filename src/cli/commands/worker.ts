@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { invalid } from "../../core/errors.js";
 import { storeLocation } from "../../core/paths.js";
+import { servedQueues } from "../../core/queues.js";
 import { MAX_SLOTS } from "../../core/workers.js";
 import { WorkerPool } from "../../worker/pool.js";
 import { spawnDetachedWorker } from "../../worker/detach.js";
@@ -9,6 +10,7 @@ import { color, printJson, relative, table, text } from "../format.js";
 import { logArgs, logFormatOption, logLevelOption, type LogOptions } from "../log-options.js";
 import { waitForStopped } from "../stop-wait.js";
 import { tell } from "../tell.js";
+import { queueOption } from "./queue.js";
 
 export function registerWorker(program: Command): void {
   const worker = program.command("worker").description("run, list and stop workers");
@@ -18,6 +20,7 @@ export function registerWorker(program: Command): void {
     .description("run a worker with N concurrent slots in the foreground (Ctrl-C drains; twice stops at once)")
     .option("-c, --count <n>", `concurrent jobs (1..${MAX_SLOTS})`, intOption(1, MAX_SLOTS), 1)
     .option("-d, --detach", "run in the background; the log goes to $XDG_STATE_HOME/queuectl/logs/")
+    .addOption(queueOption("serve only these queues, comma-separated: a,b (default: every queue)"))
     .addOption(logFormatOption())
     .addOption(logLevelOption())
     .option(
@@ -32,6 +35,7 @@ export function registerWorker(program: Command): void {
       const { db } = command.optsWithGlobals<{ db?: string }>();
       storeLocation(db); // an unknown scheme is a usage error here, not a worker that dies in the background
       if (options.json && !options.detach) throw invalid("worker start: --json goes with --detach");
+      const queues = servedQueues(options.queue);
       const metrics = metricsOptions(options, command);
       // Checked here too, so that a refusal is this command's error, not a line in a background log.
       if (metrics) (await import("../../web/security.js")).checkBind(metrics.host, metrics.token);
@@ -42,6 +46,7 @@ export function registerWorker(program: Command): void {
           // The token goes by environment: in the arguments, `ps` would show it.
           args: [
             ...logArgs(options),
+            ...(queues ? ["--queue", queues.join(",")] : []),
             ...(metrics ? ["--metrics-port", String(metrics.port), "--metrics-host", metrics.host] : []),
           ],
           env: metrics?.token === undefined ? {} : { QUEUECTL_TOKEN: metrics.token },
@@ -55,7 +60,7 @@ export function registerWorker(program: Command): void {
       // Loaded here, not at the top: pino would slow the start of every other command.
       const log = await (await import("../logger.js")).createLogger(options);
       await withQueue(command, async (queue) => {
-        const pool = new WorkerPool(queue, { slots: options.count, log });
+        const pool = new WorkerPool(queue, { slots: options.count, log, queues });
         // Loaded only when asked for: Fastify and prom-client would slow every worker's start.
         const server = metrics
           ? await (await import("../../web/metrics-server.js")).startMetricsServer({ queue, ...metrics, log })
@@ -126,12 +131,13 @@ export function registerWorker(program: Command): void {
         if (workers.length === 0) return tell("no workers are running (queuectl worker start)");
         console.log(
           table(
-            ["id", "host", "pid", "slots", "running", "heartbeat", "status"],
+            ["id", "host", "pid", "slots", "queues", "running", "heartbeat", "status"],
             workers.map((w) => [
               text(w.id),
               text(w.host),
               w.pid,
               w.slots,
+              w.queues ? text(w.queues.join(",")) : "all",
               w.running.length
                 ? text(`${w.running.length}: ${w.running.slice(0, 3).join(", ")}${w.running.length > 3 ? ", …" : ""}`)
                 : "0",
@@ -147,6 +153,7 @@ export function registerWorker(program: Command): void {
 type WorkerStartOptions = LogOptions & {
   count: number;
   detach?: boolean;
+  queue?: string;
   metricsPort?: number;
   metricsHost: string;
   token?: string;

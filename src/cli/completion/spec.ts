@@ -8,7 +8,7 @@ export type Values =
   /** Asked of the store at completion time: `queuectl __complete <source> PREFIX`. */
   | { kind: "dynamic"; source: DynamicSource };
 
-export type DynamicSource = "job-ids";
+export type DynamicSource = "job-ids" | "queue-names";
 
 export interface OptionSpec {
   /** "-s", "--state" … */

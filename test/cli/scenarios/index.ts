@@ -11,6 +11,7 @@ import { dlqScenarios } from "./dlq.js";
 import { enqueueScenarios } from "./enqueue.js";
 import { errorScenarios } from "./errors.js";
 import { jobScenarios } from "./job.js";
+import { queueScenarios } from "./queues.js";
 import type { Scenario, ScenarioGroup } from "./scenario.js";
 import { statusScenarios } from "./status.js";
 import { workerScenarios } from "./worker.js";
@@ -22,6 +23,7 @@ const GROUP_TITLES: Record<ScenarioGroup, string> = {
   input: "input, config, listing",
   jobs: "running jobs",
   workers: "workers",
+  queues: "named queues",
 };
 
 const SCENARIOS: readonly Scenario[] = [
@@ -32,6 +34,7 @@ const SCENARIOS: readonly Scenario[] = [
   ...jobScenarios,
   ...dlqScenarios,
   ...workerScenarios,
+  ...queueScenarios,
 ];
 
 /**

@@ -5,7 +5,7 @@ import type { Harness } from "../harness.js";
  * Which test file runs a scenario: the runner runs files in parallel, so one engine's suite is
  * split across files by group (the slow worker-process scenarios apart from the rest).
  */
-export type ScenarioGroup = "input" | "jobs" | "workers";
+export type ScenarioGroup = "input" | "jobs" | "workers" | "queues";
 
 export interface Scenario {
   group: ScenarioGroup;
