@@ -4,7 +4,7 @@ import { FAILED_OUTCOMES } from "../core/metrics.js";
 import { pickupLatencyMs, runResult, type FinishedRunFeed } from "../core/run-stats.js";
 import { JOB_STATES } from "../core/types.js";
 
-/** Every job is in this queue until named queues come; the label is there so series can grow. */
+/** The label of the series not yet counted per queue (run totals, durations, pickup latency). */
 const QUEUE = "default";
 const SECONDS = 1000;
 /** Shell jobs take from milliseconds to hours. */
@@ -85,8 +85,15 @@ export class QueueMetrics {
 
   /** Reads the store and renders the scrape. */
   async scrape(now = Date.now()): Promise<string> {
-    const [status, runs] = await Promise.all([this.queue.status(now), this.queue.runCounts()]);
-    for (const state of JOB_STATES) this.jobs.set({ queue: QUEUE, state }, status.counts[state]);
+    const [status, runs, queues] = await Promise.all([
+      this.queue.status(now),
+      this.queue.runCounts(),
+      this.queue.queues(),
+    ]);
+    // Jobs per named queue and state (a queue that is gone drops its series).
+    this.jobs.reset();
+    if (queues.length === 0) for (const state of JOB_STATES) this.jobs.set({ queue: QUEUE, state }, 0);
+    for (const q of queues) for (const state of JOB_STATES) this.jobs.set({ queue: q.name, state }, q.counts[state]);
     this.oldestReady.set({ queue: QUEUE }, (status.health.oldest_ready_ms ?? 0) / SECONDS);
     this.workers.set(status.health.live_workers);
     this.slots.set(status.health.slots);

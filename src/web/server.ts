@@ -12,6 +12,7 @@ import { registerEvents } from "./routes/events.js";
 import { registerJobs } from "./routes/jobs.js";
 import { registerMetrics } from "./routes/metrics.js";
 import { registerPrometheus } from "./routes/prometheus.js";
+import { registerQueues } from "./routes/queues.js";
 import { registerStatus } from "./routes/status.js";
 import { registerWorkers, type StartWorkers } from "./routes/workers.js";
 import { checkBind, installSecurity } from "./security.js";
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerPrometheus(app, options.queue);
   registerConfig(app, options.queue);
   registerWorkers(app, options.queue, startWorkers);
+  registerQueues(app, options.queue);
   registerEvents(app, feed, streams);
   registerStatic(app);
   await app.ready();

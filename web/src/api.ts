@@ -10,6 +10,7 @@ import type {
   JobJson,
   MetricsJson,
   OutputJson,
+  QueueJson,
   StatusJson,
   WorkerJson,
 } from "../../src/core/json.js";
@@ -21,6 +22,7 @@ export type Job = JobJson;
 export type Attempt = AttemptJson;
 export type Worker = WorkerJson;
 export type Status = StatusJson;
+export type QueueView = QueueJson;
 
 export interface JobPage {
   jobs: Job[];

@@ -66,6 +66,7 @@ export const jobView: View = (root, _params, id) => {
         { class: "facts wide" },
         fact("Command", h("code", { class: "command-full" }, current.command)),
         fact("State", badge(current.state, current.scheduled)),
+        fact("Queue", current.queue),
         fact("Priority", String(current.priority)),
         fact("Attempts", `${current.attempts} of ${maxRuns(current)}`),
         fact("Timeout", timeout(current.timeout)),

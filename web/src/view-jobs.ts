@@ -7,7 +7,7 @@ import { on, throttle } from "./live.js";
 import type { View } from "./main.js";
 import { badge, commandCell, failure, jobLink, pageHeader, row, table, time } from "./widgets.js";
 
-const HEADERS = ["State", "ID", "Command", "Priority", "Attempts", "Updated", "Duration"];
+const HEADERS = ["State", "ID", "Queue", "Command", "Priority", "Attempts", "Updated", "Duration"];
 const PAGE_SIZE = 50;
 
 function jobRow(job: Job): HTMLTableRowElement {
@@ -16,6 +16,7 @@ function jobRow(job: Job): HTMLTableRowElement {
     [
       badge(job.state, job.scheduled),
       jobLink(job.id),
+      job.queue,
       commandCell(job),
       String(job.priority),
       `${job.attempts} / ${maxRuns(job)}`,
@@ -34,12 +35,13 @@ function jobRow(job: Job): HTMLTableRowElement {
 export const jobsView: View = (root, params) => {
   const state = params.get("state") ?? "";
   const q = params.get("q") ?? "";
+  const inQueue = params.get("queue") ?? "";
   const cursor = params.get("cursor") ?? "";
   // Cursors of the pages before this one, so "Newer" can step back.
   const trail = (params.get("trail") ?? "").split(",").filter(Boolean);
 
   const go = (next: Record<string, string>): void => {
-    const search = new URLSearchParams({ state, q, ...next });
+    const search = new URLSearchParams({ state, q, queue: inQueue, ...next });
     for (const [key, value] of [...search]) if (value === "") search.delete(key);
     location.hash = `#/jobs${search.toString() ? `?${search}` : ""}`;
   };
@@ -57,18 +59,29 @@ export const jobsView: View = (root, params) => {
     value: q,
     "aria-label": "Search",
   });
+  const queueInput = h("input", {
+    type: "search",
+    name: "queue",
+    placeholder: "Queue",
+    value: inQueue,
+    size: 10,
+    "aria-label": "Queue",
+  });
   const form = h(
     "form",
     { class: "filters", role: "search" },
     stateSelect,
+    queueInput,
     search,
     h("button", { type: "submit" }, "Search"),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    go({ state: stateSelect.value, q: search.value.trim() });
+    go({ state: stateSelect.value, q: search.value.trim(), queue: queueInput.value.trim() });
   });
-  stateSelect.addEventListener("change", () => go({ state: stateSelect.value, q: search.value.trim() }));
+  stateSelect.addEventListener("change", () =>
+    go({ state: stateSelect.value, q: search.value.trim(), queue: queueInput.value.trim() }),
+  );
 
   const body = h("div", {});
   const pager = h("div", { class: "pager" });
@@ -78,16 +91,16 @@ export const jobsView: View = (root, params) => {
 
   const load = async (): Promise<void> => {
     try {
-      const page = await api.get<JobPage>(`/api/jobs${query({ state, q, cursor, limit: PAGE_SIZE })}`);
+      const page = await api.get<JobPage>(`/api/jobs${query({ state, q, queue: inQueue, cursor, limit: PAGE_SIZE })}`);
       shown = new Map(page.jobs.map((job) => [job.id, jobRow(job)]));
-      replace(body, table(HEADERS, [...shown.values()], q || state ? "No job matches." : "No jobs yet."));
+      replace(body, table(HEADERS, [...shown.values()], q || state || inQueue ? "No job matches." : "No jobs yet."));
       const newer =
         cursor !== ""
           ? h(
               "a",
               {
                 class: "button",
-                href: `#/jobs${query({ state, q, cursor: trail.at(-1) ?? "", trail: trail.slice(0, -1).join(",") })}`,
+                href: `#/jobs${query({ state, q, queue: inQueue, cursor: trail.at(-1) ?? "", trail: trail.slice(0, -1).join(",") })}`,
               },
               "← Newer",
             )
@@ -97,7 +110,7 @@ export const jobsView: View = (root, params) => {
             "a",
             {
               class: "button",
-              href: `#/jobs${query({ state, q, cursor: page.next_cursor, trail: [...trail, cursor].join(",") })}`,
+              href: `#/jobs${query({ state, q, queue: inQueue, cursor: page.next_cursor, trail: [...trail, cursor].join(",") })}`,
             },
             "Older →",
           )
@@ -124,7 +137,7 @@ export const jobsView: View = (root, params) => {
         }
       }
       // New jobs appear at the top of the first page; a filtered view may also gain or lose rows.
-      if (cursor === "" && (unseen || state !== "")) reload();
+      if (cursor === "" && (unseen || state !== "" || inQueue !== "")) reload();
     }),
     on("open", () => reload()),
   ];

@@ -4,7 +4,7 @@ import { on } from "./live.js";
 import type { View } from "./main.js";
 import { act, badge, button, failure, jobLink, pageHeader, row, table, time, toast } from "./widgets.js";
 
-const HEADERS = ["Status", "Host", "PID", "Slots", "Running", "Last heartbeat", "Started", ""];
+const HEADERS = ["Status", "Host", "PID", "Slots", "Queues", "Running", "Last heartbeat", "Started", ""];
 
 /** Workers on every machine: health, what each runs; start a pool, drain or stop. */
 export const workersView: View = (root) => {
@@ -85,6 +85,7 @@ export const workersView: View = (root) => {
           worker.host,
           String(worker.pid),
           String(worker.slots),
+          worker.queues ? worker.queues.join(", ") : "all",
           worker.running.length
             ? h(
                 "span",

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { jobDetailJson, jobJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
+import { QueueNameSchema } from "../../core/queues.js";
 import { JOB_STATES } from "../../core/types.js";
 import { jobListBody } from "../job-list.js";
 import { parse } from "../validate.js";
@@ -12,6 +13,7 @@ const ListQuery = z.strictObject({
   // Only the type here; the core owns the range (1..10000).
   limit: z.coerce.number().int("must be an integer").optional(),
   cursor: z.string().max(500).optional(),
+  queue: QueueNameSchema.optional(),
 });
 
 const OutputQuery = z.strictObject({
