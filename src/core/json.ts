@@ -32,6 +32,8 @@ export interface JobJson {
   duration_ms: number | null;
   last_error: string | null;
   worker_id: string | null;
+  /** Set while a running job is being cancelled: the signal sent and the grace before SIGKILL. */
+  cancel_requested: { signal: string; grace_ms: number } | null;
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -54,6 +56,8 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     duration_ms: job.duration_ms,
     last_error: job.last_error,
     worker_id: job.worker_id,
+    cancel_requested:
+      job.cancel_signal === null ? null : { signal: job.cancel_signal, grace_ms: job.cancel_grace_ms ?? 0 },
   };
 }
 

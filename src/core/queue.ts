@@ -1,6 +1,7 @@
+import { cancelJobs, type CancelJobsResult, type CancelOptions } from "./cancel.js";
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
-import { invalid, notFound } from "./errors.js";
+import { invalid, notFound, QueueError } from "./errors.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
@@ -19,6 +20,8 @@ import type {
 } from "./types.js";
 
 export type { QueueStatus };
+export type { CancelJobsResult, CancelOptions };
+
 
 /**
  * The one core every face calls: validation and defaults happen here, the store only persists.
@@ -94,6 +97,8 @@ export class Queue {
       last_error: null,
       worker_id: null,
       lease_until: null,
+      cancel_signal: null,
+      cancel_grace_ms: null,
     }));
   }
 
@@ -162,6 +167,26 @@ export class Queue {
     ]);
     const lease = leaseMs(config);
     return { status: queueStatus(counts, workers, next, lease, now), lease };
+  }
+
+  /**
+   * Cancels one job: a waiting one (pending, failed, scheduled) at once; a running one by an order
+   * to its worker (`signal` to its process group, SIGKILL after `grace`), returned still
+   * processing with cancel_signal set. Throws not_found, or conflict for a finished job.
+   */
+  async cancel(id: string, options: CancelOptions = {}): Promise<Job> {
+    const { done, refused } = await this.cancelJobs([id], options);
+    const refusal = refused[0];
+    if (refusal) throw new QueueError(refusal.code, refusal.error);
+    return done[0] as Job;
+  }
+
+  /**
+   * Cancels each of `ids` on its own (see cancel). Bad options throw "invalid" before any job is
+   * touched; unknown and finished jobs are refused, the others cancelled.
+   */
+  async cancelJobs(ids: readonly string[], options: CancelOptions = {}): Promise<CancelJobsResult> {
+    return cancelJobs(this.store, await this.config(), ids, options);
   }
 
   // ---- attempts and output

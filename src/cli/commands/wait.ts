@@ -58,11 +58,16 @@ export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: num
       })(),
     );
   }
-  const dead = finished.filter((job) => job.state === "dead");
+  // Dead or cancelled: finished, but not completed.
+  const dead = finished.filter((job) => job.state !== "completed");
   if (dead.length > 0) {
     throw new ExitStatus(
       1,
-      dead.map((job) => `job ${job.id} ended dead: ${job.last_error ?? "no error recorded"}`),
+      dead.map((job) =>
+        job.state === "cancelled"
+          ? `job ${job.id} ended cancelled`
+          : `job ${job.id} ended ${job.state}: ${job.last_error ?? "no error recorded"}`,
+      ),
     );
   }
   return 0;
