@@ -1,6 +1,5 @@
 import { constants } from "node:os";
 import { CONFIG_BOUNDS, type Config } from "./config.js";
-import { describeBounds } from "./config-input.js";
 import { parseDuration } from "./duration.js";
 import { conflict, invalid, notFound, QueueError } from "./errors.js";
 import { quote } from "./printable.js";
@@ -45,7 +44,7 @@ function graceMs(value: unknown): number {
         : null;
   const { min, max } = CONFIG_BOUNDS["kill-grace"];
   if (ms === null || ms < min * 1000 || ms > max * 1000) {
-    const problem = `must be a duration (e.g. 10s, 500ms, 2m) or ${describeBounds("kill-grace")}, got ${quote(value)}`;
+    const problem = `must be a duration such as 500ms, 10s or 1m (bare: seconds) from 0 to ${max} s, got ${quote(value)}`;
     throw invalid(`grace: ${problem}`, { grace: problem });
   }
   return ms;
