@@ -1,7 +1,7 @@
 import { constants } from "node:os";
 import { CONFIG_BOUNDS, type Config } from "./config.js";
 import { parseDuration } from "./duration.js";
-import { conflict, invalid, notFound, QueueError } from "./errors.js";
+import { conflict, invalid, notFound, type QueueError } from "./errors.js";
 import { quote } from "./printable.js";
 import type { CancelAnswer, CancelOrder, Store } from "./store.js";
 import type { Job } from "./types.js";

@@ -22,7 +22,6 @@ import type {
 export type { QueueStatus };
 export type { CancelJobsResult, CancelOptions };
 
-
 /**
  * The one core every face calls: validation and defaults happen here, the store only persists.
  * The core names no engine: `Queue.open()` (src/open.ts, the library's `Queue`) picks one.

@@ -52,7 +52,14 @@ test("upgrading a store with jobs in it counts them", async () => {
 
     const store = SqliteStore.open(home.db);
     await store.migrate();
-    assert.deepEqual(await store.countJobs(), { pending: 2, processing: 0, completed: 3, failed: 1, dead: 1, cancelled: 0 });
+    assert.deepEqual(await store.countJobs(), {
+      pending: 2,
+      processing: 0,
+      completed: 3,
+      failed: 1,
+      dead: 1,
+      cancelled: 0,
+    });
     await store.close();
     const upgraded = new Database(home.db, { readonly: true });
     assert.equal(upgraded.pragma("user_version", { simple: true }), SCHEMA_VERSION, "brought to the latest version");

@@ -15,14 +15,14 @@ const NAMED = 10;
 export function registerWait(program: Command): void {
   program
     .command("wait")
-    .description("wait until jobs end: exit 0 if all completed, 1 naming the dead, 124 on --timeout")
+    .description("wait until jobs end: exit 0 if all completed, 1 naming the dead or cancelled, 124 on --timeout")
     .argument("<id...>", "job ids", (value: string, previous: string[] = []) => [...previous, idArgument(value)])
     .option("-t, --timeout <duration>", "give up after this long: seconds, or 30s, 10m, 2h")
     .option("--json", "print the jobs as they ended, as a JSON array")
     .addHelpText(
       "after",
       `
-A failed job that will be retried is not finished: wait goes on until it completes or is dead.
+A failed job that will be retried is not finished: wait goes on until it completes, is dead or cancelled.
 It checks twice a second through the store's change feed, so waiting costs workers nothing.
 
 Examples:
@@ -42,7 +42,7 @@ Examples:
 
 /**
  * Waits for `ids` and reports like `wait`: returns 0 when all completed; throws an exit status of 1
- * naming each dead job (one line each), or 124 naming what is unfinished.
+ * naming each dead or cancelled job (one line each), or 124 naming what is unfinished.
  */
 export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: number, json = false): Promise<0> {
   const { finished, unfinished } = await waitForJobs(queue, ids, timeoutMs);

@@ -98,7 +98,11 @@ export function cancelCases(engineName: string, makeStore: MakeStore): void {
           const run = await claimOne(store, "w1", t);
           await store.cancelJob("c", ORDER, t + 10);
           const refused = await store.finishRuns([
-            finished(run, { state: "cancelled" }, { outcome: "cancelled", signal: "SIGTERM", stdout: output("partial") }),
+            finished(
+              run,
+              { state: "cancelled" },
+              { outcome: "cancelled", signal: "SIGTERM", stdout: output("partial") },
+            ),
           ]);
           assert.deepEqual(refused, []);
           const job = await mustGet(store, "c");
@@ -121,7 +125,11 @@ export function cancelCases(engineName: string, makeStore: MakeStore): void {
         "a cancel racing the run's own end: one outcome, never both",
         withStore(async (store) => {
           const t = Date.now();
-          await store.insertJobs([newJob("won", t), newJob("failing", t + 1, { run_at: t }), newJob("late", t + 2, { run_at: t })]);
+          await store.insertJobs([
+            newJob("won", t),
+            newJob("failing", t + 1, { run_at: t }),
+            newJob("late", t + 2, { run_at: t }),
+          ]);
           // The run completes before its worker hears of the cancel: completed stands.
           const won = await claimOne(store, "w1", t);
           await store.cancelJob("won", ORDER, t + 5);
