@@ -7,12 +7,13 @@ import { color } from "./colors.js";
 
 export { color };
 
-const STATE_COLOR: Record<JobState, "cyan" | "yellow" | "green" | "magenta" | "red"> = {
+const STATE_COLOR: Record<JobState, "cyan" | "yellow" | "green" | "magenta" | "red" | "gray"> = {
   pending: "cyan",
   processing: "yellow",
   completed: "green",
   failed: "magenta",
   dead: "red",
+  cancelled: "gray",
 };
 
 export function stateLabel(state: JobState, scheduled = false): string {

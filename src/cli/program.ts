@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { invalid } from "../core/errors.js";
 import { printable } from "../core/printable.js";
 import { registerAdd } from "./commands/add.js";
+import { registerCancel } from "./commands/cancel.js";
 import { colorWanted, useColor } from "./colors.js";
 import { registerCompletion } from "./commands/completion.js";
 import { completes } from "./completion/spec.js";
@@ -62,6 +63,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerStatus(program);
   registerJobs(program);
   registerQueue(program);
+  registerCancel(program);
   registerDlq(program);
   registerMetrics(program);
   registerConfig(program);

@@ -10,6 +10,7 @@ export const CONFIG_DEFAULTS = {
   "job-timeout": 3600,
   "output-limit": 1024 * 1024,
   "lease-seconds": 6,
+  "kill-grace": 5,
 } as const satisfies Record<string, number>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -24,6 +25,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   "job-timeout": "timeout of jobs enqueued afterwards without one, in seconds (at most a year); 0 = none",
   "output-limit": "bytes kept per stream per attempt (head and tail kept, the middle cut)",
   "lease-seconds": "a killed worker's job is recovered after this many seconds",
+  "kill-grace": "seconds a cancelled job's processes get between its signal and SIGKILL (job cancel --grace)",
 };
 
 /** A year: the longest any duration may be (a job's timeout, a retry delay), so timers stay sane. */
@@ -47,6 +49,7 @@ export const CONFIG_BOUNDS: Record<ConfigKey, ConfigBounds> = {
   "job-timeout": { min: 0, max: MAX_JOB_TIMEOUT_SECONDS, unit: "seconds", maxMeans: "a year" },
   "output-limit": { min: 1024, max: 256 * 1024 * 1024, integer: true, unit: "bytes", maxMeans: "256 MiB" },
   "lease-seconds": { min: 1, max: 86_400, unit: "seconds", maxMeans: "a day" },
+  "kill-grace": { min: 0, max: 3600, unit: "seconds", maxMeans: "an hour" },
 };
 
 export function inBounds(key: ConfigKey, value: number): boolean {

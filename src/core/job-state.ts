@@ -13,9 +13,9 @@ export function isScheduled(job: Pick<Job, "state" | "run_at">, now: number): bo
   return (job.state === "pending" || job.state === "failed") && job.run_at > now;
 }
 
-/** Completed or dead: the job will not run again unless someone retries it. */
+/** Completed, dead or cancelled: the job will not run again unless someone retries it. */
 export function isFinished(state: JobState): boolean {
-  return state === "completed" || state === "dead";
+  return state === "completed" || state === "dead" || state === "cancelled";
 }
 
 /** How many runs a job gets at most: the first, then `max_retries` retries. */

@@ -34,6 +34,8 @@ export interface JobJson {
   last_error: string | null;
   worker_id: string | null;
   queue: string;
+  /** Set while a running job is being cancelled: the signal sent and the grace before SIGKILL. */
+  cancel_requested: { signal: string; grace_ms: number } | null;
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -57,6 +59,8 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     last_error: job.last_error,
     worker_id: job.worker_id,
     queue: job.queue,
+    cancel_requested:
+      job.cancel_signal === null ? null : { signal: job.cancel_signal, grace_ms: job.cancel_grace_ms ?? 0 },
   };
 }
 

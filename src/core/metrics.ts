@@ -5,7 +5,8 @@ import type { AttemptOutcome } from "./types.js";
  * figures in SQL; src/store/shared/metrics.ts assembles them).
  *
  * - A finished run succeeded (outcome completed) or failed (FAILED_OUTCOMES). An interrupted run
- *   (`worker stop --now`) is neither and is not counted; a running one is not finished.
+ *   (`worker stop --now`) or a cancelled one (`job cancel`) is neither and is not counted; a running
+ *   one is not finished. A cancelled job is not in the success rate either.
  * - Durations (avg, percentiles, fastest, slowest) are over successful runs: a timeout or a crash
  *   says nothing about how long the work takes. Runs are ordered by (duration, finish time, job
  *   id): fastest is the first, slowest the last (of equally slow runs, the one finished last).

@@ -1,7 +1,8 @@
 import { DEFAULT_QUEUE, parseQueueChange, parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
+import { cancelJobs, type CancelJobsResult, type CancelOptions } from "./cancel.js";
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
-import { invalid, notFound } from "./errors.js";
+import { invalid, notFound, QueueError } from "./errors.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
@@ -20,6 +21,7 @@ import type {
 } from "./types.js";
 
 export type { QueueStatus };
+export type { CancelJobsResult, CancelOptions };
 
 /**
  * The one core every face calls: validation and defaults happen here, the store only persists.
@@ -96,6 +98,8 @@ export class Queue {
       worker_id: null,
       queue: job.queue ?? DEFAULT_QUEUE,
       lease_until: null,
+      cancel_signal: null,
+      cancel_grace_ms: null,
     }));
   }
 
@@ -176,6 +180,26 @@ export class Queue {
     ]);
     const lease = leaseMs(config);
     return { status: queueStatus(counts, workers, next, lease, now), lease };
+  }
+
+  /**
+   * Cancels one job: a waiting one (pending, failed, scheduled) at once; a running one by an order
+   * to its worker (`signal` to its process group, SIGKILL after `grace`), returned still
+   * processing with cancel_signal set. Throws not_found, or conflict for a finished job.
+   */
+  async cancel(id: string, options: CancelOptions = {}): Promise<Job> {
+    const { done, refused } = await this.cancelJobs([id], options);
+    const refusal = refused[0];
+    if (refusal) throw new QueueError(refusal.code, refusal.error);
+    return done[0] as Job;
+  }
+
+  /**
+   * Cancels each of `ids` on its own (see cancel). Bad options throw "invalid" before any job is
+   * touched; unknown and finished jobs are refused, the others cancelled.
+   */
+  async cancelJobs(ids: readonly string[], options: CancelOptions = {}): Promise<CancelJobsResult> {
+    return cancelJobs(this.store, await this.config(), ids, options);
   }
 
   // ---- attempts and output

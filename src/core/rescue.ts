@@ -10,12 +10,12 @@ import type { Job } from "./types.js";
 export type LossCause = "worker_gone" | "lease_expired";
 
 /** What the reap knows of a lost run's job. */
-export type LostJob = Pick<Job, "attempts" | "max_retries" | "worker_id">;
+export type LostJob = Pick<Job, "attempts" | "max_retries" | "worker_id"> & Partial<Pick<Job, "cancel_signal">>;
 
 export interface Rescue {
   /** Failed and due at once while retries are left; dead once they are used up, so a job that
-   * kills its worker every time cannot loop forever. */
-  next: Extract<NextState, { state: "failed" } | { state: "dead" }>;
+   * kills its worker every time cannot loop forever; cancelled if a user asked to cancel it. */
+  next: Extract<NextState, { state: "failed" } | { state: "dead" } | { state: "cancelled" }>;
   /** The lost attempt's error and the job's last_error. */
   error: string;
 }
@@ -31,8 +31,8 @@ const WHY: Record<LossCause, string> = {
 };
 
 export function rescue(job: LostJob, cause: LossCause, now: number): Rescue {
-  return {
-    next: retriesLeft(job) ? { state: "failed", run_at: now } : { state: "dead" },
-    error: `worker ${job.worker_id ?? "?"} was lost (${WHY[cause]}); the run was abandoned`,
-  };
+  const error = `worker ${job.worker_id ?? "?"} was lost (${WHY[cause]}); the run was abandoned`;
+  // A cancelled job stays cancelled: the user's order outlives the worker that was to carry it out.
+  if (job.cancel_signal != null) return { next: { state: "cancelled" }, error: `${error}; it was being cancelled` };
+  return { next: retriesLeft(job) ? { state: "failed", run_at: now } : { state: "dead" }, error };
 }

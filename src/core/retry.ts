@@ -22,6 +22,7 @@ export function nextState(
 ): NextState {
   if (outcome === "completed") return { state: "completed" };
   if (outcome === "interrupted") return { state: "requeue" };
+  if (outcome === "cancelled") return { state: "cancelled" };
   if (!retriesLeft(job)) return { state: "dead" };
   return { state: "failed", run_at: now + backoffMs(job.attempts, config) };
 }

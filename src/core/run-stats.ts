@@ -4,10 +4,10 @@ import type { FinishedAttempt, FinishedCursor, FinishedOutcome, RunTotals } from
 /** Outcomes of a failed run. An interrupted run (`worker stop --now`) is neither success nor failure. */
 export type FailedOutcome = (typeof FAILED_OUTCOMES)[number];
 
-/** Whether a finished run succeeded, failed, or neither (interrupted). */
+/** Whether a finished run succeeded, failed, or neither (interrupted, or cancelled by a user). */
 export function runResult(outcome: FinishedOutcome): "completed" | "failed" | null {
   if (outcome === "completed") return "completed";
-  return outcome === "interrupted" ? null : "failed";
+  return outcome === "interrupted" || outcome === "cancelled" ? null : "failed";
 }
 
 /** Run totals as the faces show them: failures by outcome, interrupted runs apart. */
@@ -16,6 +16,8 @@ export interface RunCounts {
   completed: number;
   failed: Record<FailedOutcome, number>;
   interrupted: number;
+  /** Runs stopped by `job cancel` (neither success nor failure). */
+  cancelled: number;
   /** Moves of a job to the DLQ (a job retried from it and dead again counts twice). */
   dead: number;
 }
@@ -27,6 +29,7 @@ export function runCounts(totals: RunTotals): RunCounts {
     completed: totals.finished.completed,
     failed,
     interrupted: totals.finished.interrupted,
+    cancelled: totals.finished.cancelled,
     dead: totals.dead,
   };
 }

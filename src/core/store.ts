@@ -22,9 +22,14 @@ import type {
  * - retry: state failed, due again at `run_at`.
  * - dead: state dead (the DLQ).
  * - requeue: state pending, due now, and the run is not counted (attempts - 1): `stop --now`.
+ * - cancelled: state cancelled (`job cancel` stopped the run); no retry.
  */
 export type NextState =
-  { state: "completed" } | { state: "failed"; run_at: number } | { state: "dead" } | { state: "requeue" };
+  | { state: "completed" }
+  | { state: "failed"; run_at: number }
+  | { state: "dead" }
+  | { state: "requeue" }
+  | { state: "cancelled" };
 
 export interface FinishedRun extends RunResult {
   next: NextState;
@@ -83,6 +88,24 @@ export interface HeartbeatAnswer {
   stop: WorkerInfo["stop_requested"] | "gone";
   /** Ids of held jobs that are no longer this worker's run (recovered, finished, or re-claimed). */
   lost: string[];
+  /** Held runs whose job a user asked to cancel (job cancel): the worker stops them this way. */
+  cancel: (RunRef & CancelOrder)[];
+}
+
+/** How a running job is stopped by a cancel: `signal` to its process group, SIGKILL `grace_ms` later. */
+export interface CancelOrder {
+  signal: string;
+  grace_ms: number;
+}
+
+/**
+ * What Store.cancelJob did: `cancelled` (it was waiting: pending, failed or scheduled; now
+ * cancelled), `requested` (it is running: the order is stored for its worker), `refused` (it is
+ * finished). `job` is the job after the change, null when there is no such job.
+ */
+export interface CancelAnswer {
+  job: Job | null;
+  done: "cancelled" | "requested" | "refused";
 }
 
 export interface FinishAndClaimResult {
@@ -200,7 +223,9 @@ export interface Store {
   /**
    * Records finished runs, in one transaction. A run still held by its worker gets its attempt row
    * (result and output) and its job moves to `next` (started_at kept; finished_at, exit_code,
-   * duration_ms, last_error = error; worker_id and lease_until cleared). A run no longer held —
+   * duration_ms, last_error = error; worker_id, lease_until and any cancel order cleared). If a
+   * cancel was requested for the run (cancelJob), a `next` other than completed becomes cancelled:
+   * a cancel racing the run's own end records that one end, and no retry follows. A run no longer held —
    * recovered meanwhile, its attempt recorded "lost" — is refused: nothing of it is written.
    * Returns the job ids of refused runs.
    */
@@ -227,10 +252,19 @@ export interface Store {
    * held by one of `deadWorkerIds`. What becomes of each is decided by core/rescue.ts (failed and
    * due now while retries are left, else dead) and applied here: the job moves there with the
    * decided error as last_error, and its running attempt gets outcome "lost" with the same error.
+   * A job whose cancel was requested ends cancelled (rescue.ts is told so through LostJob).
    * Removes the rows of dead and stale workers.
    * Returns the ids of recovered jobs.
    */
   reap(options: ReapOptions): Promise<string[]>;
+
+  /**
+   * Cancels one job, atomically: pending or failed (waiting, scheduled or not) → cancelled at once
+   * (finished_at = updated_at = now); processing → the order is stored on the job (cancel_signal,
+   * cancel_grace_ms; a later order replaces it) for the worker holding it, which learns of it from
+   * its heartbeat answer; finished → nothing written. Does not notify: the caller does.
+   */
+  cancelJob(id: string, order: CancelOrder, now: number): Promise<CancelAnswer>;
 
   // ---- attempts and output
 

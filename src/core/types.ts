@@ -1,6 +1,6 @@
 /** The nouns of queuectl, shared by the core, both stores, the worker and every face. */
 
-export const JOB_STATES = ["pending", "processing", "completed", "failed", "dead"] as const;
+export const JOB_STATES = ["pending", "processing", "completed", "failed", "dead", "cancelled"] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** A job as stored. Times are epoch milliseconds inside; faces render them as ISO 8601. */
@@ -32,6 +32,12 @@ export interface Job {
   lease_until: number | null;
   /** The named queue the job belongs to (core/queues.ts). */
   queue: string;
+  /**
+   * Set while a running job is being cancelled (`job cancel`): the signal its process group gets
+   * first, and the milliseconds before SIGKILL follows. null otherwise.
+   */
+  cancel_signal: string | null;
+  cancel_grace_ms: number | null;
 }
 
 /** A fully validated new job, ready for the store (defaults already applied). */
@@ -55,7 +61,8 @@ export type AttemptOutcome =
   | "timeout"
   | "start_error" // the command could not be started
   | "lost" // the worker vanished; recovered after its lease expired
-  | "interrupted"; // `worker stop --now`: not counted against max_retries
+  | "interrupted" // `worker stop --now`: not counted against max_retries
+  | "cancelled"; // stopped by `job cancel`: the job ends cancelled, no retry
 
 export type OutputStream = "stdout" | "stderr";
 

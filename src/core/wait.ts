@@ -32,7 +32,7 @@ export interface WaitResult {
 }
 
 /**
- * Waits until every job in `ids` is completed or dead, or `timeoutMs` passed. Unknown ids throw
+ * Waits until every job in `ids` is completed, dead or cancelled, or `timeoutMs` passed. Unknown ids throw
  * not_found before anything is waited for.
  */
 export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutMs?: number): Promise<WaitResult> {

@@ -30,6 +30,7 @@ export class QueueMetrics {
   private readonly completed: Counter<"queue">;
   private readonly failed: Counter<"queue" | "outcome">;
   private readonly dead: Counter<"queue">;
+  private readonly cancelled: Counter<"queue">;
   private readonly duration: Histogram<"queue" | "outcome">;
   private readonly pickup: Histogram<"queue">;
 
@@ -59,6 +60,11 @@ export class QueueMetrics {
       ["queue", "outcome"],
     );
     this.dead = counter("queuectl_jobs_dead_total", "Moves of a job to the dead letter queue.", ["queue"]);
+    this.cancelled = counter(
+      "queuectl_runs_cancelled_total",
+      "Runs stopped by job cancel (neither completed nor failed; a job cancelled before it ran has no run).",
+      ["queue"],
+    );
     this.duration = new Histogram({
       name: "queuectl_run_duration_seconds",
       help: "Duration of the runs finished since this process started, by result (completed or failed).",
@@ -106,6 +112,7 @@ export class QueueMetrics {
     total(this.started, runs.started);
     total(this.completed, runs.completed);
     total(this.dead, runs.dead);
+    total(this.cancelled, runs.cancelled);
     this.failed.reset();
     for (const outcome of FAILED_OUTCOMES) this.failed.inc({ queue: QUEUE, outcome }, runs.failed[outcome]);
 

@@ -6,6 +6,7 @@ import { silentLog, type Log } from "../worker/log.js";
 import { ChangeFeed } from "./change-feed.js";
 import { errorHandler, HttpError } from "./http-errors.js";
 import { listen } from "./listen.js";
+import { registerCancel } from "./routes/cancel.js";
 import { registerConfig } from "./routes/config.js";
 import { registerDlq } from "./routes/dlq.js";
 import { registerEvents } from "./routes/events.js";
@@ -73,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerStatus(app, options.queue);
   registerJobs(app, options.queue);
+  registerCancel(app, options.queue);
   registerDlq(app, options.queue);
   registerMetrics(app, options.queue);
   registerPrometheus(app, options.queue);

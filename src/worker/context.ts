@@ -2,11 +2,14 @@ import type { Config } from "../core/config.js";
 import type { StoreLostError } from "../core/errors.js";
 import { leaseMs, StoreWatch } from "../core/lease.js";
 import type { Queue } from "../core/queue.js";
+import type { HeartbeatAnswer } from "../core/store.js";
 import type { Log } from "./log.js";
 import { Wakeup } from "./wakeup.js";
 
 // The worker's one door to the store's own types: the other parts import them from here.
 export type { FinishedRun, RunRef } from "../core/store.js";
+/** A held run whose job a user cancelled, and how to stop it. */
+export type CancelRun = HeartbeatAnswer["cancel"][number];
 
 export type StopMode = "drain" | "now";
 

@@ -34,10 +34,20 @@ export interface ExecutionResult {
   stderr: AttemptOutput;
 }
 
+/** How an interrupt stops the command: this signal to its process group, SIGKILL `graceMs` later. */
+export interface StopHow {
+  signal?: NodeJS.Signals;
+  graceMs?: number;
+}
+
 export interface Execution {
   readonly result: Promise<ExecutionResult>;
-  /** Stops the command at once; the run ends as "interrupted", its error naming why (default "stop"). */
-  interrupt(reason?: InterruptReason): void;
+  /**
+   * Stops the command at once (default: SIGTERM, SIGKILL after KILL_GRACE_MS); the run ends as
+   * "interrupted" ("cancelled" for a cancel), its error naming why (default "stop"). A second
+   * cancel sends its own signal and may shorten the grace; other second calls change nothing.
+   */
+  interrupt(reason?: InterruptReason, how?: StopHow): void;
   /** What a stream holds so far (for live output while the command runs). */
   output(stream: OutputStream): AttemptOutput;
 }
@@ -78,7 +88,7 @@ export function runShell(request: ExecutionRequest, captures: Captures, start: S
   const started = performance.now();
   const marks = runMarks(request.env);
   let stopReason: StopReason | null = null;
-  let interrupt: (reason: InterruptReason) => void = () => {};
+  let interrupt: (reason: InterruptReason, how: StopHow) => void = () => {};
 
   const result = new Promise<ExecutionResult>((resolve) => {
     let timer: LongTimer | undefined;
@@ -127,12 +137,19 @@ export function runShell(request: ExecutionRequest, captures: Captures, start: S
       child.signalGroup("SIGKILL");
       killMarked([marks]);
     };
-    const stop = (reason: StopReason) => {
-      if (stopReason) return;
+    let killAt = Infinity;
+    const stop = (reason: StopReason, how: StopHow = {}) => {
+      // Only a cancel may follow a cancel (a user who asked for SIGTERM may now ask for SIGKILL).
+      if (stopReason && !(stopReason === "cancel" && reason === "cancel")) return;
       stopReason = reason;
-      child.signalGroup("SIGTERM");
-      signalMarked([marks], "SIGTERM");
-      killTimer = setTimeout(killAll, KILL_GRACE_MS);
+      const signal = how.signal ?? "SIGTERM";
+      child.signalGroup(signal);
+      signalMarked([marks], signal);
+      const at = performance.now() + (how.graceMs ?? KILL_GRACE_MS);
+      if (at >= killAt) return;
+      killAt = at;
+      clearTimeout(killTimer);
+      killTimer = setTimeout(killAll, Math.max(0, at - performance.now()));
       killTimer.unref();
     };
     interrupt = stop;
@@ -185,7 +202,7 @@ export function runShell(request: ExecutionRequest, captures: Captures, start: S
 
   return {
     result,
-    interrupt: (reason = "stop") => interrupt(reason),
+    interrupt: (reason = "stop", how = {}) => interrupt(reason, how),
     output: (stream) => captures[stream].snapshot(),
   };
 }

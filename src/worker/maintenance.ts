@@ -1,6 +1,6 @@
 import { StoreLostError } from "../core/errors.js";
 import { beatIntervalMs, wasPaused } from "../core/lease.js";
-import type { RunRef, StopMode, WorkerContext } from "./context.js";
+import type { CancelRun, RunRef, StopMode, WorkerContext } from "./context.js";
 import { killOrphanedJobs } from "./orphans.js";
 
 /** A wake-up triggers an early heartbeat at most this often. */
@@ -14,6 +14,8 @@ export interface MaintenanceHooks {
   heldRuns(): RunRef[];
   /** The store gave `run` to another worker: kill it, record nothing. */
   disown(run: RunRef, why: string): void;
+  /** A user cancelled the job of a run this worker holds: stop it as ordered. */
+  cancel(order: CancelRun): void;
   /** Registers the worker again (its registration was removed while it was presumed lost). */
   register(): Promise<void>;
   /** A stop asked for through the store (`worker stop`). */
@@ -46,15 +48,30 @@ export class Maintenance {
     this.watchForPauses(Date.now());
   }
 
-  /** A wake-up may carry a stop request or a config change: look soon, not at the next beat. */
+  private nudgeTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * A wake-up may carry a stop request, a cancel or a config change: look soon, not at the next
+   * beat. One that comes too soon after a beat brings the next one forward rather than being lost.
+   */
   nudge(): void {
-    if (Date.now() - this.lastBeat > EAGER_BEAT_MS) void this.beat();
+    const wait = this.lastBeat + EAGER_BEAT_MS - Date.now();
+    if (wait < 0) {
+      void this.beat();
+    } else if (!this.nudgeTimer && !this.stopped) {
+      this.nudgeTimer = setTimeout(() => {
+        this.nudgeTimer = null;
+        void this.beat();
+      }, wait + 1);
+      this.nudgeTimer.unref();
+    }
   }
 
   stop(): void {
     this.stopped = true;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
   }
 
   private scheduleBeat(): void {
@@ -122,6 +139,7 @@ export class Maintenance {
       const run = held.find((h) => h.job_id === id);
       if (run) hooks.disown(run, "recovered by another worker while this one was paused or cut off");
     }
+    for (const order of answer.cancel) hooks.cancel(order);
     const request = answer.stop;
     if (request === "gone") {
       // We were presumed dead (e.g. the machine slept); our jobs were recovered. Come back.

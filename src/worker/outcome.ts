@@ -12,7 +12,9 @@ export type InterruptReason =
   /** The store gave the run to another worker (fencing): nothing is recorded for it. */
   | "disowned"
   /** The worker's store file was deleted or replaced: the worker stops and records nothing. */
-  | "store-lost";
+  | "store-lost"
+  /** A user cancelled the job (`job cancel`): the run ends cancelled, no retry. */
+  | "cancel";
 
 export type StopReason = "timeout" | InterruptReason;
 
@@ -35,7 +37,7 @@ export interface Outcome {
   error: string | null;
 }
 
-const INTERRUPTED: Record<InterruptReason, string> = {
+const INTERRUPTED: Record<Exclude<InterruptReason, "cancel">, string> = {
   stop: "interrupted by worker stop --now; will run again",
   disowned: "interrupted: the run is no longer this worker's (recovered by another); nothing recorded",
   "store-lost": "interrupted: this worker's store was lost (its file deleted or replaced)",
@@ -48,6 +50,10 @@ export function outcome(facts: ExitFacts): Outcome {
     const seconds = (facts.timeoutMs ?? 0) / 1000;
     const error = `timed out after ${seconds} s; the process group was killed`;
     return { outcome: "timeout", exit_code: code, signal, error };
+  }
+  if (stopReason === "cancel") {
+    const how = signal ? ` (ended by ${signal})` : code !== null ? ` (exited with code ${code})` : "";
+    return { outcome: "cancelled", exit_code: code, signal, error: `cancelled by job cancel${how}` };
   }
   if (stopReason) return { outcome: "interrupted", exit_code: code, signal, error: INTERRUPTED[stopReason] };
   if (signal) return { outcome: "failed", exit_code: null, signal, error: `killed by signal ${signal}` };

@@ -5,9 +5,10 @@ import { runTimeoutMs } from "../core/job-defaults.js";
 import type { Queue } from "../core/queue.js";
 import { nextState } from "../core/retry.js";
 import type { ClaimedJob } from "../core/types.js";
+import { cancelRun } from "./cancel-run.js";
 import { claimLoop } from "./claim-loop.js";
 import { Completer } from "./completer.js";
-import { WorkerContext, type RunRef, type StopMode } from "./context.js";
+import { WorkerContext, type CancelRun, type RunRef, type StopMode } from "./context.js";
 import type { Execution, ExecutionResult, Executor, InterruptReason } from "./executor.js";
 import { LiveOutput } from "./live-output.js";
 import { silentLog, type Log } from "./log.js";
@@ -72,6 +73,7 @@ export class WorkerPool {
     this.maintenance = new Maintenance(this.ctx, {
       heldRuns: () => this.table.heldRuns(),
       disown: (run, why) => this.disown(run, why),
+      cancel: (order) => this.cancel(order),
       register: () => this.register(),
       stopRequested: (mode) => void this.stop(mode),
       storeLost: (error) => this.storeLost(error),
@@ -145,6 +147,7 @@ export class WorkerPool {
       execution: undefined as unknown as Execution,
       output: new LiveOutput(ctx, ref, () => running.execution, refused),
       foreign: false,
+      cancelled: null,
     };
     running.execution = this.executor({
       command: job.command,
@@ -194,7 +197,7 @@ export class WorkerPool {
       ...(retryAt ? { retry_at: retryAt } : {}),
     };
     const what = `job ${job.id} ${outcome}${error ? ` (${error})` : ""} in ${duration_ms} ms (attempt ${attempt})`;
-    const level = outcome === "completed" || outcome === "interrupted" ? "info" : "warn";
+    const level = outcome === "completed" || outcome === "interrupted" || outcome === "cancelled" ? "info" : "warn";
     ctx.log[level]({ ...fields, ...more }, `${what} → ${retryAt ? `retry at ${retryAt}` : next.state}`);
     this.completer.add({ ...result, job_id: job.id, attempt, worker_id: this.id, next });
   }
@@ -224,6 +227,12 @@ export class WorkerPool {
         `${what} is no longer this worker's (${why}): its result is dropped`,
       );
     }
+  }
+
+  /** A user cancelled the job of a run held here (see cancelRun). */
+  private cancel(order: CancelRun): void {
+    const running = this.table.current(order);
+    if (running) cancelRun(running, order, this.ctx.log, this.id);
   }
 
   private register(): Promise<void> {

@@ -70,7 +70,7 @@ function schedule(id: number, run: Run): void {
 
 process.on("message", (request: RunnerRequest) => {
   if (request.type === "interrupt") {
-    running.get(request.id)?.execution.interrupt(request.reason);
+    running.get(request.id)?.execution.interrupt(request.reason, request.how);
     return;
   }
   const { id, type: _type, ...options } = request;

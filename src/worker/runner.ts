@@ -9,6 +9,7 @@ import {
   type ExecutionResult,
   type Executor,
   type InterruptReason,
+  type StopHow,
 } from "./executor.js";
 import { NativeRunner } from "./native-runner.js";
 import { NATIVE_SPAWNER, nativeUnavailable } from "./native-spawner.js";
@@ -18,7 +19,7 @@ import { silentLog, type Log } from "./log.js";
 /** What the worker asks of its runner process (runner-process.ts). */
 export type RunnerRequest =
   | ({ type: "run"; id: number } & Omit<ExecutionRequest, "onOutput">)
-  | { type: "interrupt"; id: number; reason: InterruptReason };
+  | { type: "interrupt"; id: number; reason: InterruptReason; how: StopHow };
 
 /** An OutputDelta on the channel (bytes in base64). */
 export interface WireDelta {
@@ -128,8 +129,8 @@ export class CommandRunner {
     this.send(helper, { type: "run", id, ...run });
     const execution: Execution = {
       result,
-      interrupt: (reason = "stop") => {
-        if (this.pending.has(id)) this.send(helper, { type: "interrupt", id, reason });
+      interrupt: (reason = "stop", how = {}) => {
+        if (this.pending.has(id)) this.send(helper, { type: "interrupt", id, reason, how });
       },
       output: (stream) => captures[stream].snapshot(),
     };

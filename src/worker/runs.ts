@@ -9,6 +9,8 @@ export interface Running {
   output: LiveOutput;
   /** The store says this run is no longer ours: its processes are being killed, nothing is recorded. */
   foreign: boolean;
+  /** The cancel order carried out for it ("SIGTERM/5000"), so that a repeated order is not re-sent. */
+  cancelled: string | null;
 }
 
 /**

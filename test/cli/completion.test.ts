@@ -77,6 +77,7 @@ describe("completion: bash, in a real bash", { skip: !has("bash") && "bash is no
     assert.deepEqual(complete(s, ["queuectl", "config", ""]), ["get", "list", "set", "show"]);
     assert.deepEqual(complete(s, ["queuectl", "list", "--st"]), ["--state"]);
     assert.deepEqual(complete(s, ["queuectl", "list", "--state", ""]), [
+      "cancelled",
       "completed",
       "dead",
       "failed",
@@ -84,6 +85,8 @@ describe("completion: bash, in a real bash", { skip: !has("bash") && "bash is no
       "processing",
     ]);
     assert.deepEqual(complete(s, ["queuectl", "list", "--json", "-s", "p"]), ["pending", "processing"]);
+    assert.ok(complete(s, ["queuectl", "job", ""]).includes("cancel"), "job cancel is offered");
+    assert.deepEqual(complete(s, ["queuectl", "job", "cancel", "--g"]), ["--grace"]);
     assert.deepEqual(complete(s, ["queuectl", "list", "--limit", ""]), [], "a number is not guessed");
     assert.deepEqual(complete(s, ["queuectl", "completion", ""]), ["bash", "fish", "zsh"]);
     const keys = complete(s, ["queuectl", "config", "set", ""]);

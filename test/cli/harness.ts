@@ -62,6 +62,7 @@ export interface Counts {
   completed: number;
   failed: number;
   dead: number;
+  cancelled: number;
 }
 
 export interface RawResult {

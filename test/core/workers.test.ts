@@ -40,7 +40,7 @@ describe("worker status and capacity", () => {
     const workers = [worker("live", 100, 4, 3), worker("draining", 0, 2, 1, "drain"), worker("lost", LEASE + 1, 8, 8)];
     assert.deepEqual(capacity(workers, LEASE, NOW), { slots: 6, busy: 4 });
     const { health } = queueStatus(
-      { pending: 0, processing: 12, completed: 0, failed: 0, dead: 0 },
+      { pending: 0, processing: 12, completed: 0, failed: 0, dead: 0, cancelled: 0 },
       workers,
       null,
       LEASE,
@@ -50,7 +50,7 @@ describe("worker status and capacity", () => {
   });
 
   it("the oldest ready job's wait and the next due time", () => {
-    const counts = { pending: 1, processing: 0, completed: 0, failed: 0, dead: 0 };
+    const counts = { pending: 1, processing: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 };
     assert.equal(queueStatus(counts, [], NOW - 250, LEASE, NOW).health.oldest_ready_ms, 250);
     assert.equal(queueStatus(counts, [], NOW + 250, LEASE, NOW).health.oldest_ready_ms, null);
     assert.equal(queueStatus(counts, [], null, LEASE, NOW).health.next_run_at, null);

@@ -66,7 +66,7 @@ describe("sqlite: a full disk", () => {
         }
         const resumedIn = Date.now() - freedAt;
         t.diagnostic(`all ${JOBS} completed ${resumedIn} ms after the space returned (full ${freedAt - fullAt} ms)`);
-        const done = { pending: 0, processing: 0, completed: JOBS, failed: 0, dead: 0 };
+        const done = { pending: 0, processing: 0, completed: JOBS, failed: 0, dead: 0, cancelled: 0 };
         assert.deepEqual(last, done, "nothing lost or stuck");
         assert.equal(await h.total(), JOBS, "every job is still there");
         assert.equal(worker.exitCode, null, `the worker stayed alive:\n${worker.output().slice(-2000)}`);

@@ -80,7 +80,7 @@ function runStatsSuite(engine: string, open: () => Promise<{ store: Store; clean
     it("counts starts, outcomes and moves to the DLQ as they happen", async () => {
       const zero = await store.runTotals();
       assert.equal(zero.started, 0);
-      assert.deepEqual(Object.values(zero.finished), [0, 0, 0, 0, 0, 0]);
+      assert.deepEqual(Object.values(zero.finished), [0, 0, 0, 0, 0, 0, 0]);
 
       await store.registerWorker({ id: "w1", host: "h", pid: 1, slots: 8, started_at: T0 });
       await store.insertJobs([
@@ -120,6 +120,7 @@ function runStatsSuite(engine: string, open: () => Promise<{ store: Store; clean
         start_error: 0,
         lost: 1,
         interrupted: 1,
+        cancelled: 0,
       });
       // bad (twice: dead, retried, dead again) and gone; the DLQ holds two jobs.
       assert.equal(totals.dead, 3);

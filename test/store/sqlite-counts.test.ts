@@ -22,7 +22,7 @@ const job = (id: string, at: number, max_retries = 1): NewJob => ({
 function realCounts(path: string): StateCounts {
   const db = new Database(path, { readonly: true });
   try {
-    const counts: StateCounts = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0 };
+    const counts: StateCounts = { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 };
     for (const row of db.prepare(`SELECT state, count(*) AS n FROM jobs GROUP BY state`).all() as {
       state: keyof StateCounts;
       n: number;
@@ -52,7 +52,14 @@ test("upgrading a store with jobs in it counts them", async () => {
 
     const store = SqliteStore.open(home.db);
     await store.migrate();
-    assert.deepEqual(await store.countJobs(), { pending: 2, processing: 0, completed: 3, failed: 1, dead: 1 });
+    assert.deepEqual(await store.countJobs(), {
+      pending: 2,
+      processing: 0,
+      completed: 3,
+      failed: 1,
+      dead: 1,
+      cancelled: 0,
+    });
     await store.close();
     const upgraded = new Database(home.db, { readonly: true });
     assert.equal(upgraded.pragma("user_version", { simple: true }), SCHEMA_VERSION, "brought to the latest version");

@@ -39,7 +39,14 @@ describe("HTTP API", () => {
     const reply = await h.call("GET", "/api/status");
     assert.equal(reply.status, 200);
     const body = reply.json<{ counts: Record<string, number>; workers: unknown[]; health: Record<string, unknown> }>();
-    assert.deepEqual(Object.keys(body.counts).sort(), ["completed", "dead", "failed", "pending", "processing"]);
+    assert.deepEqual(Object.keys(body.counts).sort(), [
+      "cancelled",
+      "completed",
+      "dead",
+      "failed",
+      "pending",
+      "processing",
+    ]);
     assert.deepEqual(body.workers, []);
     assert.equal(body.health.live_workers, 0);
     assert.deepEqual([body.health.slots, body.health.busy_slots], [0, 0], "no live worker, no capacity");
@@ -203,6 +210,37 @@ describe("HTTP API", () => {
     assert.equal(all.statusCode, 200);
     assert.deepEqual(JSON.parse(all.body), { retried: 1 });
     assert.equal((await h.call("GET", "/api/dlq")).json<{ jobs: JobBody[] }>().jobs.length, 0);
+  });
+
+  it("POST /api/jobs/:id/cancel cancels waiting and running jobs; 404, 409 and 400 otherwise", async () => {
+    await h.call("POST", "/api/jobs", { id: "cancel-wait", command: "true", run_at: "2999-01-01T00:00:00Z" });
+    assertError(await h.call("POST", "/api/jobs/cancel-wait/cancel", { signal: "NOPE" }), 400, "signal");
+    assertError(await h.call("POST", "/api/jobs/cancel-wait/cancel", { grace: 7200 }), 400, "grace");
+    assertError(await h.call("POST", "/api/jobs/cancel-wait/cancel", { grace: "soon" }), 400, "grace");
+    assertError(await h.call("POST", "/api/jobs/cancel-wait/cancel", { other: 1 }), 400);
+    assert.equal((await h.queue.get("cancel-wait")).state, "pending", "nothing written for bad input");
+    const waiting = await h.call("POST", "/api/jobs/cancel-wait/cancel", {});
+    assert.equal(waiting.status, 200);
+    assert.equal(waiting.json<JobBody>().state, "cancelled");
+    assertError(await h.call("POST", "/api/jobs/cancel-wait/cancel", {}), 409);
+    assertError(await h.call("POST", "/api/jobs/no-such-job/cancel", {}), 404);
+
+    await h.call("POST", "/api/jobs", { id: "cancel-run", command: "echo started; exec sleep 300" });
+    const stop = await h.runWorkers(1);
+    try {
+      await waitFor("the job runs", async () => (await h.queue.output("cancel-run").catch(() => null))?.total_bytes);
+      const running = await h.call("POST", "/api/jobs/cancel-run/cancel", { signal: "INT", grace: "2s" });
+      assert.equal(running.status, 200);
+      const body = running.json<JobBody & { cancel_requested: unknown }>();
+      assert.equal(body.state, "processing");
+      assert.deepEqual(body.cancel_requested, { signal: "SIGINT", grace_ms: 2000 });
+      await waitFor("the job is cancelled", async () => (await h.queue.get("cancel-run")).state === "cancelled");
+      const [attempt, ...more] = await h.queue.attempts("cancel-run");
+      assert.deepEqual([attempt?.outcome, attempt?.signal, more.length], ["cancelled", "SIGINT", 0]);
+      assert.equal((await h.queue.output("cancel-run")).data.toString(), "started\n", "its output is kept");
+    } finally {
+      await stop();
+    }
   });
 
   it("GET /api/metrics has the metrics figures and a throughput series", async () => {

@@ -32,6 +32,8 @@ describe("dashboard in Chromium", { skip }, () => {
   let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
+  /** Whether the next dialog (a confirm) is accepted; dialogs are dismissed otherwise. */
+  let acceptDialog = false;
   const pageErrors: string[] = [];
   const previousHome = process.env.QUEUECTL_HOME;
 
@@ -76,7 +78,8 @@ describe("dashboard in Chromium", { skip }, () => {
     page.setDefaultTimeout(20_000);
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
-      void dialog.dismiss();
+      void (acceptDialog ? dialog.accept() : dialog.dismiss());
+      acceptDialog = false;
     });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     mkdirSync(SHOTS, { recursive: true });
@@ -226,6 +229,25 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.equal(await page.evaluate("typeof window.__xss"), "undefined");
     assert.equal(await page.evaluate(`document.querySelectorAll("main img, main script, main b").length`), 0);
     assert.deepEqual(dialogs, []);
+  });
+
+  it("cancels a running job from its page after a confirm", async () => {
+    await queue.enqueue({ id: "to-cancel", command: "echo working; exec sleep 300" });
+    await go("#/jobs/to-cancel");
+    await page.locator(".page-head [data-state=processing]").waitFor();
+    await page.locator("pre.output", { hasText: "working" }).waitFor();
+    const cancel = page.locator(".page-head button[data-action=cancel]");
+    await cancel.click();
+    await waitFor("the confirm", () => dialogs.some((d) => d.includes("to-cancel")));
+    assert.equal((await queue.get("to-cancel")).state, "processing", "dismissed: nothing happens");
+    acceptDialog = true;
+    await cancel.click();
+    await page.locator(".page-head [data-state=cancelled]").waitFor();
+    const [attempt, ...more] = await queue.attempts("to-cancel");
+    assert.deepEqual([attempt?.outcome, more.length], ["cancelled", 0]);
+    assert.equal(await page.locator(".page-head button[data-action=cancel]").count(), 0, "no Cancel once finished");
+    await go("#/jobs?state=cancelled");
+    await page.locator("tr[data-job=to-cancel]").waitFor();
   });
 
   it("edits a config value, showing a bad value's error beside it", async () => {

@@ -86,6 +86,39 @@ describe("GET /metrics after a real run of jobs", () => {
     assert.equal(waiting.value("queuectl_worker_slots"), 0);
   });
 
+  it("counts cancelled jobs and runs apart from failures", async () => {
+    const other = await openHarness();
+    try {
+      await other.queue.enqueue({
+        id: "waiting",
+        command: "true",
+        run_at: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+      await other.queue.enqueue({ id: "running", command: "exec sleep 300" });
+      await other.queue.cancel("waiting");
+      const stop = await other.runWorkers(1);
+      try {
+        await waitFor("the job runs", async () => (await other.queue.get("running")).state === "processing");
+        await other.queue.cancel("running", { grace: 0 });
+        await waitFor("the run is cancelled", async () => (await other.queue.get("running")).state === "cancelled");
+      } finally {
+        await stop();
+      }
+      const s = await scrape(other);
+      assert.equal(s.value("queuectl_jobs", { ...Q, state: "cancelled" }), 2);
+      assert.equal(s.value("queuectl_runs_cancelled_total", Q), 1, "the job cancelled before it ran had no run");
+      assert.equal(s.value("queuectl_runs_started_total", Q), 1);
+      for (const outcome of ["failed", "timeout", "start_error", "lost"]) {
+        assert.equal(s.value("queuectl_runs_failed_total", { ...Q, outcome }), 0, outcome);
+      }
+      const metrics = await other.queue.metrics();
+      assert.equal(metrics.success_rate, null, "a cancelled job is neither a success nor a failure");
+      assert.deepEqual([metrics.attempts_total, metrics.attempts_failed], [0, 0]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("is not pulled from the global registry: two apps in one process each serve their own", async () => {
     const other = await openHarness();
     try {

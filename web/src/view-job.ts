@@ -5,6 +5,7 @@ import { bytes, duration, timeout } from "./format.js";
 import { on } from "./live.js";
 import type { View } from "./main.js";
 import { act, badge, button, failure, pageHeader, row, table, time } from "./widgets.js";
+import { cancelButton } from "./cancel-button.js";
 
 const ATTEMPT_HEADERS = ["#", "Outcome", "Exit", "Started", "Duration", "Worker", "Error", "Output"];
 /** How often the output of a running attempt is re-read. */
@@ -53,7 +54,7 @@ export const jobView: View = (root, _params, id) => {
     replace(
       head,
       h("nav", { class: "crumbs" }, h("a", { href: "#/jobs" }, "Jobs"), " / "),
-      pageHeader(current.id, badge(current.state, current.scheduled), retry),
+      pageHeader(current.id, badge(current.state, current.scheduled), retry, cancelButton(current, load)),
     );
   };
 
@@ -67,6 +68,12 @@ export const jobView: View = (root, _params, id) => {
         fact("Command", h("code", { class: "command-full" }, current.command)),
         fact("State", badge(current.state, current.scheduled)),
         fact("Queue", current.queue),
+        current.cancel_requested
+          ? fact(
+              "Cancelling",
+              `${current.cancel_requested.signal}, then SIGKILL after ${duration(current.cancel_requested.grace_ms)}`,
+            )
+          : [],
         fact("Priority", String(current.priority)),
         fact("Attempts", `${current.attempts} of ${maxRuns(current)}`),
         fact("Timeout", timeout(current.timeout)),

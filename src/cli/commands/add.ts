@@ -47,7 +47,7 @@ export function registerAdd(program: Command): void {
         "json",
       ]),
     )
-    .option("-w, --wait", "wait until the job ends: exit 0 completed, 1 dead")
+    .option("-w, --wait", "wait until the job ends: exit 0 completed, 1 dead or cancelled")
     .option("--json", "print the stored job as JSON instead of its id")
     .addHelpText(
       "after",

@@ -18,7 +18,7 @@ const NAMED = 10;
 export function registerWait(program: Command): void {
   program
     .command("wait")
-    .description("wait until jobs end: exit 0 if all completed, 1 naming the dead, 124 on --timeout")
+    .description("wait until jobs end: exit 0 if all completed, 1 naming the dead or cancelled, 124 on --timeout")
     .argument("[id...]", "job ids", (value: string, previous: string[] = []) => [...previous, idArgument(value)])
     .addOption(queueOption("instead of ids: until this queue has no pending, failed or processing job"))
     .option("-t, --timeout <duration>", "give up after this long: seconds, or 30s, 10m, 2h")
@@ -26,7 +26,7 @@ export function registerWait(program: Command): void {
     .addHelpText(
       "after",
       `
-A failed job that will be retried is not finished: wait goes on until it completes or is dead.
+A failed job that will be retried is not finished: wait goes on until it completes, is dead or cancelled.
 It checks twice a second through the store's change feed, so waiting costs workers nothing.
 
 Examples:
@@ -51,7 +51,7 @@ Examples:
 
 /**
  * Waits for `ids` and reports like `wait`: returns 0 when all completed; throws an exit status of 1
- * naming each dead job (one line each), or 124 naming what is unfinished.
+ * naming each dead or cancelled job (one line each), or 124 naming what is unfinished.
  */
 export async function waitAndReport(
   queue: Queue,
@@ -76,11 +76,16 @@ export async function waitAndReport(
       })(),
     );
   }
-  const dead = finished.filter((job) => job.state === "dead");
+  // Dead or cancelled: finished, but not completed.
+  const dead = finished.filter((job) => job.state !== "completed");
   if (dead.length > 0) {
     throw new ExitStatus(
       1,
-      dead.map((job) => `job ${job.id} ended dead: ${job.last_error ?? "no error recorded"}`),
+      dead.map((job) =>
+        job.state === "cancelled"
+          ? `job ${job.id} ended cancelled`
+          : `job ${job.id} ended ${job.state}: ${job.last_error ?? "no error recorded"}`,
+      ),
     );
   }
   return 0;

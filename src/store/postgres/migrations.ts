@@ -213,6 +213,19 @@ export const MIGRATIONS: Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 7,
+    name: "cancel: the cancelled state and the order a cancel leaves on a running job",
+    // cancel_signal and cancel_grace_ms are set while a processing job is being cancelled: the
+    // worker holding it sends the signal to its process group, then SIGKILL after the grace.
+    // Finishing or recovering the run clears them.
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN cancel_signal text, ADD COLUMN cancel_grace_ms bigint;
+      ALTER TABLE ${s}.jobs DROP CONSTRAINT jobs_state_check,
+        ADD CONSTRAINT jobs_state_check
+        CHECK (state IN ('pending', 'processing', 'completed', 'failed', 'dead', 'cancelled'));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

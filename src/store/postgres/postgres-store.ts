@@ -15,6 +15,8 @@ import type {
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type {
+  CancelAnswer,
+  CancelOrder,
   ClaimRequest,
   FinishAndClaimResult,
   FinishedAttempt,
@@ -31,6 +33,7 @@ import { pgSettings, type PgSettings } from "./config.js";
 import { Db, unavailable } from "./db.js";
 import { Listener } from "./listener.js";
 import { migrate } from "./migrations.js";
+import { cancelJob } from "./sql/cancel.js";
 import { claimJobs } from "./sql/claim-jobs.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
 import { finishAndClaim } from "./sql/finish-and-claim.js";
@@ -156,6 +159,11 @@ export class PostgresStore implements Store {
   }
   reap(options: ReapOptions): Promise<string[]> {
     return reap(this.db, options);
+  }
+
+  /** Not idempotent: a retried cancel could report a job it cancelled as refused. */
+  cancelJob(id: string, order: CancelOrder, now: number): Promise<CancelAnswer> {
+    return cancelJob(this.db, id, order, now);
   }
 
   // ---- attempts and output

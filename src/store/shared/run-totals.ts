@@ -1,7 +1,7 @@
 import { FAILED_OUTCOMES } from "../../core/metrics.js";
 import type { FinishedOutcome, RunTotals } from "../../core/store.js";
 
-const OUTCOMES: FinishedOutcome[] = ["completed", ...FAILED_OUTCOMES, "interrupted"];
+const OUTCOMES: FinishedOutcome[] = ["completed", ...FAILED_OUTCOMES, "interrupted", "cancelled"];
 
 /** The run totals from the engine's (event, n) rows: every outcome present, zero when no row says. */
 export function runTotalsFrom(rows: { event: string; n: number }[]): RunTotals {

@@ -166,6 +166,14 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE workers ADD COLUMN queues TEXT;
   `,
+  // cancel: the state cancelled (counted in job_counts like the others), and the order a cancel
+  // leaves on a running job for the worker holding it (signal, then SIGKILL after the grace). The
+  // order is set only while the job is processing; finishing or recovering the run clears it.
+  `
+  ALTER TABLE jobs ADD COLUMN cancel_signal TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_grace_ms INTEGER;
+  INSERT OR IGNORE INTO job_counts (state, n) SELECT 'cancelled', count(*) FROM jobs WHERE state = 'cancelled';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

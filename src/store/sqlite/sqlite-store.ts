@@ -14,6 +14,8 @@ import type {
   WorkerInfo,
 } from "../../core/types.js";
 import type {
+  CancelAnswer,
+  CancelOrder,
   ClaimRequest,
   FinishAndClaimResult,
   FinishedAttempt,
@@ -29,6 +31,7 @@ import type {
 import { Db } from "./db.js";
 import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
+import { cancelJob } from "./sql/cancel.js";
 import { claimJobs } from "./sql/claim-jobs.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
 import { finishAndClaim } from "./sql/finish-and-claim.js";
@@ -128,6 +131,10 @@ export class SqliteStore implements Store {
   }
   async reap(options: ReapOptions): Promise<string[]> {
     return reap(this.db, options);
+  }
+
+  async cancelJob(id: string, order: CancelOrder, now: number): Promise<CancelAnswer> {
+    return cancelJob(this.db, id, order, now);
   }
 
   // ---- attempts and output

@@ -6,11 +6,13 @@ import { describe, it } from "node:test";
 import { withHarness, type MakeEnv } from "../harness.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import { addScenarios } from "./add.js";
+import { cancelScenarios } from "./cancel.js";
 import { followScenarios } from "./follow.js";
 import { waitScenarios } from "./wait.js";
 
 const SETS: Record<string, readonly Scenario[]> = {
   add: addScenarios,
+  cancel: cancelScenarios,
   follow: followScenarios,
   wait: waitScenarios,
 };

@@ -22,6 +22,7 @@ const JOB_FIELDS = [
   "duration_ms",
   "last_error",
   "worker_id",
+  "cancel_requested",
 ];
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;

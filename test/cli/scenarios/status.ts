@@ -6,7 +6,7 @@ import { scenario, type Scenario } from "./scenario.js";
 export const statusScenarios: Scenario[] = [
   scenario("input", "status and list: JSON shapes, --state and --limit filters, human tables", async (h) => {
     const empty = await h.json<Record<string, any>>(["status"]);
-    assert.deepEqual(empty.counts, { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0 });
+    assert.deepEqual(empty.counts, { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 });
     assert.ok(Array.isArray(empty.workers), "status.workers is an array");
     assert.ok(empty.health && typeof empty.health === "object", "status.health is an object");
     assert.deepEqual(await h.json(["list"]), []);
@@ -44,7 +44,7 @@ export const statusScenarios: Scenario[] = [
     h.worker(3);
     await h.waitCounts("2 completed + 1 dead", (c) => c.completed === 2 && c.dead === 1);
     const m = await h.json<Record<string, any>>(["metrics"]);
-    assert.deepEqual(m.counts, { pending: 0, processing: 0, completed: 2, failed: 0, dead: 1 });
+    assert.deepEqual(m.counts, { pending: 0, processing: 0, completed: 2, failed: 0, dead: 1, cancelled: 0 });
     assert.equal(m.total_jobs, 3);
     assert.equal(m.attempts_total, 3);
     assert.equal(m.attempts_failed, 1);

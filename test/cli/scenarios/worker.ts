@@ -25,7 +25,7 @@ export const workerScenarios: Scenario[] = [
         }),
       );
       const counts = await h.waitCounts("300 completed", (c) => c.completed + c.failed + c.dead === 300, 90_000);
-      assert.deepEqual(counts, { pending: 0, processing: 0, completed: 300, failed: 0, dead: 0 });
+      assert.deepEqual(counts, { pending: 0, processing: 0, completed: 300, failed: 0, dead: 0, cancelled: 0 });
       const seen = readFileSync(out, "utf8").trim().split("\n").sort();
       const dupes = seen.filter((id, i) => seen[i - 1] === id);
       assert.deepEqual(dupes, [], "no job ran twice");
@@ -104,7 +104,7 @@ export const workerScenarios: Scenario[] = [
       victim!.kill("SIGKILL");
       await h.waitExit(victim!);
       const counts = await h.waitCounts("all 150 completed", (c) => c.completed === 150, 60_000);
-      assert.deepEqual(counts, { pending: 0, processing: 0, completed: 150, failed: 0, dead: 0 });
+      assert.deepEqual(counts, { pending: 0, processing: 0, completed: 150, failed: 0, dead: 0, cancelled: 0 });
       const seen = new Set(readFileSync(out, "utf8").trim().split("\n"));
       assert.deepEqual([...seen].sort(), ids, "every job ran");
       for (const w of others) assert.equal(w.exitCode, null, "the other workers keep running");
@@ -260,7 +260,7 @@ export const workerScenarios: Scenario[] = [
     });
     assert.equal((await h.ok(["config", "get", "max-retries"])).trim(), "7");
     assert.equal((await h.ok(["config", "get", "job-timeout"])).trim(), "120");
-    assert.deepEqual(await h.counts(), { pending: 2, processing: 0, completed: 1, failed: 0, dead: 0 });
+    assert.deepEqual(await h.counts(), { pending: 2, processing: 0, completed: 1, failed: 0, dead: 0, cancelled: 0 });
     assert.equal((await h.row(second)).max_retries, 7);
     assert.equal((await h.output(first)).toString(), "one\n");
     w = h.worker(1);
@@ -269,6 +269,6 @@ export const workerScenarios: Scenario[] = [
     w.kill("SIGTERM");
     await h.waitExit(w);
     const c: Counts = await h.counts();
-    assert.deepEqual(c, { pending: 1, processing: 0, completed: 2, failed: 0, dead: 0 });
+    assert.deepEqual(c, { pending: 1, processing: 0, completed: 2, failed: 0, dead: 0, cancelled: 0 });
   }),
 ];

@@ -44,7 +44,14 @@ export function dlqCases(engineName: string, makeStore: MakeStore): void {
             finished(batch[2]!, { state: "completed" }),
           ]);
           assert.equal(await store.retryAllDead(t + 10), 2);
-          assert.deepEqual(await store.countJobs(), { pending: 3, processing: 0, completed: 1, failed: 0, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 3,
+            processing: 0,
+            completed: 1,
+            failed: 0,
+            dead: 0,
+            cancelled: 0,
+          });
           const r1 = await mustGet(store, "r1");
           assert.equal(r1.attempts, 0);
           assert.equal(r1.run_at, t + 10);

@@ -21,7 +21,7 @@ export function heartbeatCases(engineName: string, makeStore: MakeStore): void {
             { job_id: "h1", attempt: 1 },
             { job_id: "h2", attempt: 1 },
           ];
-          assert.deepEqual(await beat(store, "w1", t + 500, 4500, held), { stop: null, lost: [] });
+          assert.deepEqual(await beat(store, "w1", t + 500, 4500, held), { stop: null, lost: [], cancel: [] });
           assert.equal((await mustGet(store, "h1")).lease_until, t + 5000, "dated from the clock read in the write");
           assert.equal((await mustGet(store, "h2")).lease_until, t + 5000);
           assert.equal((await mustGet(store, "h3")).lease_until, t + 1000, "other workers' leases untouched");
@@ -70,7 +70,7 @@ export function heartbeatCases(engineName: string, makeStore: MakeStore): void {
             { job_id: a.job.id, attempt: 1 },
             { job_id: "f9", attempt: 1 },
           ]);
-          assert.deepEqual(answer, { stop: null, lost: ["f9"] }, "a job it never held is reported");
+          assert.deepEqual(answer, { stop: null, lost: ["f9"], cancel: [] }, "a job it never held is reported");
           assert.equal(
             (await mustGet(store, c.job.id)).lease_until,
             t + 1000,
@@ -84,7 +84,7 @@ export function heartbeatCases(engineName: string, makeStore: MakeStore): void {
             { job_id: a.job.id, attempt: 1 },
             { job_id: b.job.id, attempt: 1 },
           ]);
-          assert.deepEqual(lost, { stop: null, lost: [b.job.id] });
+          assert.deepEqual(lost, { stop: null, lost: [b.job.id], cancel: [] });
           assert.equal(
             (await mustGet(store, b.job.id)).lease_until,
             t + 1200 + LEASE,

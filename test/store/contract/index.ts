@@ -4,6 +4,7 @@
  * behaving as documented; the suite never looks at SQL or files. One file per area; `exercise`
  * registers them all.
  */
+import { cancelCases } from "./cancel.js";
 import { claimCases } from "./claim.js";
 import { configCases } from "./config.js";
 import { dlqCases } from "./dlq.js";
@@ -34,6 +35,7 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   heartbeatCases(engineName, makeStore);
   reapCases(engineName, makeStore);
   dlqCases(engineName, makeStore);
+  cancelCases(engineName, makeStore);
   workersCases(engineName, makeStore);
   configCases(engineName, makeStore);
   metricsCases(engineName, makeStore);

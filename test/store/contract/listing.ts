@@ -114,7 +114,14 @@ export function listingCases(engineName: string, makeStore: MakeStore): void {
       it(
         "counts every state, zeros included",
         withStore(async (store) => {
-          assert.deepEqual(await store.countJobs(), { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 0,
+            processing: 0,
+            completed: 0,
+            failed: 0,
+            dead: 0,
+            cancelled: 0,
+          });
           const t = Date.now();
           await store.insertJobs(["c1", "c2", "c3", "c4", "c5"].map((id) => newJob(id, t, { max_retries: 1 })));
           const a = await claimOne(store, "w1", t);
@@ -124,9 +131,23 @@ export function listingCases(engineName: string, makeStore: MakeStore): void {
             finished(a, { state: "completed" }),
             finished(b, { state: "failed", run_at: t + 60_000 }),
           ]);
-          assert.deepEqual(await store.countJobs(), { pending: 2, processing: 1, completed: 1, failed: 1, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 2,
+            processing: 1,
+            completed: 1,
+            failed: 1,
+            dead: 0,
+            cancelled: 0,
+          });
           await store.finishRuns([finished(c, { state: "dead" })]);
-          assert.deepEqual(await store.countJobs(), { pending: 2, processing: 0, completed: 1, failed: 1, dead: 1 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 2,
+            processing: 0,
+            completed: 1,
+            failed: 1,
+            dead: 1,
+            cancelled: 0,
+          });
         }),
       );
 

@@ -42,7 +42,7 @@ export function metricsCases(engineName: string, makeStore: MakeStore): void {
           await store.insertJobs([newJob("waiting", now, { run_at: now + 3_600_000 })]);
 
           const m = await store.metrics(now);
-          assert.deepEqual(m.counts, { pending: 1, processing: 1, completed: 21, failed: 2, dead: 1 });
+          assert.deepEqual(m.counts, { pending: 1, processing: 1, completed: 21, failed: 2, dead: 1, cancelled: 0 });
           assert.equal(m.total_jobs, 26);
           assert.equal(m.attempts_total, 24);
           assert.equal(m.attempts_failed, 3);

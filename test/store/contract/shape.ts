@@ -13,6 +13,8 @@ import { claimOne, finished, mustGet, newJob, storeCase, type MakeStore } from "
 /** Exactly the fields of a Job: nothing of the engine's own columns (last_attempt, queue) shows. */
 const JOB_KEYS = [
   "attempts",
+  "cancel_grace_ms",
+  "cancel_signal",
   "command",
   "created_at",
   "duration_ms",

@@ -24,7 +24,10 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
               stdout, stdout_bytes, stdout_truncated, stderr, stderr_bytes, stderr_truncated, next_state, next_run_at)
      ), finished_job AS (
        UPDATE ${s}.jobs j
-       SET state = CASE r.next_state WHEN 'requeue' THEN 'pending' ELSE r.next_state END,
+       -- A run whose job a user asked to cancel ends it cancelled, unless it completed first.
+       SET state = CASE WHEN j.cancel_signal IS NOT NULL AND r.next_state <> 'completed' THEN 'cancelled'
+                        WHEN r.next_state = 'requeue' THEN 'pending' ELSE r.next_state END,
+           cancel_signal = NULL, cancel_grace_ms = NULL,
            -- requeue (worker stop --now): the interrupted run does not count against max_retries.
            attempts = CASE r.next_state WHEN 'requeue' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
            run_at = CASE r.next_state WHEN 'failed' THEN r.next_run_at WHEN 'requeue' THEN r.finished_at

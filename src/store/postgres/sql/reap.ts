@@ -3,7 +3,9 @@ import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
 import type { Db } from "../db.js";
 
-type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id"> & { last_attempt: number };
+type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "cancel_signal"> & {
+  last_attempt: number;
+};
 
 /**
  * Recovers the jobs of lost workers and forgets those workers: finds the lost runs, then applies
@@ -20,7 +22,7 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
   const { now, deadWorkerIds, staleBefore, judgeLeases = true } = options;
   const { s } = db;
   const found = await db.query<LostRow>(
-    `SELECT id, last_attempt, attempts, max_retries, worker_id FROM ${s}.jobs
+    `SELECT id, last_attempt, attempts, max_retries, worker_id, cancel_signal FROM ${s}.jobs
      WHERE state = 'processing' AND (($3::bool AND lease_until < $1) OR worker_id = ANY($2::text[]))`,
     [now, deadWorkerIds, judgeLeases],
   );
@@ -28,18 +30,19 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
   const decided = lost.map((job) => rescue(job, lossCause(job.worker_id, deadWorkerIds), now));
   const { rows } = await db.query<{ id: string }>(
     `WITH d AS (
-       SELECT * FROM unnest($5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::bigint[])
-         AS d(id, number, worker_id, attempts, state, error, run_at)
+       SELECT * FROM unnest($5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::bigint[],
+                            $12::text[])
+         AS d(id, number, worker_id, attempts, state, error, run_at, cancel_signal)
      ), lost AS MATERIALIZED (
        SELECT j.id FROM ${s}.jobs j JOIN d ON j.id = d.id
        WHERE j.state = 'processing' AND j.last_attempt = d.number AND j.worker_id = d.worker_id
-         AND j.attempts = d.attempts
+         AND j.attempts = d.attempts AND j.cancel_signal IS NOT DISTINCT FROM d.cancel_signal
          AND (($4::bool AND j.lease_until < $1) OR j.worker_id = ANY($2::text[]))
        FOR UPDATE OF j SKIP LOCKED
      ), recovered AS (
        UPDATE ${s}.jobs j
        SET state = d.state, run_at = coalesce(d.run_at, j.run_at), updated_at = $1, finished_at = $1,
-           last_error = d.error, worker_id = NULL, lease_until = NULL
+           last_error = d.error, worker_id = NULL, lease_until = NULL, cancel_signal = NULL, cancel_grace_ms = NULL
        FROM lost JOIN d ON d.id = lost.id WHERE j.id = lost.id
        RETURNING j.id, d.number, d.error
      ), attempt AS (
@@ -62,6 +65,7 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
       decided.map((d) => d.next.state),
       decided.map((d) => d.error),
       decided.map((d) => (d.next.state === "failed" ? d.next.run_at : null)),
+      lost.map((job) => job.cancel_signal),
     ],
   );
   return rows.map((row) => row.id);

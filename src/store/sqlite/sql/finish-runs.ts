@@ -13,7 +13,10 @@ const ATTEMPT_DONE = `UPDATE attempts SET outcome = @outcome, finished_at = @fin
 const SAVE_OUTPUT = `INSERT OR REPLACE INTO outputs (job_id, number, stream, data, total_bytes, truncated)
   VALUES (?, ?, ?, ?, ?, ?)`;
 
-const MOVE_JOB = `UPDATE jobs SET state = @state, run_at = coalesce(@run_at, run_at), attempts = attempts - @uncount,
+// A run whose job a user asked to cancel ends it cancelled, unless it completed first (Store.finishRuns).
+const MOVE_JOB = `UPDATE jobs SET
+    state = CASE WHEN cancel_signal IS NOT NULL AND @state <> 'completed' THEN 'cancelled' ELSE @state END,
+    cancel_signal = NULL, cancel_grace_ms = NULL, run_at = coalesce(@run_at, run_at), attempts = attempts - @uncount,
     finished_at = @finished_at, exit_code = @exit_code, duration_ms = @duration_ms, last_error = @error,
     updated_at = @finished_at, worker_id = NULL, lease_until = NULL
   WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND last_attempt = @attempt`;

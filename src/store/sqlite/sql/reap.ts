@@ -3,10 +3,12 @@ import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
 import type { Db } from "../db.js";
 
-type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id"> & { last_attempt: number };
+type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "cancel_signal"> & {
+  last_attempt: number;
+};
 
 /** Runs lost by their workers: leases expired (if judged) or held by a worker known dead (@dead, JSON). */
-const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id FROM jobs
+const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, cancel_signal FROM jobs
   WHERE state = 'processing'
     AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`;
 
@@ -15,7 +17,8 @@ const CLOSE_ATTEMPT = `UPDATE attempts SET outcome = 'lost', finished_at = @now,
   WHERE job_id = @id AND number = @attempt AND outcome = 'running'`;
 
 const MOVE_JOB = `UPDATE jobs SET state = @state, run_at = coalesce(@run_at, run_at), updated_at = @now,
-    finished_at = @now, last_error = @error, worker_id = NULL, lease_until = NULL
+    finished_at = @now, last_error = @error, worker_id = NULL, lease_until = NULL,
+    cancel_signal = NULL, cancel_grace_ms = NULL
   WHERE id = @id AND state = 'processing' AND last_attempt = @attempt`;
 
 const FORGET_WORKERS = `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN (SELECT value FROM json_each(@dead))`;
