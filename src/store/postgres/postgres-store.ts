@@ -12,6 +12,7 @@ import type {
   ThroughputPoint,
   WorkerInfo,
 } from "../../core/types.js";
+import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type {
   ClaimRequest,
@@ -31,6 +32,7 @@ import { Db, unavailable } from "./db.js";
 import { Listener } from "./listener.js";
 import { migrate } from "./migrations.js";
 import { claimJobs } from "./sql/claim-jobs.js";
+import { deleteJobs } from "./sql/delete-jobs.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
 import { finishAndClaim } from "./sql/finish-and-claim.js";
 import { finishRuns } from "./sql/finish-runs.js";
@@ -39,6 +41,7 @@ import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
+import { retryJobs } from "./sql/retry-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { getSettings, setSetting } from "./sql/settings.js";
@@ -166,6 +169,15 @@ export class PostgresStore implements Store {
   }
   retryAllDead(now: number): Promise<number> {
     return retryAllDead(this.db, now);
+  }
+
+  // ---- chosen jobs
+
+  deleteJobs(ids: string[]): Promise<JobsActed> {
+    return deleteJobs(this.db, ids);
+  }
+  retryJobs(ids: string[], now: number): Promise<JobsActed> {
+    return retryJobs(this.db, ids, now);
   }
 
   // ---- workers

@@ -6,6 +6,7 @@
  */
 import { claimCases } from "./claim.js";
 import { configCases } from "./config.js";
+import { deleteRetryCases } from "./delete-retry.js";
 import { dlqCases } from "./dlq.js";
 import { finishCases } from "./finish.js";
 import type { MakeStore } from "./harness.js";
@@ -33,6 +34,7 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   heartbeatCases(engineName, makeStore);
   reapCases(engineName, makeStore);
   dlqCases(engineName, makeStore);
+  deleteRetryCases(engineName, makeStore);
   workersCases(engineName, makeStore);
   configCases(engineName, makeStore);
   metricsCases(engineName, makeStore);

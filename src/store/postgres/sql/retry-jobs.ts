@@ -1,0 +1,28 @@
+import { RETRYABLE_STATES, retryRefusal, type JobsActed } from "../../../core/job-actions.js";
+import type { JobState } from "../../../core/types.js";
+import { JOB_COLUMNS } from "../../shared/columns.js";
+import type { Db } from "../db.js";
+import type { JobRow } from "../rows.js";
+
+/**
+ * Each finished job back to pending (as dlq.ts's retry sets it), one conditional UPDATE per id. A
+ * refusal reads the state afterwards to say why; the update alone decided.
+ */
+export async function retryJobs(db: Db, ids: string[], now: number): Promise<JobsActed> {
+  const result: JobsActed = { done: [], refused: [] };
+  for (const id of ids) {
+    const { rows } = await db.query<JobRow>(
+      `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, run_at = $2, updated_at = $2
+       WHERE id = $1 AND state = ANY($3::text[]) RETURNING ${JOB_COLUMNS}`,
+      [id, now, RETRYABLE_STATES],
+    );
+    const job = rows[0];
+    if (job) {
+      result.done.push(job);
+      continue;
+    }
+    const found = await db.idempotent.query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
+    result.refused.push(retryRefusal(id, found.rows[0]?.state));
+  }
+  return result;
+}
