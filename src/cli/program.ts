@@ -10,6 +10,7 @@ import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
+import { registerJobActions } from "./commands/job-actions.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWait } from "./commands/wait.js";
@@ -60,6 +61,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerWorker(program);
   registerStatus(program);
   registerJobs(program);
+  registerJobActions(program);
   registerDlq(program);
   registerMetrics(program);
   registerConfig(program);

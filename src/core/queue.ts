@@ -1,6 +1,7 @@
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
+import { uniqueIds, type JobsActed } from "./job-actions.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
@@ -164,6 +165,21 @@ export class Queue {
     return { status: queueStatus(counts, workers, next, lease, now), lease };
   }
 
+  /**
+   * Deletes jobs that are not running, with their attempts and output; each id on its own (see
+   * Store.deleteJobs). A running job is refused ("cancel it first"), an unknown id too.
+   */
+  async deleteJobs(ids: string[]): Promise<JobsActed> {
+    return this.store.deleteJobs(idList(ids));
+  }
+
+  /** Puts finished jobs back to pending, attempts reset, history kept; refuses the others, saying why. */
+  async retryJobs(ids: string[]): Promise<JobsActed> {
+    const result = await this.store.retryJobs(idList(ids), Date.now());
+    if (result.done.length > 0) this.store.notify();
+    return result;
+  }
+
   // ---- attempts and output
 
   async attempts(id: string): Promise<Attempt[]> {
@@ -257,4 +273,9 @@ export class Queue {
   finishedRunFeed(since = Date.now()): FinishedRunFeed {
     return new FinishedRunFeed((after, until, limit) => this.store.finishedAttempts(after, until, limit), since);
   }
+}
+
+function idList(ids: string[]): string[] {
+  if (ids.length === 0) throw invalid("ids: give at least one job id", { ids: "at least one" });
+  return uniqueIds(ids);
 }
