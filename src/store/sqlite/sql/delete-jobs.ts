@@ -12,9 +12,8 @@ export function deleteJobs(db: Db, ids: string[]): JobsActed {
   const result: JobsActed = { done: [], refused: [] };
   for (const id of ids) {
     db.write(() => {
-      const job = db
-        .sql(`DELETE FROM jobs WHERE id = ? AND state <> 'processing' RETURNING ${JOB_COLUMNS}`)
-        .get(id) as Job | undefined;
+      const job = db.sql(`DELETE FROM jobs WHERE id = ? AND state <> 'processing' RETURNING ${JOB_COLUMNS}`).get(id) as
+        Job | undefined;
       if (job) {
         db.sql(`DELETE FROM attempts WHERE job_id = ?`).run(id);
         db.sql(`DELETE FROM outputs WHERE job_id = ?`).run(id);
