@@ -344,6 +344,10 @@ describe("dashboard in Chromium", { skip }, () => {
     acceptConfirms = true;
     await page.locator("input[data-select-all]").check();
     await bar.locator(".bulk-count", { hasText: "4 jobs selected" }).waitFor();
+    // Rows redrawn by the live stream keep their selection.
+    await page.locator("tr[data-job=bulk-dead] [data-state=dead]").waitFor();
+    await page.locator("tr[data-job=bulk-ok] [data-state=completed]").waitFor();
+    assert.equal(await page.locator("input[data-select=bulk-dead]").isChecked(), true);
     await shot("jobs-selected");
     await bar.locator("button[data-bulk=delete]").click();
     await page
