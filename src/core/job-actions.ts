@@ -23,6 +23,19 @@ export interface JobsActed {
   refused: Refusal[];
 }
 
+/** What became of one id: acted on, or refused. */
+export type IdOutcome = { done: Job } | { refused: Refusal };
+
+/** The outcomes of ids, in their order, as one answer. */
+export function jobsActed(outcomes: readonly IdOutcome[]): JobsActed {
+  const result: JobsActed = { done: [], refused: [] };
+  for (const outcome of outcomes) {
+    if ("done" in outcome) result.done.push(outcome.done);
+    else result.refused.push(outcome.refused);
+  }
+  return result;
+}
+
 /** The states `retry` puts back to pending: the finished ones (isFinished is the rule). */
 export const RETRYABLE_STATES: readonly JobState[] = JOB_STATES.filter(isFinished);
 

@@ -1,7 +1,8 @@
-import { deleteRefusal, type JobsActed } from "../../../core/job-actions.js";
+import { deleteRefusal, jobsActed, type IdOutcome, type JobsActed } from "../../../core/job-actions.js";
 import type { JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
+import { perId } from "../per-id.js";
 import type { JobRow } from "../rows.js";
 import { inTransaction } from "../transaction.js";
 
@@ -13,21 +14,21 @@ import { inTransaction } from "../transaction.js";
  * claim or a fenced finish of a processing job adds one. No trigger counts deletes in run_totals.
  */
 export async function deleteJobs(db: Db, ids: string[]): Promise<JobsActed> {
-  const result: JobsActed = { done: [], refused: [] };
-  for (const id of ids) {
-    await inTransaction(db, async (query) => {
-      const { rows } = await query<JobRow>(
-        `DELETE FROM ${db.s}.jobs WHERE id = $1 AND state <> 'processing' RETURNING ${JOB_COLUMNS}`,
-        [id],
-      );
-      const job = rows[0];
-      if (job) {
-        await query(`DELETE FROM ${db.s}.attempts WHERE job_id = $1`, [id]);
-        return result.done.push(job);
-      }
-      const found = await query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
-      return result.refused.push(deleteRefusal(id, found.rows[0]?.state));
-    });
-  }
-  return result;
+  return jobsActed(await perId(ids, (id) => deleteOne(db, id)));
+}
+
+function deleteOne(db: Db, id: string): Promise<IdOutcome> {
+  return inTransaction(db, async (query) => {
+    const { rows } = await query<JobRow>(
+      `DELETE FROM ${db.s}.jobs WHERE id = $1 AND state <> 'processing' RETURNING ${JOB_COLUMNS}`,
+      [id],
+    );
+    const job = rows[0];
+    if (job) {
+      await query(`DELETE FROM ${db.s}.attempts WHERE job_id = $1`, [id]);
+      return { done: job };
+    }
+    const found = await query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
+    return { refused: deleteRefusal(id, found.rows[0]?.state) };
+  });
 }

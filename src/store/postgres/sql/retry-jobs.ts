@@ -1,7 +1,14 @@
-import { RETRYABLE_STATES, retryRefusal, type JobsActed } from "../../../core/job-actions.js";
+import {
+  RETRYABLE_STATES,
+  jobsActed,
+  retryRefusal,
+  type IdOutcome,
+  type JobsActed,
+} from "../../../core/job-actions.js";
 import type { JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
+import { perId } from "../per-id.js";
 import type { JobRow } from "../rows.js";
 
 /**
@@ -9,20 +16,17 @@ import type { JobRow } from "../rows.js";
  * refusal reads the state afterwards to say why; the update alone decided.
  */
 export async function retryJobs(db: Db, ids: string[], now: number): Promise<JobsActed> {
-  const result: JobsActed = { done: [], refused: [] };
-  for (const id of ids) {
-    const { rows } = await db.query<JobRow>(
-      `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, run_at = $2, updated_at = $2
-       WHERE id = $1 AND state = ANY($3::text[]) RETURNING ${JOB_COLUMNS}`,
-      [id, now, RETRYABLE_STATES],
-    );
-    const job = rows[0];
-    if (job) {
-      result.done.push(job);
-      continue;
-    }
-    const found = await db.idempotent.query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
-    result.refused.push(retryRefusal(id, found.rows[0]?.state));
-  }
-  return result;
+  return jobsActed(await perId(ids, (id) => retryOne(db, id, now)));
+}
+
+async function retryOne(db: Db, id: string, now: number): Promise<IdOutcome> {
+  const { rows } = await db.query<JobRow>(
+    `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, run_at = $2, updated_at = $2
+     WHERE id = $1 AND state = ANY($3::text[]) RETURNING ${JOB_COLUMNS}`,
+    [id, now, RETRYABLE_STATES],
+  );
+  const job = rows[0];
+  if (job) return { done: job };
+  const found = await db.idempotent.query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);
+  return { refused: retryRefusal(id, found.rows[0]?.state) };
 }
