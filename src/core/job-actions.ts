@@ -1,3 +1,4 @@
+import { invalid } from "./errors.js";
 import { isFinished } from "./job-state.js";
 import { printable } from "./printable.js";
 import { JOB_STATES, type Job, type JobState } from "./types.js";
@@ -68,7 +69,8 @@ export function retryRefusal(id: string, state: JobState | undefined): Refusal {
 }
 
 /** The ids in the order given, each once: a repeated id is one request, not a second refusal. */
-export function uniqueIds(ids: readonly string[]): string[] {
+export function idList(ids: readonly string[]): string[] {
+  if (ids.length === 0) throw invalid("ids: give at least one job id", { ids: "at least one" });
   return [...new Set(ids)];
 }
 

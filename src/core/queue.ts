@@ -1,7 +1,7 @@
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
-import { uniqueIds, type JobsActed } from "./job-actions.js";
+import { idList, type JobsActed } from "./job-actions.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
@@ -273,9 +273,4 @@ export class Queue {
   finishedRunFeed(since = Date.now()): FinishedRunFeed {
     return new FinishedRunFeed((after, until, limit) => this.store.finishedAttempts(after, until, limit), since);
   }
-}
-
-function idList(ids: string[]): string[] {
-  if (ids.length === 0) throw invalid("ids: give at least one job id", { ids: "at least one" });
-  return uniqueIds(ids);
 }
