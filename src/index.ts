@@ -7,6 +7,7 @@ export { jobJson, attemptJson, workerJson, type JobJson } from "./core/json.js";
 export type { JobInput } from "./core/job-input.js";
 export type * from "./core/types.js";
 export type { Store } from "./core/store.js";
+export type { JobsActed, Refusal } from "./core/job-actions.js";
 export { openStore } from "./store/open.js";
 export { WorkerPool, type WorkerPoolOptions } from "./worker/pool.js";
 export type { Log, LogFields } from "./worker/log.js";

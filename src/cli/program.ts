@@ -11,6 +11,7 @@ import { registerConfig } from "./commands/config.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
+import { registerJobActions } from "./commands/job-actions.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerStatus } from "./commands/status.js";
@@ -64,6 +65,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerJobs(program);
   registerQueue(program);
   registerCancel(program);
+  registerJobActions(program);
   registerDlq(program);
   registerMetrics(program);
   registerConfig(program);

@@ -3,6 +3,7 @@ import { cancelJobs, type CancelJobsResult, type CancelOptions } from "./cancel.
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound, QueueError } from "./errors.js";
+import { idList, type JobsActed } from "./job-actions.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
@@ -200,6 +201,21 @@ export class Queue {
    */
   async cancelJobs(ids: readonly string[], options: CancelOptions = {}): Promise<CancelJobsResult> {
     return cancelJobs(this.store, await this.config(), ids, options);
+  }
+
+  /**
+   * Deletes jobs that are not running, with their attempts and output; each id on its own (see
+   * Store.deleteJobs). A running job is refused ("cancel it first"), an unknown id too.
+   */
+  async deleteJobs(ids: string[]): Promise<JobsActed> {
+    return this.store.deleteJobs(idList(ids));
+  }
+
+  /** Puts finished jobs back to pending, attempts reset, history kept; refuses the others, saying why. */
+  async retryJobs(ids: string[]): Promise<JobsActed> {
+    const result = await this.store.retryJobs(idList(ids), Date.now());
+    if (result.done.length > 0) this.store.notify();
+    return result;
   }
 
   // ---- attempts and output

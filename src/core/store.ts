@@ -1,3 +1,4 @@
+import type { JobsActed } from "./job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "./queues.js";
 import type {
@@ -286,6 +287,25 @@ export interface Store {
   retryDead(id: string, now: number): Promise<Job>;
   /** Every dead job back to pending as above; returns how many. */
   retryAllDead(now: number): Promise<number>;
+
+  // ---- chosen jobs: delete, retry (each id on its own; core/job-actions.ts words the refusals)
+
+  /**
+   * Deletes each job that is not processing, with its attempts and output, in one transaction per
+   * id. The delete is conditional (state <> 'processing'), so a job a worker claims meanwhile is
+   * either claimed first (and refused here: "running") or gone before the claim sees it — never
+   * deleted with a run going on, never leaving an attempt without its job. Unknown ids are refused
+   * not_found. `done` holds the deleted jobs as they were, in the order given. Run totals (counters)
+   * are not decreased: they count what happened, whatever is deleted later.
+   */
+  deleteJobs(ids: string[]): Promise<JobsActed>;
+  /**
+   * Each finished job (RETRYABLE_STATES) → pending, attempts 0, run_at = now, updated_at = now;
+   * last_error, attempt rows and output kept, and attempt numbers go on counting from the last.
+   * One conditional update per id; any other state is refused conflict, an unknown id not_found.
+   * `done` holds the jobs as they are now, in the order given.
+   */
+  retryJobs(ids: string[], now: number): Promise<JobsActed>;
 
   // ---- workers
 

@@ -11,6 +11,7 @@ import { registerConfig } from "./routes/config.js";
 import { registerDlq } from "./routes/dlq.js";
 import { registerEvents } from "./routes/events.js";
 import { registerJobs } from "./routes/jobs.js";
+import { registerJobActions } from "./routes/job-actions.js";
 import { registerMetrics } from "./routes/metrics.js";
 import { registerPrometheus } from "./routes/prometheus.js";
 import { registerQueues } from "./routes/queues.js";
@@ -75,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStatus(app, options.queue);
   registerJobs(app, options.queue);
   registerCancel(app, options.queue);
+  registerJobActions(app, options.queue);
   registerDlq(app, options.queue);
   registerMetrics(app, options.queue);
   registerPrometheus(app, options.queue);

@@ -1,4 +1,4 @@
-// The `add`, `wait` and `job output --follow` scenarios, re-run against PostgreSQL.
+// The `add`, `wait`, `job output --follow` and `job delete` / `job retry` scenarios, re-run against PostgreSQL.
 import { describe, it } from "node:test";
 import { controlScenarios } from "../cli/control/index.js";
 import { pgSkipReason } from "../helpers/pg.js";
@@ -6,7 +6,7 @@ import { pgEnv } from "./pg-env.js";
 
 const skip = await pgSkipReason();
 if (skip) {
-  describe("cli [postgres]: add, wait, follow", () => it("needs PostgreSQL", { skip }, () => {}));
+  describe("cli [postgres]: add, wait, follow, delete, retry", () => it("needs PostgreSQL", { skip }, () => {}));
 } else {
-  controlScenarios("postgres", () => pgEnv(), ["add", "follow", "wait"]);
+  controlScenarios("postgres", () => pgEnv(), ["add", "follow", "wait", "delete-retry"]);
 }

@@ -1,5 +1,5 @@
 import { ApiError, api, query, type Attempt, type Job, type Output } from "./api.js";
-import { maxRuns } from "./core/job-state.js";
+import { isFinished, maxRuns } from "./core/job-state.js";
 import { h, replace } from "./dom.js";
 import { bytes, duration, timeout } from "./format.js";
 import { on } from "./live.js";
@@ -38,23 +38,38 @@ export const jobView: View = (root, _params, id) => {
   const outputMeta = h("p", { class: "muted output-meta" });
 
   const drawHead = (current: Job): void => {
-    const retry =
-      current.state === "dead"
+    const path = `/api/jobs/${encodeURIComponent(current.id)}`;
+    // Offered only when the server would allow it: retry a finished job, delete one not running.
+    const retry = isFinished(current.state)
+      ? button(
+          "Retry",
+          (b) =>
+            void act(b, async () => {
+              await api.post(`${path}/retry`);
+              await load();
+              return "Job back to pending";
+            }),
+          "primary",
+        )
+      : null;
+    const remove =
+      current.state !== "processing"
         ? button(
-            "Retry",
+            "Delete",
             (b) =>
               void act(b, async () => {
-                await api.post(`/api/dlq/${encodeURIComponent(current.id)}/retry`);
-                await load();
-                return "Job back to pending";
+                if (!confirm(`Delete job ${current.id} with its attempts and output?`)) return;
+                await api.del(path);
+                location.hash = "#/jobs";
+                return `Deleted job ${current.id}`;
               }),
-            "primary",
+            "danger",
           )
         : null;
     replace(
       head,
       h("nav", { class: "crumbs" }, h("a", { href: "#/jobs" }, "Jobs"), " / "),
-      pageHeader(current.id, badge(current.state, current.scheduled), retry, cancelButton(current, load)),
+      pageHeader(current.id, badge(current.state, current.scheduled), retry, cancelButton(current, load), remove),
     );
   };
 

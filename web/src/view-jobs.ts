@@ -1,4 +1,5 @@
 import { api, query, type Job, type JobPage } from "./api.js";
+import { selection, type Selection } from "./bulk.js";
 import { maxRuns } from "./core/job-state.js";
 import { JOB_STATES } from "./core/types.js";
 import { h, replace } from "./dom.js";
@@ -7,13 +8,14 @@ import { on, throttle } from "./live.js";
 import type { View } from "./main.js";
 import { badge, commandCell, failure, jobLink, pageHeader, row, table, time } from "./widgets.js";
 
-const HEADERS = ["State", "ID", "Queue", "Command", "Priority", "Attempts", "Updated", "Duration"];
+const HEADERS = ["Select", "State", "ID", "Queue", "Command", "Priority", "Attempts", "Updated", "Duration"];
 const PAGE_SIZE = 50;
 
-function jobRow(job: Job): HTMLTableRowElement {
+function jobRow(job: Job, selected: Selection): HTMLTableRowElement {
   return row(
     HEADERS,
     [
+      selected.checkbox(job.id),
       badge(job.state, job.scheduled),
       jobLink(job.id),
       job.queue,
@@ -85,15 +87,27 @@ export const jobsView: View = (root, params) => {
 
   const body = h("div", {});
   const pager = h("div", { class: "pager" });
-  replace(root, pageHeader("Jobs", h("a", { class: "button primary", href: "#/new" }, "New job")), form, body, pager);
+  // Rows can be selected (a checkbox each, select-all in the header) for the actions of the bar.
+  const selected = selection(() => void load());
+  replace(
+    root,
+    pageHeader("Jobs", h("a", { class: "button primary", href: "#/new" }, "New job")),
+    form,
+    selected.bar,
+    body,
+    pager,
+  );
 
   let shown = new Map<string, HTMLTableRowElement>();
 
   const load = async (): Promise<void> => {
     try {
       const page = await api.get<JobPage>(`/api/jobs${query({ state, q, queue: inQueue, cursor, limit: PAGE_SIZE })}`);
-      shown = new Map(page.jobs.map((job) => [job.id, jobRow(job)]));
-      replace(body, table(HEADERS, [...shown.values()], q || state || inQueue ? "No job matches." : "No jobs yet."));
+      shown = new Map(page.jobs.map((job) => [job.id, jobRow(job, selected)]));
+      selected.show([...shown.keys()]);
+      const jobs = table(HEADERS, [...shown.values()], q || state || inQueue ? "No job matches." : "No jobs yet.");
+      jobs.querySelector("th")?.replaceChildren(selected.all);
+      replace(body, jobs);
       const newer =
         cursor !== ""
           ? h(
@@ -129,7 +143,7 @@ export const jobsView: View = (root, params) => {
       for (const job of jobs) {
         const current = shown.get(job.id);
         if (current) {
-          const fresh = jobRow(job);
+          const fresh = jobRow(job, selected);
           current.replaceWith(fresh);
           shown.set(job.id, fresh);
         } else {

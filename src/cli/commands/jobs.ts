@@ -168,7 +168,7 @@ export function registerJobs(program: Command): void {
     });
   });
 
-  const job = program.command("job").description("one job: its details and output");
+  const job = program.command("job").description("jobs by id: details, output, retry, delete");
 
   job
     .command("show")

@@ -12,6 +12,7 @@ import type {
   ThroughputPoint,
   WorkerInfo,
 } from "../../core/types.js";
+import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type {
@@ -35,6 +36,7 @@ import { Listener } from "./listener.js";
 import { migrate } from "./migrations.js";
 import { cancelJob } from "./sql/cancel.js";
 import { claimJobs } from "./sql/claim-jobs.js";
+import { deleteJobs } from "./sql/delete-jobs.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
 import { finishAndClaim } from "./sql/finish-and-claim.js";
 import { finishRuns } from "./sql/finish-runs.js";
@@ -43,6 +45,7 @@ import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
+import { retryJobs } from "./sql/retry-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { listQueues, setQueue } from "./sql/queues.js";
@@ -182,6 +185,15 @@ export class PostgresStore implements Store {
   }
   retryAllDead(now: number): Promise<number> {
     return retryAllDead(this.db, now);
+  }
+
+  // ---- chosen jobs
+
+  deleteJobs(ids: string[]): Promise<JobsActed> {
+    return deleteJobs(this.db, ids);
+  }
+  retryJobs(ids: string[], now: number): Promise<JobsActed> {
+    return retryJobs(this.db, ids, now);
   }
 
   // ---- workers

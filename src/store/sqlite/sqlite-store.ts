@@ -1,3 +1,4 @@
+import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type {
@@ -33,6 +34,7 @@ import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
 import { cancelJob } from "./sql/cancel.js";
 import { claimJobs } from "./sql/claim-jobs.js";
+import { deleteJobs } from "./sql/delete-jobs.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
 import { finishAndClaim } from "./sql/finish-and-claim.js";
 import { finishRuns } from "./sql/finish-runs.js";
@@ -41,6 +43,7 @@ import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
+import { retryJobs } from "./sql/retry-jobs.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { listQueues, setQueue } from "./sql/queues.js";
@@ -153,6 +156,15 @@ export class SqliteStore implements Store {
   }
   async retryAllDead(now: number): Promise<number> {
     return retryAllDead(this.db, now);
+  }
+
+  // ---- chosen jobs
+
+  async deleteJobs(ids: string[]): Promise<JobsActed> {
+    return deleteJobs(this.db, ids);
+  }
+  async retryJobs(ids: string[], now: number): Promise<JobsActed> {
+    return retryJobs(this.db, ids, now);
   }
 
   // ---- workers

@@ -1,5 +1,5 @@
 /**
- * The CLI scenarios of `add`, `wait` and `job output --follow`, registered per engine like the
+ * The CLI scenarios of `add`, `wait`, `job output --follow` and `job delete` / `job retry`, registered per engine like the
  * main scenarios (test/cli/scenarios/index.ts), in their own files so the runner runs them apart.
  */
 import { describe, it } from "node:test";
@@ -7,12 +7,14 @@ import { withHarness, type MakeEnv } from "../harness.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import { addScenarios } from "./add.js";
 import { cancelScenarios } from "./cancel.js";
+import { deleteRetryScenarios } from "./delete-retry.js";
 import { followScenarios } from "./follow.js";
 import { waitScenarios } from "./wait.js";
 
 const SETS: Record<string, readonly Scenario[]> = {
   add: addScenarios,
   cancel: cancelScenarios,
+  "delete-retry": deleteRetryScenarios,
   follow: followScenarios,
   wait: waitScenarios,
 };

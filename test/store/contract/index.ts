@@ -7,6 +7,7 @@
 import { cancelCases } from "./cancel.js";
 import { claimCases } from "./claim.js";
 import { configCases } from "./config.js";
+import { deleteRetryCases } from "./delete-retry.js";
 import { dlqCases } from "./dlq.js";
 import { finishCases } from "./finish.js";
 import type { MakeStore } from "./harness.js";
@@ -36,6 +37,7 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   reapCases(engineName, makeStore);
   dlqCases(engineName, makeStore);
   cancelCases(engineName, makeStore);
+  deleteRetryCases(engineName, makeStore);
   workersCases(engineName, makeStore);
   configCases(engineName, makeStore);
   metricsCases(engineName, makeStore);

@@ -3,7 +3,8 @@ import { JOB_COLUMNS } from "../../shared/columns.js";
 import { notRetryable } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
 
-const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now`;
+/** What a retry sets: pending, attempts reset, due now. */
+export const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now`;
 
 /** dead → pending, attempts reset, due now; last_error and the attempt history are kept. */
 export function retryDead(db: Db, id: string, now: number): Job {
