@@ -4,6 +4,7 @@ import { MAX_JOB_TIMEOUT_SECONDS, type Config } from "./config.js";
 import { invalid } from "./errors.js";
 import { resolveDefaults } from "./job-defaults.js";
 import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
+import { CwdSchema, EnvSchema } from "./job-env.js";
 import type { NewJob } from "./types.js";
 
 /**
@@ -47,6 +48,8 @@ export const JobInputSchema = z.strictObject({
   run_at: z.iso.datetime({ offset: true, error: RUN_AT }).optional(),
   max_retries: z.number({ error: MAX_RETRIES }).int(MAX_RETRIES).min(0, MAX_RETRIES).max(1000, MAX_RETRIES).optional(),
   timeout: z.number({ error: TIMEOUT }).min(0, TIMEOUT).max(MAX_JOB_TIMEOUT_SECONDS, TIMEOUT).optional(),
+  cwd: CwdSchema.optional(),
+  env: EnvSchema.optional(),
 });
 
 export type JobInput = z.input<typeof JobInputSchema>;
@@ -106,5 +109,7 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     timeout,
     run_at: job.run_at === undefined ? now : Date.parse(job.run_at),
     created_at: now,
+    cwd: job.cwd ?? null,
+    env: job.env === undefined || Object.keys(job.env).length === 0 ? null : job.env,
   };
 }

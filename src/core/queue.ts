@@ -94,6 +94,8 @@ export class Queue {
       last_error: null,
       worker_id: null,
       lease_until: null,
+      cwd: job.cwd ?? null,
+      env: job.env ?? null,
     }));
   }
 

@@ -30,6 +30,10 @@ export interface Job {
   /** The worker holding the job while it is `processing`. */
   worker_id: string | null;
   lease_until: number | null;
+  /** Absolute directory the command runs in; null = the worker's. */
+  cwd: string | null;
+  /** Variables added to the worker's environment for the command; null = none. */
+  env: Record<string, string> | null;
 }
 
 /** A fully validated new job, ready for the store (defaults already applied). */
@@ -42,6 +46,10 @@ export interface NewJob {
   timeout: number | null;
   run_at: number;
   created_at: number;
+  /** Absent = null: the worker's directory. */
+  cwd?: string | null;
+  /** Absent = null: nothing added. */
+  env?: Record<string, string> | null;
 }
 
 export type AttemptOutcome =

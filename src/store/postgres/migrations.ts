@@ -185,6 +185,16 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX attempts_finished ON ${s}.attempts (finished_at, job_id, number) WHERE finished_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: "cwd and env of a job",
+    // The absolute directory a job's command runs in, and the variables added to the worker's
+    // environment (an object of strings). NULL = the worker's directory, nothing added.
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN cwd text;
+      ALTER TABLE ${s}.jobs ADD COLUMN env jsonb;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -151,6 +151,12 @@ export const MIGRATIONS: string[] = [
   DROP INDEX attempts_finished;
   CREATE INDEX attempts_finished ON attempts (finished_at, job_id, number) WHERE finished_at IS NOT NULL;
   `,
+  // cwd and env of a job: the absolute directory its command runs in, and the variables added to
+  // the worker's environment (a JSON object as text). NULL = the worker's directory, nothing added.
+  `
+  ALTER TABLE jobs ADD COLUMN cwd TEXT;
+  ALTER TABLE jobs ADD COLUMN env TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
