@@ -23,7 +23,9 @@ export function registerWait(program: Command): void {
       "after",
       `
 A failed job that will be retried is not finished: wait goes on until it completes or is dead.
-It checks twice a second through the store's change feed, so waiting costs workers nothing.
+It sleeps until a worker says jobs finished (the same kind of wake-up workers get for new jobs:
+a watched file on SQLite, LISTEN/NOTIFY on PostgreSQL), then reads what changed; it also looks
+every 5 s in case a wake-up was lost. Waiting costs workers nothing.
 
 Examples:
   queuectl wait "$(queuectl add -- make)"
@@ -45,7 +47,7 @@ Examples:
  * naming each dead job (one line each), or 124 naming what is unfinished.
  */
 export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: number, json = false): Promise<0> {
-  const { finished, unfinished } = await waitForJobs(queue, ids, timeoutMs);
+  const { finished, unfinished } = await waitForJobs(queue, ids, { timeoutMs, safetyPollMs: safetyPollMs() });
   if (unfinished.length > 0) {
     const named = unfinished.slice(0, NAMED).join(", ");
     const more = unfinished.length > NAMED ? ` and ${unfinished.length - NAMED} more` : "";
@@ -58,12 +60,22 @@ export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: num
       })(),
     );
   }
-  const dead = finished.filter((job) => job.state === "dead");
-  if (dead.length > 0) {
+  // Anything that ended other than completed (dead, or cancelled by a user) is a failure.
+  const failed = finished.filter((job) => job.state !== "completed");
+  if (failed.length > 0) {
     throw new ExitStatus(
       1,
-      dead.map((job) => `job ${job.id} ended dead: ${job.last_error ?? "no error recorded"}`),
+      failed.map((job) => `job ${job.id} ended ${job.state}: ${job.last_error ?? "no error recorded"}`),
     );
   }
   return 0;
+}
+
+/**
+ * QUEUECTL_WAIT_SAFETY_POLL_MS: how often a wait looks without a wake-up (for tests that prove
+ * waits are woken, by setting it longer than they wait).
+ */
+function safetyPollMs(): number | undefined {
+  const value = Number(process.env.QUEUECTL_WAIT_SAFETY_POLL_MS);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
