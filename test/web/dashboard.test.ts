@@ -151,7 +151,7 @@ describe("dashboard in Chromium", { skip }, () => {
   });
 
   it("creates a job with a directory and variables through the form; its page shows them as text", async () => {
-    const dir = join(home.home, "<b>dir</b>");
+    const dir = join(home.home, "dir <b>bold");
     mkdirSync(dir);
     await page.locator("nav a[data-section=new]").click();
     await page.locator("#field-command").fill('pwd; printf "%s" "$MARKUP"');
