@@ -8,7 +8,8 @@
  *
  * Frames, both ways, on the process's stdin (requests) and stdout (events): a 12-byte header in
  * host byte order (type, stream, 2 unused bytes, u32 run id, u32 payload length), then the payload.
- *   worker -> spawner  'R' run: "COMMAND\0NAME=value\0..." (variables added to this environment)
+ *   worker -> spawner  'R' run: "COMMAND\0DIR\0NAME=value\0..." (the directory to run in, empty for
+ *                          this one's; variables added to this environment)
  *                      'D' drop: stop reading the run's pipes (whoever holds them outlived it)
  *   spawner -> worker  'S' started: u32 pid (the leader of the run's new session and group)
  *                      'E' not started: the reason
@@ -156,10 +157,13 @@ static char **run_environ(char *extra, size_t len) {
 static void start_run(uint32_t id, char *payload, uint32_t len) {
     char *command = payload;
     size_t command_len = strnlen(payload, len);
-    if (command_len == len) {
+    size_t dir_at = command_len + 1;
+    if (command_len == len || strnlen(payload + dir_at, len - dir_at) == len - dir_at) {
         send_frame('E', 0, id, "malformed request", 17);
         return;
     }
+    const char *dir = payload + dir_at;
+    size_t env_at = dir_at + strlen(dir) + 1;
     int out[2] = {-1, -1}, err[2] = {-1, -1};
     if (cloexec_pipe(out, 0) != 0 || cloexec_pipe(err, 0) != 0) {
         const char *why = strerror(errno);
@@ -176,6 +180,8 @@ static void start_run(uint32_t id, char *payload, uint32_t len) {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    /* A directory that cannot be entered fails the spawn with chdir's errno. */
+    if (dir[0] != '\0') posix_spawn_file_actions_addchdir_np(&actions, dir);
     posix_spawnattr_init(&attr);
     sigset_t none, all;
     sigemptyset(&none);
@@ -193,7 +199,7 @@ static void start_run(uint32_t id, char *payload, uint32_t len) {
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &all);
     char *argv[] = {"/bin/sh", "-c", command, NULL};
-    char **env = run_environ(payload + command_len + 1, len - command_len - 1);
+    char **env = run_environ(payload + env_at, len - env_at);
     pid_t pid;
     int failed = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, env);
     free(env);

@@ -5,6 +5,7 @@ import { invalid } from "./errors.js";
 import { resolveDefaults } from "./job-defaults.js";
 import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
 import { DEFAULT_QUEUE, QueueNameSchema } from "./queues.js";
+import { CwdSchema, EnvSchema } from "./job-env.js";
 import type { NewJob } from "./types.js";
 
 /**
@@ -49,6 +50,8 @@ export const JobInputSchema = z.strictObject({
   max_retries: z.number({ error: MAX_RETRIES }).int(MAX_RETRIES).min(0, MAX_RETRIES).max(1000, MAX_RETRIES).optional(),
   timeout: z.number({ error: TIMEOUT }).min(0, TIMEOUT).max(MAX_JOB_TIMEOUT_SECONDS, TIMEOUT).optional(),
   queue: QueueNameSchema.optional(),
+  cwd: CwdSchema.optional(),
+  env: EnvSchema.optional(),
 });
 
 export type JobInput = z.input<typeof JobInputSchema>;
@@ -109,5 +112,7 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     run_at: job.run_at === undefined ? now : Date.parse(job.run_at),
     created_at: now,
     queue: job.queue ?? DEFAULT_QUEUE,
+    cwd: job.cwd ?? null,
+    env: job.env === undefined || Object.keys(job.env).length === 0 ? null : job.env,
   };
 }

@@ -36,6 +36,8 @@ export interface JobJson {
   queue: string;
   /** Set while a running job is being cancelled: the signal sent and the grace before SIGKILL. */
   cancel_requested: { signal: string; grace_ms: number } | null;
+  cwd: string | null;
+  env: Record<string, string> | null;
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -61,6 +63,8 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     queue: job.queue,
     cancel_requested:
       job.cancel_signal === null ? null : { signal: job.cancel_signal, grace_ms: job.cancel_grace_ms ?? 0 },
+    cwd: job.cwd,
+    env: job.env,
   };
 }
 

@@ -101,6 +101,8 @@ export class Queue {
       lease_until: null,
       cancel_signal: null,
       cancel_grace_ms: null,
+      cwd: job.cwd ?? null,
+      env: job.env ?? null,
     }));
   }
 

@@ -38,6 +38,10 @@ export interface Job {
    */
   cancel_signal: string | null;
   cancel_grace_ms: number | null;
+  /** Absolute directory the command runs in; null = the worker's. */
+  cwd: string | null;
+  /** Variables added to the worker's environment for the command; null = none. */
+  env: Record<string, string> | null;
 }
 
 /** A fully validated new job, ready for the store (defaults already applied). */
@@ -52,6 +56,10 @@ export interface NewJob {
   created_at: number;
   /** Absent: the default queue (core/queues.ts). */
   queue?: string;
+  /** Absent = null: the worker's directory. */
+  cwd?: string | null;
+  /** Absent = null: nothing added. */
+  env?: Record<string, string> | null;
 }
 
 export type AttemptOutcome =

@@ -1,5 +1,5 @@
 import type { Queue } from "./queue.js";
-import { waitForJobs, type WaitResult } from "./wait.js";
+import { waitForJobs, type WaitOptions, type WaitResult } from "./wait.js";
 import type { JobState } from "./types.js";
 
 /** The states of a job that is not finished yet. */
@@ -11,7 +11,8 @@ const PAGE = 500;
  * passed. Jobs enqueued into it meanwhile are waited for too: once the jobs seen have finished,
  * the queue is read again. `finished` holds every job waited for, as it ended.
  */
-export async function waitForQueue(queue: Queue, name: string, timeoutMs?: number): Promise<WaitResult> {
+export async function waitForQueue(queue: Queue, name: string, options: WaitOptions = {}): Promise<WaitResult> {
+  const { timeoutMs } = options;
   const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   const finished: WaitResult["finished"] = [];
   for (;;) {
@@ -19,7 +20,7 @@ export async function waitForQueue(queue: Queue, name: string, timeoutMs?: numbe
     if (ids.length === 0) return { finished, unfinished: [] };
     const left = deadline - Date.now();
     if (left <= 0) return { finished: [], unfinished: ids };
-    const result = await waitForJobs(queue, ids, left === Infinity ? undefined : left);
+    const result = await waitForJobs(queue, ids, { ...options, timeoutMs: left === Infinity ? undefined : left });
     if (result.unfinished.length > 0) return result;
     finished.push(...result.finished);
   }

@@ -1,14 +1,13 @@
+import { FinishWakeups } from "./finish-wakeups.js";
 import type { ChangeCursor } from "./listing.js";
 import type { Queue } from "./queue.js";
 import { isFinished } from "./job-state.js";
 import type { Job } from "./types.js";
 
 /**
- * How often a wait reads the change feed. Workers are woken by store notifications, but a job that
- * finishes sends none (waking every idle worker for it would be waste), so a wait polls — slowly,
- * and through the change cursor: each poll reads only what changed since the last one.
+ * A wait sleeps until workers say jobs finished (FinishWakeups), then reads the change feed through
+ * its cursor: each read brings only what changed since the last one.
  */
-const POLL_MS = 500;
 /** Changes read per query while catching up. */
 const PAGE = 1_000;
 /**
@@ -31,11 +30,40 @@ export interface WaitResult {
   unfinished: string[];
 }
 
+export interface WaitOptions {
+  /** Give up after this long (default: never). */
+  timeoutMs?: number;
+  /** Look at the store this often even without a wake-up (default SAFETY_POLL_MS). */
+  safetyPollMs?: number;
+}
+
 /**
- * Waits until every job in `ids` is completed, dead or cancelled, or `timeoutMs` passed. Unknown ids throw
- * not_found before anything is waited for.
+ * Waits until every job in `ids` is finished (completed, dead or cancelled: isFinished), or the timeout passed. Unknown ids
+ * throw not_found before anything is waited for.
  */
-export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutMs?: number): Promise<WaitResult> {
+export async function waitForJobs(
+  queue: Queue,
+  ids: readonly string[],
+  options: WaitOptions = {},
+): Promise<WaitResult> {
+  // Subscribed before the first read: a finish from then on wakes this wait.
+  const wakeups = new FinishWakeups(queue.store, options.safetyPollMs);
+  try {
+    // A wait told to look rarely (a test proving it is woken) re-reads its jobs as rarely.
+    const recheckMs = Math.max(RECHECK_MS, options.safetyPollMs ?? 0);
+    return await waitWoken(queue, ids, wakeups, options.timeoutMs, recheckMs);
+  } finally {
+    wakeups.close();
+  }
+}
+
+async function waitWoken(
+  queue: Queue,
+  ids: readonly string[],
+  wakeups: FinishWakeups,
+  timeoutMs: number | undefined,
+  recheckMs: number,
+): Promise<WaitResult> {
   const started = Date.now();
   const deadline = timeoutMs === undefined ? Infinity : started + timeoutMs;
   const order = [...new Set(ids)];
@@ -53,7 +81,7 @@ export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutM
   while (pending.size > 0) {
     const left = deadline - Date.now();
     if (left <= 0) return { finished: [], unfinished: order.filter((id) => pending.has(id)) };
-    await sleep(Math.min(POLL_MS, left));
+    await wakeups.sleep(left);
     for (;;) {
       const changes = await queue.changesSince(cursor, PAGE);
       for (const job of changes) {
@@ -66,7 +94,7 @@ export async function waitForJobs(queue: Queue, ids: readonly string[], timeoutM
       if (last) cursor = { updated_at: last.updated_at, seq: last.seq };
       if (changes.length < PAGE) break;
     }
-    if (Date.now() - lastCheck >= RECHECK_MS) {
+    if (Date.now() - lastCheck >= recheckMs) {
       lastCheck = Date.now();
       for await (const job of readJobs(queue, [...pending])) {
         if (isFinished(job.state)) {
@@ -84,8 +112,4 @@ async function* readJobs(queue: Queue, ids: readonly string[]): AsyncGenerator<J
   for (let i = 0; i < ids.length; i += BATCH) {
     yield* await Promise.all(ids.slice(i, i + BATCH).map((id) => queue.get(id)));
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,7 @@
+import { isFinished } from "../core/job-state.js";
 import type { ClaimedJob } from "../core/types.js";
 import { backoff, type FinishedRun, type RunRef, type WorkerContext } from "./context.js";
+import { FinishNotice } from "./finish-notice.js";
 import type { RunTable } from "./runs.js";
 
 /**
@@ -12,13 +14,16 @@ export class Completer {
   private finished: FinishedRun[] = [];
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
+  private readonly notice: FinishNotice;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly table: RunTable,
     /** Starts the jobs claimed along with a write. */
     private readonly start: (claim: ClaimedJob) => void,
-  ) {}
+  ) {
+    this.notice = new FinishNotice(() => ctx.store.notifyFinished());
+  }
 
   add(run: FinishedRun): void {
     this.finished.push(run);
@@ -94,6 +99,8 @@ export class Completer {
       table.release(free);
     }
     this.recorded(batch, answer.refused);
+    // Waiters care about jobs that reached an end, not about runs that will be retried.
+    if (batch.some((run) => run.next.state !== "requeue" && isFinished(run.next.state))) this.notice.recorded();
     for (const claim of answer.claimed) this.start(claim);
     // The claim loop is needed only if this claim left slots free (nothing more ready: it works
     // out how long to sleep) or the pool is stopping (it waits for the last run).

@@ -4,6 +4,7 @@ import { killMarked, runMarks, signalMarked } from "./orphans.js";
 import { outcome, type ExecutionOutcome, type InterruptReason, type StopReason } from "./outcome.js";
 import { OutputCapture } from "./output-capture.js";
 import { nodeShell, type ShellChild, type StartShell } from "./shell-child.js";
+import { startErrorMessage } from "./start-error.js";
 
 export type { ExecutionOutcome, InterruptReason } from "./outcome.js";
 
@@ -15,6 +16,8 @@ export interface ExecutionRequest {
   outputLimit: number;
   /** Variables added to the worker's environment for this command. */
   env?: Record<string, string>;
+  /** Absolute directory the command runs in (default: the worker's). */
+  cwd?: string;
   /**
    * Called as a stream's output grows, with new bytes (through the command runner, only the bytes
    * the cap keeps: the middle of a long output is never passed); `Execution.output` has the capped
@@ -116,7 +119,7 @@ export function runShell(request: ExecutionRequest, captures: Captures, start: S
     let onClosed: (() => void) | null = null;
     let child: ShellChild;
     try {
-      child = start(request.command, request.env, {
+      child = start(request.command, request.env, request.cwd, {
         output: (stream, chunk) => {
           captures[stream].write(chunk);
           request.onOutput?.(stream, chunk);
@@ -125,12 +128,12 @@ export function runShell(request: ExecutionRequest, captures: Captures, start: S
           open[stream] = false;
           onClosed?.();
         },
-        error: (error) => finish("start_error", { error: `cannot start /bin/sh: ${error.message}` }),
+        error: (error) => finish("start_error", { error: startErrorMessage(error, request.cwd) }),
         exit: (code, signal) => exited(code, signal),
       });
     } catch (error) {
       // Refused before any process exists, e.g. a NUL byte, which no command line can carry.
-      finish("start_error", { error: `cannot start /bin/sh: ${(error as Error).message}` });
+      finish("start_error", { error: startErrorMessage(error as Error, request.cwd) });
       return;
     }
     const killAll = () => {

@@ -178,6 +178,8 @@ export class Maintenance {
         `recovered ${recovered.length} job(s) of lost workers: ${recovered.slice(0, 10).join(", ")}`,
       );
       ctx.store.notify();
+      // Some may have gone to the DLQ: a wait for them must hear it.
+      ctx.store.notifyFinished();
       ctx.wakeup.wake();
     }
   }

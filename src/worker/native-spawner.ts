@@ -68,17 +68,19 @@ export class NativeSpawner {
     });
   }
 
-  readonly start: StartShell = (command, env, events) => {
+  readonly start: StartShell = (command, env, cwd, events) => {
     const extra = env ? Object.entries(env).map(([name, value]) => `${name}=${value}`) : [];
-    for (const text of [command, ...extra]) {
+    // The directory comes second; empty: the spawner's own.
+    const strings = [command, cwd ?? "", ...extra];
+    for (const text of strings) {
       // The spawner's strings end at NUL; Node's spawn refuses the same.
       if (text.includes("\0"))
-        throw new TypeError("the command and its environment must be strings without null bytes");
+        throw new TypeError("the command, its directory and its environment must be strings without null bytes");
     }
     const id = this.nextId++;
     const run: NativeRun = { events, pid: undefined, early: null, exited: false, leftovers: true, open: 2 };
     this.runs.set(id, run);
-    this.send("R", id, Buffer.from([command, ...extra].join("\0") + "\0"));
+    this.send("R", id, Buffer.from(strings.join("\0") + "\0"));
     const child: ShellChild = {
       signalGroup: (signal) => {
         // Asking the kernel costs an exception per run that left nothing: the spawner already knows.

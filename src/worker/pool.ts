@@ -153,8 +153,10 @@ export class WorkerPool {
       command: job.command,
       timeoutMs: runTimeoutMs(job.timeout, ctx.config),
       outputLimit: ctx.config["output-limit"],
-      // The job can tell who it is; a worker that finds this one dead can find its processes.
-      env: { QUEUECTL_JOB_ID: job.id, QUEUECTL_ATTEMPT: String(attempt), [WORKER_ID_VAR]: this.id },
+      // The job can tell who it is; a worker that finds this one dead can find its processes. The
+      // job's own variables cannot override these (validated at enqueue, and they come last here).
+      env: { ...job.env, QUEUECTL_JOB_ID: job.id, QUEUECTL_ATTEMPT: String(attempt), [WORKER_ID_VAR]: this.id },
+      ...(job.cwd === null ? {} : { cwd: job.cwd }),
       onOutput: (stream) => running.output.changed(stream),
     });
     this.table.add(running);

@@ -19,13 +19,22 @@ export interface ShellChild {
   closePipes(): void;
 }
 
-/** Starts `/bin/sh -c command` with `env` added to the worker's environment. May throw (e.g. a NUL byte). */
-export type StartShell = (command: string, env: Record<string, string> | undefined, events: ShellEvents) => ShellChild;
+/**
+ * Starts `/bin/sh -c command` with `env` added to the worker's environment, in directory `cwd` (default:
+ * the worker's). May throw (e.g. a NUL byte).
+ */
+export type StartShell = (
+  command: string,
+  env: Record<string, string> | undefined,
+  cwd: string | undefined,
+  events: ShellEvents,
+) => ShellChild;
 
 /** Node's spawn, in a new session (detached): the in-process path and the fallback of the native spawner. */
-export const nodeShell: StartShell = (command, env, events) => {
+export const nodeShell: StartShell = (command, env, cwd, events) => {
   const child = spawn("/bin/sh", ["-c", command], {
     detached: true,
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: env ? { ...inheritedEnv(), ...env } : process.env,
   });

@@ -183,3 +183,32 @@ test("every duration in config has an upper bound; the message names it", () => 
   // A value stored before the bound existed falls back to the default rather than overflow timers.
   assert.equal(configFromStored({ "job-timeout": "1e+23" })["job-timeout"], CONFIG_DEFAULTS["job-timeout"]);
 });
+
+test("cwd and env: kept as given, absent or empty as null; bad shapes rejected naming the field", () => {
+  const job = toNewJob(
+    { command: "x", cwd: "/srv/app dir", env: { A: "1", _b2: "", C: "x=y z" } },
+    CONFIG_DEFAULTS,
+    now,
+  );
+  assert.equal(job.cwd, "/srv/app dir");
+  assert.deepEqual(job.env, { A: "1", _b2: "", C: "x=y z" });
+  const plain = toNewJob({ command: "x", env: {} }, CONFIG_DEFAULTS, now);
+  assert.deepEqual([plain.cwd, plain.env], [null, null]);
+
+  for (const cwd of ["relative/dir", "", "/a\u0000b", 5, null, "/\ud800", `/${"a".repeat(4096)}`])
+    rejects({ command: "x", cwd }, "cwd");
+  for (const env of ["A=1", ["A=1"], null, 5]) rejects({ command: "x", env }, "env");
+  for (const name of ["1A", "A-B", "A B", "", "A=B", "É"])
+    rejects({ command: "x", env: { [name]: "v" } }, `env.${name}`);
+  for (const value of [1, null, true, "a\u0000b", "\udc00"]) rejects({ command: "x", env: { A: value } }, "env.A");
+  // Set by the worker for every run: a job cannot pose as another run.
+  for (const name of ["QUEUECTL_JOB_ID", "QUEUECTL_ATTEMPT", "QUEUECTL_WORKER_ID"]) {
+    rejects({ command: "x", env: { [name]: "v" } }, `env.${name}`);
+  }
+  // Bounds: at most 1000 variables and 128 KiB in all.
+  const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`V${i}`, "x"]));
+  rejects({ command: "x", env: many }, "env");
+  rejects({ command: "x", env: { BIG: "x".repeat(131_072) } }, "env");
+  delete many.V0;
+  assert.equal(Object.keys(toNewJob({ command: "x", env: many }, CONFIG_DEFAULTS, now).env ?? {}).length, 1000);
+});

@@ -161,6 +161,34 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.equal(await page.evaluate("window.__noReload"), 1);
   });
 
+  it("creates a job with a directory and variables through the form; its page shows them as text", async () => {
+    const dir = join(home.home, "dir <b>bold");
+    mkdirSync(dir);
+    await page.locator("nav a[data-section=new]").click();
+    await page.locator("#field-command").fill('pwd; printf "%s" "$MARKUP"');
+    await page.locator("#field-cwd").fill("relative/dir");
+    await page.locator("#field-env").fill("1BAD=x");
+    await page.getByRole("button", { name: "Enqueue" }).click();
+    await page.locator("[data-error-for=cwd]", { hasText: "absolute" }).waitFor();
+    await page.locator("[data-error-for=env]", { hasText: "1BAD: a variable name" }).waitFor();
+
+    await page.locator("#field-cwd").fill(dir);
+    await page.locator("#field-env").fill("MARKUP=<img src=x onerror=alert(1)>\nPLAIN=a b");
+    await page.locator("#field-id").fill("form-env-job");
+    await page.getByRole("button", { name: "Enqueue" }).click();
+    await page.waitForURL((url) => url.hash === "#/jobs/form-env-job");
+    await page.locator(".page-head [data-state=completed]").waitFor();
+    const job = await queue.get("form-env-job");
+    assert.equal(job.cwd, dir);
+    assert.deepEqual(job.env, { MARKUP: "<img src=x onerror=alert(1)>", PLAIN: "a b" });
+    await page.locator("pre.output", { hasText: `${dir}\n<img src=x onerror=alert(1)>` }).waitFor();
+    const fact = (label: string) =>
+      page.locator("dl.facts dt", { hasText: new RegExp(`^${label}$`) }).locator("xpath=following-sibling::dd[1]");
+    assert.equal(await fact("Directory").textContent(), dir);
+    assert.equal(await fact("Environment").textContent(), "MARKUP=<img src=x onerror=alert(1)>\nPLAIN=a b");
+    assert.equal(await page.locator("dl.facts img, dl.facts b").count(), 0, "shown as text, never as markup");
+  });
+
   it("tails the output of a running job live", async () => {
     await queue.enqueue({ id: "ticker", command: "for i in 1 2 3 4 5 6 7 8; do echo tick-$i; sleep 0.3; done" });
     await go("#/jobs/ticker");

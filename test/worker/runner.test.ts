@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { shellExecutor } from "../../src/worker/executor.js";
 import { CommandRunner } from "../../src/worker/runner.js";
@@ -157,5 +159,41 @@ test("an interrupt at once after the run was asked for, before the command's pid
     await waitFor("the command to be gone", () => pidsMatching(MARK_RUNNER).length === 0);
   } finally {
     runner.close();
+  }
+});
+
+test("a run's directory and variables: the command runs there and sees them; a missing directory is a start error naming it", async () => {
+  const runner = new CommandRunner(1);
+  const home = tempHome();
+  try {
+    const dir = join(home.home, "a dir with 'quotes'");
+    mkdirSync(dir);
+    const env = { QUEUECTL_JOB_ID: "j2", GREETING: "hello world", EMPTY: "" };
+    const here = await runner.execute(request(`pwd; echo "$GREETING|$EMPTY|\${EMPTY-unset}"`, { cwd: dir, env }))
+      .result;
+    assert.equal(here.outcome, "completed", here.error ?? "");
+    assert.equal(here.stdout.data.toString(), `${dir}\nhello world||\n`);
+    // Without a directory: the worker's own, as before.
+    const own = await runner.execute(request("pwd")).result;
+    assert.equal(own.stdout.data.toString(), `${process.cwd()}\n`);
+
+    for (const [cwd, why] of [
+      [join(home.home, "missing"), /does not exist/],
+      [join(home.home, "a-file"), /is not a directory/],
+    ] as const) {
+      if (cwd.endsWith("a-file")) writeFileSync(cwd, "");
+      for (const execute of [runner.execute, shellExecutor]) {
+        const result = await execute(request("echo ran", { cwd })).result;
+        assert.equal(result.outcome, "start_error", `${cwd}: ${result.error}`);
+        assert.ok(result.error?.includes(cwd), `the error names the directory: ${result.error}`);
+        assert.match(result.error ?? "", why);
+        assert.equal(result.stdout.data.toString(), "");
+      }
+    }
+    // The runner goes on after a failed start.
+    assert.equal((await runner.execute(request("echo again", { cwd: dir })).result).outcome, "completed");
+  } finally {
+    runner.close();
+    home.cleanup();
   }
 });

@@ -92,6 +92,19 @@ export const jobView: View = (root, _params, id) => {
         fact("Priority", String(current.priority)),
         fact("Attempts", `${current.attempts} of ${maxRuns(current)}`),
         fact("Timeout", timeout(current.timeout)),
+        fact("Directory", current.cwd === null ? "the worker's" : h("code", {}, current.cwd)),
+        current.env === null
+          ? []
+          : fact(
+              "Environment",
+              h(
+                "code",
+                { class: "command-full" },
+                Object.entries(current.env)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join("\n"),
+              ),
+            ),
         fact("Run at", time(current.run_at)),
         fact("Created", time(current.created_at)),
         fact("Started", time(current.started_at)),

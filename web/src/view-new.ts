@@ -7,7 +7,7 @@ interface Field {
   name: string;
   label: string;
   hint: string;
-  kind: "text" | "number" | "datetime" | "textarea";
+  kind: "text" | "number" | "datetime" | "textarea" | "env";
 }
 
 const FIELDS: Field[] = [
@@ -17,7 +17,24 @@ const FIELDS: Field[] = [
   { name: "run_at", label: "Run at", hint: "Optional; your local time", kind: "datetime" },
   { name: "max_retries", label: "Max retries", hint: "Default: the max-retries setting", kind: "number" },
   { name: "timeout", label: "Timeout (s)", hint: "0 = none; default: the job-timeout setting", kind: "number" },
+  { name: "cwd", label: "Directory", hint: "Optional absolute path; default: the worker's directory", kind: "text" },
+  { name: "env", label: "Environment", hint: "Optional; one NAME=value per line, added to the worker's", kind: "env" },
 ];
+
+/**
+ * NAME=value lines as the enqueue JSON's object. Blank lines are skipped; a line without "=" makes
+ * the whole text go as typed, so that the server's message about it is the one shown.
+ */
+function envInput(raw: string): Record<string, string> | string {
+  const env: Record<string, string> = {};
+  for (const line of raw.split(/\r?\n/)) {
+    if (line.trim() === "") continue;
+    const eq = line.indexOf("=");
+    if (eq < 0) return raw;
+    Object.defineProperty(env, line.slice(0, eq), { value: line.slice(eq + 1), enumerable: true, writable: true });
+  }
+  return env;
+}
 
 /**
  * Turns the form into the enqueue JSON. Values are passed on as typed, not checked: the API (the
@@ -32,11 +49,13 @@ function toInput(form: HTMLFormElement): Record<string, unknown> {
     if (field.kind === "number") {
       const n = Number(raw.trim());
       input[field.name] = Number.isFinite(n) ? n : raw;
+    } else if (field.kind === "env") {
+      input[field.name] = envInput(raw);
     } else if (field.kind === "datetime") {
       const when = new Date(raw);
       input[field.name] = Number.isNaN(when.getTime()) ? raw : when.toISOString();
     } else {
-      input[field.name] = field.name === "id" ? raw.trim() : raw;
+      input[field.name] = field.name === "id" || field.name === "cwd" ? raw.trim() : raw;
     }
   }
   return input;
@@ -51,8 +70,14 @@ export const newJobView: View = (root) => {
     errors.set(field.name, error);
     const common = { id, name: field.name, "aria-describedby": `${id}-hint ${id}-error` };
     const control =
-      field.kind === "textarea"
-        ? h("textarea", { ...common, rows: 3, spellcheck: "false", placeholder: "echo hello", class: "mono" })
+      field.kind === "textarea" || field.kind === "env"
+        ? h("textarea", {
+            ...common,
+            rows: 3,
+            spellcheck: "false",
+            placeholder: field.kind === "env" ? "NAME=value" : "echo hello",
+            class: "mono",
+          })
         : field.kind === "datetime"
           ? h("input", { ...common, type: "datetime-local", step: 1 })
           : h("input", {
@@ -100,10 +125,12 @@ export const newJobView: View = (root) => {
       .catch((error: unknown) => {
         let placed = false;
         if (error instanceof ApiError) {
-          for (const [name, message] of Object.entries(error.fields)) {
+          for (const [path, message] of Object.entries(error.fields)) {
+            // A problem inside a field (env.NAME) is shown beside the field, naming the part.
+            const [name = path, ...inner] = path.split(".");
             const slot = errors.get(name);
             if (!slot) continue;
-            slot.textContent = message;
+            slot.textContent = inner.length > 0 ? `${inner.join(".")}: ${message}` : message;
             form.querySelector(`[name="${name}"]`)?.setAttribute("aria-invalid", "true");
             placed = true;
           }

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { parseDuration } from "../../core/duration.js";
 import { invalid } from "../../core/errors.js";
@@ -18,6 +19,8 @@ interface AddOptions {
   timeout?: string;
   runAt?: string;
   delay?: string;
+  cwd?: string;
+  env?: string[];
   follow?: boolean;
   wait?: boolean;
   json?: boolean;
@@ -41,6 +44,12 @@ export function registerAdd(program: Command): void {
       new Option("--run-at <time>", "run no earlier than this ISO 8601 time (with offset or Z)").conflicts("delay"),
     )
     .option("-d, --delay <duration>", "run no earlier than this long from now: 30s, 10m, 2h, 1d")
+    .option("-C, --cwd <dir>", "run the command in this directory (default: the current one)")
+    .option(
+      "-e, --env <name[=value]>",
+      "add a variable to the command's environment; NAME alone takes its value from here (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addOption(
       new Option("-f, --follow", "stream the job's output until it ends; exit with its exit code").conflicts([
         "wait",
@@ -54,13 +63,16 @@ export function registerAdd(program: Command): void {
       `
 Several arguments after -- are quoted for /bin/sh one by one, so each reaches the program exactly
 (spaces, quotes, $ and all). One argument is a shell command line, run as it is. The job runs in
-the worker's directory. With --follow the id goes to stderr and stdout carries the job's output.
+the current directory (--cwd to choose another; it must exist where the worker runs), with the
+worker's environment plus each --env. With --follow the id goes to stderr and stdout carries the
+job's output.
 
 Examples:
   queuectl add -- printf '%s\\n' "a b" "c'd"
   queuectl add --priority 8 --retries 5 -- make test
   queuectl add --delay 10m -- 'cd /srv/app && ./deploy.sh'
-  queuectl add --follow -- ./build.sh --release`,
+  queuectl add --follow -- ./build.sh --release
+  queuectl add --cwd /srv/app --env RELEASE=1 --env PATH -- make deploy`,
     )
     .action(async (args: string[], options: AddOptions, command: Command) => {
       const input = jobInput(args, options);
@@ -83,7 +95,9 @@ Examples:
  * fields as `enqueue`): what is not a number or duration is passed on as given.
  */
 function jobInput(args: string[], options: AddOptions): Record<string, unknown> {
-  const input: Record<string, unknown> = { command: shellCommand(args) };
+  // Like pueue: a job runs where it was added, unless told otherwise.
+  const input: Record<string, unknown> = { command: shellCommand(args), cwd: resolve(options.cwd ?? ".") };
+  if (options.env !== undefined) input.env = envInput(options.env);
   if (options.id !== undefined) input.id = options.id;
   if (options.queue !== undefined) input.queue = options.queue;
   if (options.priority !== undefined) input.priority = numeric(options.priority);
@@ -103,6 +117,23 @@ function jobInput(args: string[], options: AddOptions): Record<string, unknown> 
     input.run_at = new Date(Date.now() + ms).toISOString();
   }
   return input;
+}
+
+/** NAME=value pairs as an object, left for the core to validate; NAME alone: its value here. */
+function envInput(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    const value = eq < 0 ? process.env[name] : pair.slice(eq + 1);
+    if (value === undefined) {
+      throw invalid(`env: ${name} is not set here; give its value as --env ${name}=VALUE`, {
+        env: "unset variable",
+      });
+    }
+    Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return env;
 }
 
 function numeric(value: string): number | string {

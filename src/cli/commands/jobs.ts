@@ -199,6 +199,11 @@ export function registerJobs(program: Command): void {
           ["last error", text(found.last_error ?? "-")],
         ];
         if (found.worker_id) fields.push(["worker", text(found.worker_id)]);
+        fields.push(["directory", found.cwd === null ? "the worker's" : text(found.cwd)]);
+        // One variable a line; a value's own newlines are shown escaped so each line stays one variable.
+        Object.entries(found.env ?? {}).forEach(([k, v], i) =>
+          fields.push([i === 0 ? "environment" : "", text(`${k}=${v}`)]),
+        );
         console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();

@@ -27,7 +27,9 @@ export function registerWait(program: Command): void {
       "after",
       `
 A failed job that will be retried is not finished: wait goes on until it completes, is dead or cancelled.
-It checks twice a second through the store's change feed, so waiting costs workers nothing.
+It sleeps until a worker says jobs finished (the same kind of wake-up workers get for new jobs:
+a watched file on SQLite, LISTEN/NOTIFY on PostgreSQL), then reads what changed; it also looks
+every 5 s in case a wake-up was lost. Waiting costs workers nothing.
 
 Examples:
   queuectl wait "$(queuectl add -- make)"
@@ -60,10 +62,11 @@ export async function waitAndReport(
   json = false,
   queueName?: string,
 ): Promise<0> {
+  const options = { timeoutMs, safetyPollMs: safetyPollMs() };
   const { finished, unfinished } =
     queueName === undefined
-      ? await waitForJobs(queue, ids, timeoutMs)
-      : await waitForQueue(queue, queueName, timeoutMs);
+      ? await waitForJobs(queue, ids, options)
+      : await waitForQueue(queue, queueName, options);
   if (unfinished.length > 0) {
     const named = unfinished.slice(0, NAMED).join(", ");
     const more = unfinished.length > NAMED ? ` and ${unfinished.length - NAMED} more` : "";
@@ -89,4 +92,13 @@ export async function waitAndReport(
     );
   }
   return 0;
+}
+
+/**
+ * QUEUECTL_WAIT_SAFETY_POLL_MS: how often a wait looks without a wake-up (for tests that prove
+ * waits are woken, by setting it longer than they wait).
+ */
+function safetyPollMs(): number | undefined {
+  const value = Number(process.env.QUEUECTL_WAIT_SAFETY_POLL_MS);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }

@@ -22,6 +22,8 @@ export class Listener {
   constructor(
     private readonly settings: PgSettings,
     private readonly channel: string,
+    /** Wake the listeners once the first LISTEN is in place too: what happened before is unseen. */
+    private readonly options: { wakeOnListen?: boolean } = {},
   ) {}
 
   subscribe(listener: () => void): () => void {
@@ -71,7 +73,7 @@ export class Listener {
       if (this.client !== client) return;
       this.listening = true;
       this.backoffMs = MIN_BACKOFF_MS;
-      if (isReconnect) this.wake();
+      if (isReconnect || this.options.wakeOnListen) this.wake();
     } catch {
       lost();
     }

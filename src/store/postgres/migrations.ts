@@ -226,6 +226,16 @@ export const MIGRATIONS: Migration[] = [
         CHECK (state IN ('pending', 'processing', 'completed', 'failed', 'dead', 'cancelled'));
     `,
   },
+  {
+    version: 8,
+    name: "cwd and env of a job",
+    // The absolute directory a job's command runs in, and the variables added to the worker's
+    // environment (an object of strings). NULL = the worker's directory, nothing added.
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN cwd text;
+      ALTER TABLE ${s}.jobs ADD COLUMN env jsonb;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -72,6 +72,9 @@ export class PostgresStore implements Store {
    */
   private readonly idempotent: Db;
   private readonly listener: Listener;
+  /** Finished jobs, for `wait`: another channel, so that workers do not wake for them. */
+  readonly finishedChannel: string;
+  private readonly finishedListener: Listener;
   private closed = false;
 
   private constructor(settings: PgSettings) {
@@ -81,6 +84,8 @@ export class PostgresStore implements Store {
     this.schema = settings.schema;
     this.channel = channelName(settings.schema);
     this.listener = new Listener(settings, this.channel);
+    this.finishedChannel = channelName(settings.schema, "queuectl-finished");
+    this.finishedListener = new Listener(settings, this.finishedChannel, { wakeOnListen: true });
   }
 
   /**
@@ -106,6 +111,7 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.listener.close();
+    await this.finishedListener.close();
     await this.db.end();
   }
 
@@ -256,6 +262,15 @@ export class PostgresStore implements Store {
     return this.listener.subscribe(listener);
   }
 
+  notifyFinished(): void {
+    if (this.closed) return;
+    this.db.query("SELECT pg_notify($1, '')", [this.finishedChannel]).catch(() => {});
+  }
+
+  subscribeFinished(listener: () => void): () => void {
+    return this.finishedListener.subscribe(listener);
+  }
+
   /** Resolves once subscribers are really listening (a NOTIFY sent before that is not seen). */
   listening(timeoutMs?: number): Promise<void> {
     return this.listener.ready(timeoutMs);
@@ -263,7 +278,7 @@ export class PostgresStore implements Store {
 }
 
 /** Channel names are identifiers (at most 63 bytes): hash a schema name too long to fit. */
-function channelName(schema: string): string {
-  const name = `queuectl:${schema}`;
-  return name.length <= 63 ? name : `queuectl:${createHash("sha256").update(schema).digest("hex").slice(0, 32)}`;
+function channelName(schema: string, prefix = "queuectl"): string {
+  const name = `${prefix}:${schema}`;
+  return name.length <= 63 ? name : `${prefix}:${createHash("sha256").update(schema).digest("hex").slice(0, 32)}`;
 }

@@ -174,6 +174,12 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE jobs ADD COLUMN cancel_grace_ms INTEGER;
   INSERT OR IGNORE INTO job_counts (state, n) SELECT 'cancelled', count(*) FROM jobs WHERE state = 'cancelled';
   `,
+  // cwd and env of a job: the absolute directory its command runs in, and the variables added to
+  // the worker's environment (a JSON object as text). NULL = the worker's directory, nothing added.
+  `
+  ALTER TABLE jobs ADD COLUMN cwd TEXT;
+  ALTER TABLE jobs ADD COLUMN env TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

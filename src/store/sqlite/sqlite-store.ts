@@ -61,11 +61,14 @@ export class SqliteStore implements Store {
   readonly location: string;
   private readonly db: Db;
   private readonly wake: FileWake;
+  /** Finished jobs, for `wait`: another file, so that workers do not wake for them. */
+  private readonly finishedWake: FileWake;
 
   private constructor(path: string) {
     this.location = path;
     this.db = new Db(path);
     this.wake = new FileWake(path === ":memory:" ? null : `${path}-wake`);
+    this.finishedWake = new FileWake(path === ":memory:" ? null : `${path}-finished`);
   }
 
   static open(path: string): SqliteStore {
@@ -78,6 +81,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.wake.close();
+    this.finishedWake.close();
     this.db.close();
   }
 
@@ -225,5 +229,13 @@ export class SqliteStore implements Store {
 
   subscribe(listener: () => void): () => void {
     return this.wake.subscribe(listener);
+  }
+
+  notifyFinished(): void {
+    this.finishedWake.notify();
+  }
+
+  subscribeFinished(listener: () => void): () => void {
+    return this.finishedWake.subscribe(listener);
   }
 }

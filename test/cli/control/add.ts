@@ -1,5 +1,7 @@
 /** CLI scenarios: `add [options] -- COMMAND ARGS...` and `add --follow / --wait`. */
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join, relative as relativePath } from "node:path";
 import { assertError, ms, type Harness } from "../harness.js";
 import { scenario, type Scenario } from "../scenarios/scenario.js";
 
@@ -121,4 +123,96 @@ export const addScenarios: Scenario[] = [
     assert.equal(dead.stdout.trim(), "doomed");
     assert.match(dead.stderr, /doomed.*dead/);
   }),
+
+  scenario(
+    "jobs",
+    "add runs the job in the caller's directory by default, or in --cwd (relative to the caller's)",
+    async (h) => {
+      const dir = join(h.home, "work dir");
+      mkdirSync(dir);
+      const here = await add(h, ["--", "pwd"]);
+      const there = await add(h, ["--cwd", dir, "--", "pwd"]);
+      const relative = await add(h, ["--cwd", relativePath(process.cwd(), dir), "--", "pwd"]);
+      assert.equal((await h.show(here)).job.cwd, process.cwd());
+      assert.equal((await h.show(relative)).job.cwd, dir);
+      h.worker(2);
+      for (const [id, expected] of [
+        [here, process.cwd()],
+        [there, dir],
+        [relative, dir],
+      ] as const) {
+        await h.waitState(id, "completed");
+        assert.equal((await h.output(id)).toString(), `${expected}\n`);
+      }
+    },
+  ),
+
+  scenario("jobs", "add --env: the command sees each variable; --env NAME takes the caller's value", async (h) => {
+    const id = await add(h, [
+      "--env",
+      "GREETING=hello world",
+      "--env",
+      "EMPTY=",
+      "--env",
+      "PATH",
+      "--",
+      "sh",
+      "-c",
+      'printf "%s|%s|%s|%s" "$GREETING" "$EMPTY" "$PATH" "$QUEUECTL_JOB_ID"',
+    ]);
+    const { job } = await h.show(id);
+    assert.deepEqual(job.env, { GREETING: "hello world", EMPTY: "", PATH: process.env.PATH });
+    h.worker(1);
+    await h.waitState(id, "completed");
+    assert.equal((await h.output(id)).toString(), `hello world||${process.env.PATH}|${id}`);
+  }),
+
+  scenario(
+    "jobs",
+    "a job whose directory is missing fails to start, naming it, and is retried like any start error",
+    async (h) => {
+      const missing = join(h.home, "gone");
+      const id = await add(h, ["--cwd", missing, "--retries", "1", "--", "echo", "ran"]);
+      // Enqueued as given: the directory may exist where and when the worker runs it.
+      assert.equal((await h.show(id)).job.cwd, missing);
+      h.worker(1);
+      await h.waitState(id, "dead");
+      const { job, attempts } = await h.show(id);
+      assert.deepEqual(
+        attempts.map((a) => a.outcome),
+        ["start_error", "start_error"],
+      );
+      assert.equal(job.last_error, `working directory ${missing} does not exist`);
+      assert.equal((await h.output(id)).toString(), "");
+      const r = await h.cli(["wait", id]);
+      assertError(r, 1, new RegExp(`${id}.*dead.*${missing}`), "wait for it");
+    },
+  ),
+
+  scenario(
+    "input",
+    "add --cwd / --env and enqueue cwd / env: bad values exit 2 naming the field; nothing is written",
+    async (h) => {
+      const cases: [string[], RegExp][] = [
+        [["--env", "1A=x", "--", "true"], /env\.1A/],
+        [["--env", "A B=x", "--", "true"], /env\.A B/],
+        [["--env", "QUEUECTL_JOB_ID=x", "--", "true"], /env\.QUEUECTL_JOB_ID.*worker/],
+        [["--env", "QUEUECTL_NOT_SET_ANYWHERE", "--", "true"], /env: QUEUECTL_NOT_SET_ANYWHERE is not set/],
+        [["--cwd", `/${"a".repeat(5000)}`, "--", "true"], /cwd: must be at most 4096 bytes/],
+      ];
+      for (const [args, pattern] of cases)
+        assertError(await h.cli(["add", ...args]), 2, pattern, `add ${args.join(" ")}`);
+      for (const [json, pattern] of [
+        [{ command: "true", cwd: "relative" }, /cwd: must be an absolute path/],
+        [{ command: "true", env: { A: 1 } }, /env\.A: values must be strings/],
+        [{ command: "true", env: ["A=1"] }, /env: must be an object/],
+      ] as const) {
+        assertError(await h.cli(["enqueue", JSON.stringify(json)]), 2, pattern, `enqueue ${JSON.stringify(json)}`);
+      }
+      assert.equal(await h.total(), 0, "no job was written");
+      // enqueue JSON is explicit: no directory unless given.
+      const id = (await h.ok(["enqueue", JSON.stringify({ command: "true", env: { A: "1" } })])).trim();
+      assert.deepEqual([(await h.show(id)).job.cwd, (await h.show(id)).job.env], [null, { A: "1" }]);
+    },
+  ),
 ];

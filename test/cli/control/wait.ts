@@ -77,4 +77,28 @@ export const waitScenarios: Scenario[] = [
     assertError(await h.cli(["wait"]), 2, /id/, "wait without ids");
     assertError(await h.cli(["wait", "--timeout", "soon", id]), 2, /timeout/, "wait --timeout soon");
   }),
+
+  scenario(
+    "jobs",
+    "wait is woken by the finish itself, not by a poll: it returns though its safety poll is longer than it waits",
+    async (h) => {
+      const fast = await h.enqueue({ id: "woken-fast", command: "true" });
+      const dead = await h.enqueue({ id: "woken-dead", command: "exit 5", max_retries: 0 });
+      // A safety poll (and so a re-read of unfinished jobs) every 10 minutes, and no --timeout:
+      // only a wake-up can end this wait within this test's time.
+      const env = { ...h.env, QUEUECTL_WAIT_SAFETY_POLL_MS: "600000" };
+      const waiter = startCli(["wait", fast, dead], env);
+      h.workers.push(waiter);
+      // No worker yet: the waiter has read both jobs unfinished and sleeps by the time this ends.
+      assert.equal((await h.cli(["wait", "--timeout", "1", fast])).code, 124);
+      assert.equal(waiter.exitCode, null, `wait returned early: ${waiter.output()}`);
+      const worker = h.worker(1);
+      await h.waitRegistered(worker.pid!);
+      const code = await h.waitExit(waiter, 60_000);
+      assert.equal(code, 1, waiter.output());
+      assert.match(waiter.output(), /woken-dead ended dead: .*exit code 5/);
+      assert.doesNotMatch(waiter.output(), /woken-fast/);
+    },
+    120_000,
+  ),
 ];

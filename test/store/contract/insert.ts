@@ -1,6 +1,7 @@
 /** Store contract: Inserting jobs and reading them back. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Job } from "../../../src/core/types.js";
 import { newJob, mustGet, rejectsWith, type MakeStore, storeCase } from "./harness.js";
 
 export function insertCases(engineName: string, makeStore: MakeStore): void {
@@ -46,6 +47,34 @@ export function insertCases(engineName: string, makeStore: MakeStore): void {
           assert.equal(await store.getJob("nope"), null);
           assert.deepEqual(await store.listAttempts("a"), []);
           assert.deepEqual(await store.listAttempts("nope"), []);
+        }),
+      );
+
+      it(
+        "keeps cwd and env as given (null when absent) in getJob, listJobs, the change feed and claims",
+        withStore(async (store) => {
+          const t = Date.now();
+          const env = { GREETING: "hello world", EMPTY: "", UNICODE: "naïve ✓ 'q' \"d\" $x", _9: "=a=b" };
+          await store.insertJobs([
+            newJob("with", t, { cwd: "/srv/app dir/ünï", env }),
+            newJob("without", t + 1),
+            newJob("nulls", t + 2, { cwd: null, env: null }),
+          ]);
+          const check = (job: Pick<Job, "id" | "cwd" | "env">, where: string) => {
+            if (job.id === "with") {
+              assert.equal(job.cwd, "/srv/app dir/ünï", where);
+              assert.deepEqual(job.env, env, where);
+            } else {
+              assert.equal(job.cwd, null, `${job.id} ${where}`);
+              assert.equal(job.env, null, `${job.id} ${where}`);
+            }
+          };
+          for (const id of ["with", "without", "nulls"]) check(await mustGet(store, id), "getJob");
+          for (const job of (await store.listJobs({ limit: 10 })).jobs) check(job, "listJobs");
+          for (const job of await store.jobsUpdatedSince(0, 10)) check(job, "jobsUpdatedSince");
+          const claimed = await store.claimJobs("w-env", 3, t + 10, 60_000);
+          assert.equal(claimed.length, 3);
+          for (const { job } of claimed) check(job, "claimJobs");
         }),
       );
 

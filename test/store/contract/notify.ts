@@ -53,6 +53,55 @@ export function notifyCases(engineName: string, makeStore: MakeStore): void {
       );
 
       it(
+        "notifyFinished wakes finish subscribers of every instance, and not the workers' subscribers",
+        withStore(async (store, handle) => {
+          const other = await handle.reopen();
+          try {
+            let finished = 0;
+            let work = 0;
+            const offFinished = other.subscribeFinished(() => finished++);
+            const offWork = other.subscribe(() => work++);
+            await waitFor(
+              "a finish notice from this instance to reach the other",
+              () => {
+                store.notifyFinished();
+                return finished > 0;
+              },
+              { timeoutMs: 10_000, intervalMs: 50 },
+            );
+            // The work subscription in place: one notice at a time, each given a second to arrive,
+            // so that none is still on its way when counting starts.
+            for (let tries = 0; work === 0; tries++) {
+              assert.ok(tries < 10, "a work notice reaches the other instance");
+              store.notify();
+              await waitFor("a work notice", () => work > 0, { timeoutMs: 1_000 }).catch(() => {});
+            }
+            const seenWork = work;
+            const seenFinished = finished;
+            store.notifyFinished();
+            store.notifyFinished();
+            await waitFor("the finish notices", () => finished > seenFinished, { timeoutMs: 10_000 });
+            assert.equal(work, seenWork, "workers are not woken by finishes");
+            let mine = 0;
+            const offMine = store.subscribeFinished(() => mine++);
+            await waitFor(
+              "a finish notice to reach this instance's own subscriber",
+              () => {
+                store.notifyFinished();
+                return mine > 0;
+              },
+              { timeoutMs: 10_000, intervalMs: 50 },
+            );
+            offMine();
+            offFinished();
+            offWork();
+          } finally {
+            await other.close();
+          }
+        }),
+      );
+
+      it(
         "stops calling a listener once unsubscribed",
         withStore(async (store, handle) => {
           const other = await handle.reopen();

@@ -15,10 +15,12 @@ export async function insertJobs(db: Db, jobs: NewJob[]): Promise<void> {
   const now = jobs.map((j) => j.created_at);
   try {
     await db.query(
-      `INSERT INTO ${db.s}.jobs (id, command, priority, max_retries, timeout, run_at, created_at, updated_at, queue)
-       SELECT id, command, priority, max_retries, timeout, run_at, created_at, created_at, queue
-       FROM unnest($1::text[], $2::text[], $3::smallint[], $4::int[], $5::float8[], $6::bigint[], $7::bigint[], $8::text[])
-         WITH ORDINALITY AS t(id, command, priority, max_retries, timeout, run_at, created_at, queue, ord)
+      `INSERT INTO ${db.s}.jobs (id, command, priority, max_retries, timeout, run_at, created_at, updated_at, queue,
+         cwd, env)
+       SELECT id, command, priority, max_retries, timeout, run_at, created_at, created_at, queue, cwd, env
+       FROM unnest($1::text[], $2::text[], $3::smallint[], $4::int[], $5::float8[], $6::bigint[], $7::bigint[],
+                   $8::text[], $9::text[], $10::jsonb[])
+         WITH ORDINALITY AS t(id, command, priority, max_retries, timeout, run_at, created_at, queue, cwd, env, ord)
        ORDER BY ord`,
       [
         jobs.map((j) => j.id),
@@ -29,6 +31,8 @@ export async function insertJobs(db: Db, jobs: NewJob[]): Promise<void> {
         jobs.map((j) => j.run_at),
         now,
         jobs.map((j) => j.queue ?? DEFAULT_QUEUE),
+        jobs.map((j) => j.cwd ?? null),
+        jobs.map((j) => (j.env ? JSON.stringify(j.env) : null)),
       ],
     );
     // A burst of jobs into a table whose statistics predate it would make the planner believe few

@@ -4,8 +4,9 @@ import type { ClaimedJob } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
 import { readyQueues, restrictingQueues, runningIn } from "./queues.js";
+import { toJob, type JobRow } from "../job-rows.js";
 
-type ClaimedRow = ClaimedJob["job"] & { last_attempt: number };
+type ClaimedRow = JobRow & { last_attempt: number };
 
 /** Waiting jobs: pending, or failed and awaiting their retry. */
 export const READY = "state IN ('pending', 'failed')";
@@ -78,9 +79,9 @@ export function claimNow(db: Db, claim: ClaimRequest): ClaimedJob[] {
         : db.sql(CLAIM_PICKED_SQL).all({ ...params, seqs: JSON.stringify(seqs) })
   ) as ClaimedRow[];
   const record = db.sql(RECORD_SQL);
-  return rows.sort(byPickOrder).map(({ last_attempt, ...job }) => {
-    record.run(job.id, last_attempt, workerId, now, job.run_at);
-    return { job, attempt: last_attempt };
+  return rows.sort(byPickOrder).map(({ last_attempt, ...row }) => {
+    record.run(row.id, last_attempt, workerId, now, row.run_at);
+    return { job: toJob(row), attempt: last_attempt };
   });
 }
 

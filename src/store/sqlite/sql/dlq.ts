@@ -2,6 +2,7 @@ import type { Job, JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import { notRetryable } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
+import { toJob, type JobRow } from "../job-rows.js";
 
 /** What a retry sets: pending, attempts reset, due now. */
 export const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now`;
@@ -9,9 +10,9 @@ export const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, run_at = 
 /** dead → pending, attempts reset, due now; last_error and the attempt history are kept. */
 export function retryDead(db: Db, id: string, now: number): Job {
   return db.write(() => {
-    const job = db.sql(`${RETRY} WHERE id = @id AND state = 'dead' RETURNING ${JOB_COLUMNS}`).get({ id, now }) as
-      Job | undefined;
-    if (job) return job;
+    const row = db.sql(`${RETRY} WHERE id = @id AND state = 'dead' RETURNING ${JOB_COLUMNS}`).get({ id, now }) as
+      JobRow | undefined;
+    if (row) return toJob(row);
     const found = db.sql(`SELECT state FROM jobs WHERE id = ?`).get(id) as { state: JobState } | undefined;
     throw notRetryable(id, found?.state);
   });
