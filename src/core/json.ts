@@ -32,6 +32,8 @@ export interface JobJson {
   duration_ms: number | null;
   last_error: string | null;
   worker_id: string | null;
+  /** The cron schedule that made the job, or null. */
+  schedule: string | null;
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -54,6 +56,7 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     duration_ms: job.duration_ms,
     last_error: job.last_error,
     worker_id: job.worker_id,
+    schedule: job.schedule,
   };
 }
 

@@ -30,6 +30,8 @@ export interface Job {
   /** The worker holding the job while it is `processing`. */
   worker_id: string | null;
   lease_until: number | null;
+  /** The cron schedule that made this job (its name), or null. */
+  schedule: string | null;
 }
 
 /** A fully validated new job, ready for the store (defaults already applied). */
@@ -42,6 +44,9 @@ export interface NewJob {
   timeout: number | null;
   run_at: number;
   created_at: number;
+  /** Set by a cron schedule: its name, and the slot (epoch ms) for a slot's job (null: `schedule run`). */
+  schedule?: string | null;
+  schedule_slot?: number | null;
 }
 
 export type AttemptOutcome =

@@ -13,6 +13,7 @@ import type {
   WorkerInfo,
 } from "../../core/types.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
+import type { NewSchedule, Schedule, ScheduleFiring } from "../../core/schedule.js";
 import type {
   ClaimRequest,
   FinishAndClaimResult,
@@ -39,6 +40,16 @@ import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
+import {
+  dueSchedules,
+  fireSchedule,
+  getSchedule,
+  insertSchedule,
+  listSchedules,
+  nextScheduleSlot,
+  removeSchedule,
+  setSchedulePaused,
+} from "./sql/schedules.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { getSettings, setSetting } from "./sql/settings.js";
@@ -205,6 +216,34 @@ export class PostgresStore implements Store {
   }
   finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
     return finishedAttempts(this.idempotent, after, until, limit);
+  }
+
+  // ---- cron schedules
+
+  insertSchedule(schedule: NewSchedule, replace: boolean): Promise<void> {
+    return insertSchedule(this.db, schedule, replace);
+  }
+  getSchedule(name: string): Promise<Schedule | null> {
+    return getSchedule(this.idempotent, name);
+  }
+  listSchedules(): Promise<Schedule[]> {
+    return listSchedules(this.idempotent);
+  }
+  dueSchedules(now: number): Promise<Schedule[]> {
+    return dueSchedules(this.idempotent, now);
+  }
+  nextScheduleSlot(): Promise<number | null> {
+    return nextScheduleSlot(this.idempotent);
+  }
+  setSchedulePaused(name: string, paused: boolean, now: number, nextSlot: number | null): Promise<boolean> {
+    return setSchedulePaused(this.db, name, paused, now, nextSlot);
+  }
+  removeSchedule(name: string): Promise<boolean> {
+    return removeSchedule(this.db, name);
+  }
+  /** Not retried after a lost connection: the caller plans again from the stored last_slot. */
+  fireSchedule(firing: ScheduleFiring): Promise<string[] | null> {
+    return fireSchedule(this.db, firing);
   }
 
   // ---- wake-ups

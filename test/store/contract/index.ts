@@ -18,6 +18,7 @@ import { notifyCases } from "./notify.js";
 import { outputCases } from "./output.js";
 import { outputFromCases } from "./output-from.js";
 import { reapCases } from "./reap.js";
+import { schedulesCases } from "./schedules.js";
 import { shapeCases } from "./shape.js";
 import { workersCases } from "./workers.js";
 
@@ -38,4 +39,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   metricsCases(engineName, makeStore);
   notifyCases(engineName, makeStore);
   shapeCases(engineName, makeStore);
+  schedulesCases(engineName, makeStore);
 }
