@@ -1,6 +1,7 @@
 import { StoreLostError } from "../core/errors.js";
 import { beatIntervalMs, wasPaused } from "../core/lease.js";
 import type { RunRef, StopMode, WorkerContext } from "./context.js";
+import { CronFirer } from "./cron.js";
 import { killOrphanedJobs } from "./orphans.js";
 
 /** A wake-up triggers an early heartbeat at most this often. */
@@ -25,7 +26,7 @@ export interface MaintenanceHooks {
 /**
  * The worker's upkeep, on a timer of its own: the heartbeat (renews its leases, refreshes the
  * config, learns of stop requests and of runs recovered from it), recovery of lost workers' jobs
- * with their leftover processes, and detection of pauses of this process.
+ * with their leftover processes, detection of pauses of this process, and firing cron slots.
  */
 export class Maintenance {
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -34,25 +35,31 @@ export class Maintenance {
   private beatAgain = false;
   private lastBeat = 0;
   private stopped = false;
+  private readonly cron: CronFirer;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly hooks: MaintenanceHooks,
-  ) {}
+  ) {
+    this.cron = new CronFirer(ctx);
+  }
 
   /** Beats once (the first beat is awaited), then keeps beating and watching for pauses. */
   async start(): Promise<void> {
     await this.beat();
     this.watchForPauses(Date.now());
+    this.cron.start();
   }
 
   /** A wake-up may carry a stop request or a config change: look soon, not at the next beat. */
   nudge(): void {
     if (Date.now() - this.lastBeat > EAGER_BEAT_MS) void this.beat();
+    this.cron.nudge();
   }
 
   stop(): void {
     this.stopped = true;
+    this.cron.stop();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
   }
