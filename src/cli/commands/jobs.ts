@@ -189,6 +189,7 @@ export function registerJobs(program: Command): void {
           ["last error", text(found.last_error ?? "-")],
         ];
         if (found.worker_id) fields.push(["worker", text(found.worker_id)]);
+        if (found.schedule) fields.push(["schedule", text(found.schedule)]);
         console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();
