@@ -12,6 +12,7 @@ import { registerEvents } from "./routes/events.js";
 import { registerJobs } from "./routes/jobs.js";
 import { registerMetrics } from "./routes/metrics.js";
 import { registerPrometheus } from "./routes/prometheus.js";
+import { registerSchedules } from "./routes/schedules.js";
 import { registerStatus } from "./routes/status.js";
 import { registerWorkers, type StartWorkers } from "./routes/workers.js";
 import { checkBind, installSecurity } from "./security.js";
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerMetrics(app, options.queue);
   registerPrometheus(app, options.queue);
   registerConfig(app, options.queue);
+  registerSchedules(app, options.queue);
   registerWorkers(app, options.queue, startWorkers);
   registerEvents(app, feed, streams);
   registerStatic(app);

@@ -13,6 +13,7 @@ import type {
   StatusJson,
   WorkerJson,
 } from "../../src/core/json.js";
+import type { ScheduleJson } from "../../src/core/schedule-json.js";
 import type { JobState as CoreJobState, StateCounts } from "../../src/core/types.js";
 
 export type JobState = CoreJobState;
@@ -21,6 +22,7 @@ export type Job = JobJson;
 export type Attempt = AttemptJson;
 export type Worker = WorkerJson;
 export type Status = StatusJson;
+export type Schedule = ScheduleJson;
 
 export interface JobPage {
   jobs: Job[];
@@ -72,6 +74,7 @@ export const api = {
   get: <T>(path: string) => request<T>("GET", path),
   post: <T>(path: string, body?: unknown) => request<T>("POST", path, body),
   put: <T>(path: string, body?: unknown) => request<T>("PUT", path, body),
+  delete: <T>(path: string) => request<T>("DELETE", path),
 };
 
 /** Builds a query string, leaving out empty values. */

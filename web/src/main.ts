@@ -8,18 +8,20 @@ import { jobsView } from "./view-jobs.js";
 import { metricsView } from "./view-metrics.js";
 import { newJobView } from "./view-new.js";
 import { overviewView } from "./view-overview.js";
+import { schedulesView } from "./view-schedules.js";
 import { workersView } from "./view-workers.js";
 
 /** A view draws into `root` and returns what to undo when it is left (subscriptions, timers). */
 export type View = (root: HTMLElement, params: URLSearchParams, arg: string | undefined) => () => void;
 
-/** Hash routes: #/, #/jobs?state=…, #/jobs/ID, #/new, #/dlq, #/workers, #/metrics, #/config. */
+/** Hash routes: #/, #/jobs?state=…, #/jobs/ID, #/new, #/dlq, #/workers, #/schedules, #/metrics, #/config. */
 const ROUTES: Record<string, View> = {
   "": overviewView,
   jobs: jobsView,
   new: newJobView,
   dlq: dlqView,
   workers: workersView,
+  schedules: schedulesView,
   metrics: metricsView,
   config: configView,
 };
