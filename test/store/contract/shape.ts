@@ -24,6 +24,7 @@ const JOB_KEYS = [
   "max_retries",
   "priority",
   "run_at",
+  "schedule",
   "seq",
   "started_at",
   "state",
