@@ -1,7 +1,7 @@
 import type { Config } from "./config.js";
 import { notFound } from "./errors.js";
 import { resolveDefaults } from "./job-defaults.js";
-import { nextSlot, planSlots, type Schedule } from "./schedule.js";
+import { nextSlot, planSlots, type Schedule, type SlotPlan } from "./schedule.js";
 import type { Store } from "./store.js";
 import type { NewJob } from "./types.js";
 
@@ -108,7 +108,12 @@ export interface FireResult {
   jobs: string[];
   /** Slots skipped because the previous job still ran (overlap skip). */
   skipped: number;
+  /** Schedules that could not be planned (e.g. a zone this runtime no longer knows): retried later. */
+  broken: { name: string; reason: string }[];
 }
+
+/** A schedule that cannot be planned is looked at again after this long, not at every tick. */
+const BROKEN_RETRY_MS = 60_000;
 
 /**
  * Fires every due slot of every schedule at `now`. Run by every worker at once with no leader: the
@@ -117,9 +122,16 @@ export interface FireResult {
  */
 export async function fireDueSchedules(store: Store, config: Config, now: number): Promise<FireResult> {
   const { newJobId } = await import("./job-input.js");
-  const result: FireResult = { jobs: [], skipped: 0 };
+  const result: FireResult = { jobs: [], skipped: 0, broken: [] };
   for (const schedule of await store.dueSchedules(now)) {
-    const plan = planSlots(schedule, now);
+    let plan: SlotPlan;
+    try {
+      plan = planSlots(schedule, now);
+    } catch (error) {
+      // Stored valid, now refused (the runtime's zone data changed): settle what is due, retry later.
+      result.broken.push({ name: schedule.name, reason: (error as Error).message });
+      plan = { fire: [], through: Math.max(now, schedule.last_slot), next_slot: now + BROKEN_RETRY_MS };
+    }
     const ids = await store.fireSchedule({
       name: schedule.name,
       now,

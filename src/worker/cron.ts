@@ -48,13 +48,14 @@ export class CronFirer {
       this.again = true;
       return;
     }
+    const { ctx } = this;
+    // A stopping worker takes no new work: it leaves the slots to the workers that stay.
+    if (ctx.stopping !== null) return this.stop();
     this.running = true;
     this.lastTick = Date.now();
-    const { ctx } = this;
     let delay: number;
     try {
-      // A draining worker takes no new work: it leaves the slots to the workers that stay.
-      if (ctx.stopping === null) await this.fire();
+      await this.fire();
       const next = await ctx.store.nextScheduleSlot();
       // +1 ms: a timer may fire a hair before the wall clock reaches the slot.
       delay = next === null ? IDLE_MS : Math.min(IDLE_MS, Math.max(0, next - Date.now()) + 1);
@@ -77,6 +78,12 @@ export class CronFirer {
     const { ctx } = this;
     const now = Date.now();
     const result = await ctx.writing(() => fireDueSchedules(ctx.store, ctx.config, now));
+    for (const { name, reason } of result.broken) {
+      ctx.log.warn(
+        { event: "cron.broken", worker_id: ctx.id, schedule: name, reason },
+        `schedule ${name} cannot be planned (retrying in a minute): ${reason}`,
+      );
+    }
     if (result.skipped > 0) {
       ctx.log.info(
         { event: "cron.skipped", worker_id: ctx.id, slots: result.skipped },
