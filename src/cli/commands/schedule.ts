@@ -84,7 +84,7 @@ Examples:
           text(s.name),
           text(s.cron),
           text(s.tz),
-          s.paused ? "paused" : relative(s.next_slot ?? NaN, now),
+          s.paused ? "paused" : s.next_slot === null ? "never" : relative(s.next_slot, now),
           s.last_run_at === null ? "-" : relative(s.last_run_at, now),
           s.last_job_state ? stateLabel(s.last_job_state) : s.last_job_id ? "(gone)" : "-",
           truncate(text(s.command), 40),
