@@ -11,3 +11,6 @@ export type { JobsActed, Refusal } from "./core/job-actions.js";
 export { openStore } from "./store/open.js";
 export { WorkerPool, type WorkerPoolOptions } from "./worker/pool.js";
 export type { Log, LogFields } from "./worker/log.js";
+export type { Schedule, CatchUp, Overlap } from "./core/schedule.js";
+export type { ScheduleInput } from "./core/schedule-input.js";
+export { scheduleJson, type ScheduleJson } from "./core/schedule-json.js";

@@ -14,6 +14,7 @@ import { registerJobs } from "./commands/jobs.js";
 import { registerJobActions } from "./commands/job-actions.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerQueue } from "./commands/queue.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWait } from "./commands/wait.js";
 import { registerWeb } from "./commands/web.js";
@@ -69,6 +70,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerDlq(program);
   registerMetrics(program);
   registerConfig(program);
+  registerSchedule(program);
   registerWeb(program);
   registerCompletion(program);
   program.commands.forEach(requireSubcommand);

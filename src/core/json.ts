@@ -38,6 +38,8 @@ export interface JobJson {
   cancel_requested: { signal: string; grace_ms: number } | null;
   cwd: string | null;
   env: Record<string, string> | null;
+  /** The cron schedule that made the job, or null. */
+  schedule: string | null;
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -65,6 +67,7 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
       job.cancel_signal === null ? null : { signal: job.cancel_signal, grace_ms: job.cancel_grace_ms ?? 0 },
     cwd: job.cwd,
     env: job.env,
+    schedule: job.schedule,
   };
 }
 

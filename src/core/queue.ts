@@ -8,6 +8,7 @@ import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json
 import { leaseMs } from "./lease.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
 import { FinishedRunFeed, runCounts, type RunCounts } from "./run-stats.js";
+import { Schedules } from "./schedules.js";
 import { queueStatus, type QueueStatus } from "./status.js";
 import type {
   Attempt,
@@ -31,9 +32,12 @@ export type { CancelJobsResult, CancelOptions };
 export class Queue {
   /** For the worker, which drives claims, finishes and leases itself; faces use the methods below. */
   readonly store: Store;
+  /** Cron schedules: add, list, pause, resume, remove, run now. */
+  readonly schedules: Schedules;
 
   constructor(store: Store) {
     this.store = store;
+    this.schedules = new Schedules(store, () => this.config());
   }
 
   /** Where the jobs live, for people: a file path or a URL without its password. */
@@ -103,6 +107,7 @@ export class Queue {
       cancel_grace_ms: null,
       cwd: job.cwd ?? null,
       env: job.env ?? null,
+      schedule: null,
     }));
   }
 

@@ -42,6 +42,8 @@ export interface Job {
   cwd: string | null;
   /** Variables added to the worker's environment for the command; null = none. */
   env: Record<string, string> | null;
+  /** The cron schedule that made this job (its name), or null. */
+  schedule: string | null;
 }
 
 /** A fully validated new job, ready for the store (defaults already applied). */
@@ -60,6 +62,9 @@ export interface NewJob {
   cwd?: string | null;
   /** Absent = null: nothing added. */
   env?: Record<string, string> | null;
+  /** Set by a cron schedule: its name, and the slot (epoch ms) for a slot's job (null: `schedule run`). */
+  schedule?: string | null;
+  schedule_slot?: number | null;
 }
 
 export type AttemptOutcome =

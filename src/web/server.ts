@@ -15,6 +15,7 @@ import { registerJobActions } from "./routes/job-actions.js";
 import { registerMetrics } from "./routes/metrics.js";
 import { registerPrometheus } from "./routes/prometheus.js";
 import { registerQueues } from "./routes/queues.js";
+import { registerSchedules } from "./routes/schedules.js";
 import { registerStatus } from "./routes/status.js";
 import { registerWorkers, type StartWorkers } from "./routes/workers.js";
 import { checkBind, installSecurity } from "./security.js";
@@ -81,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerMetrics(app, options.queue);
   registerPrometheus(app, options.queue);
   registerConfig(app, options.queue);
+  registerSchedules(app, options.queue);
   registerWorkers(app, options.queue, startWorkers);
   registerQueues(app, options.queue);
   registerEvents(app, feed, streams);

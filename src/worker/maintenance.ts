@@ -1,6 +1,7 @@
 import { StoreLostError } from "../core/errors.js";
 import { beatIntervalMs, wasPaused } from "../core/lease.js";
 import type { CancelRun, RunRef, StopMode, WorkerContext } from "./context.js";
+import { CronFirer } from "./cron.js";
 import { killOrphanedJobs } from "./orphans.js";
 
 /** A wake-up triggers an early heartbeat at most this often. */
@@ -27,7 +28,7 @@ export interface MaintenanceHooks {
 /**
  * The worker's upkeep, on a timer of its own: the heartbeat (renews its leases, refreshes the
  * config, learns of stop requests and of runs recovered from it), recovery of lost workers' jobs
- * with their leftover processes, and detection of pauses of this process.
+ * with their leftover processes, detection of pauses of this process, and firing cron slots.
  */
 export class Maintenance {
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -36,16 +37,20 @@ export class Maintenance {
   private beatAgain = false;
   private lastBeat = 0;
   private stopped = false;
+  private readonly cron: CronFirer;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly hooks: MaintenanceHooks,
-  ) {}
+  ) {
+    this.cron = new CronFirer(ctx);
+  }
 
   /** Beats once (the first beat is awaited), then keeps beating and watching for pauses. */
   async start(): Promise<void> {
     await this.beat();
     this.watchForPauses(Date.now());
+    this.cron.start();
   }
 
   private nudgeTimer: NodeJS.Timeout | null = null;
@@ -65,10 +70,12 @@ export class Maintenance {
       }, wait + 1);
       this.nudgeTimer.unref();
     }
+    this.cron.nudge();
   }
 
   stop(): void {
     this.stopped = true;
+    this.cron.stop();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);

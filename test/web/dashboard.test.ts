@@ -452,6 +452,35 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.equal(await page.evaluate<number>(`fetch("/app/core/queue.js").then((r) => r.status)`), 404);
   });
 
+  it("lists schedules with next and last run; pauses, resumes, runs now and removes one", async () => {
+    // Its next slot is months away: only "Run now" makes a job here.
+    await queue.schedules.add({ name: "ui-report", cron: "0 0 1 1 *", tz: "Europe/Berlin", command: "echo from-ui" });
+    await page.locator("nav a[data-section=schedules]").click();
+    const tr = page.locator("tr[data-schedule=ui-report]");
+    await tr.waitFor();
+    assert.match(await tr.innerText(), /0 0 1 1 \*\s+Europe\/Berlin/);
+    assert.match(await tr.innerText(), /never/);
+    await tr.getByRole("button", { name: "Run now" }).click();
+    // The last run names the job, whose state follows it to completed (a worker runs it).
+    await tr.locator(".last-run [data-state=completed]").waitFor();
+    const [job] = (await queue.list({ limit: 10 })).jobs.filter((j) => j.schedule === "ui-report");
+    assert.ok(job, "Run now made a job of the schedule");
+    await tr.locator(`.last-run a[href="#/jobs/${job.id}"]`).waitFor();
+    await tr.getByRole("button", { name: "Pause" }).click();
+    await tr.locator("[data-state=paused]").waitFor();
+    assert.equal((await queue.schedules.get("ui-report")).paused, true);
+    await shot("schedules");
+    await tr.getByRole("button", { name: "Resume" }).click();
+    await tr.getByRole("button", { name: "Pause" }).waitFor();
+    assert.equal((await queue.schedules.get("ui-report")).paused, false);
+    await go(`#/jobs/${job.id}`);
+    await page.locator("dl.facts a[data-schedule=ui-report]").waitFor();
+    await go("#/schedules");
+    await tr.getByRole("button", { name: "Remove" }).click();
+    await page.locator("tr.empty", { hasText: "No schedules yet" }).waitFor();
+    assert.deepEqual(await queue.schedules.list(), []);
+  });
+
   it("drains the workers from the workers view", async () => {
     await go("#/workers");
     const [worker] = await queue.workers();

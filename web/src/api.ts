@@ -14,6 +14,7 @@ import type {
   StatusJson,
   WorkerJson,
 } from "../../src/core/json.js";
+import type { ScheduleJson } from "../../src/core/schedule-json.js";
 import type { JobState as CoreJobState, StateCounts } from "../../src/core/types.js";
 
 export type JobState = CoreJobState;
@@ -23,6 +24,7 @@ export type Attempt = AttemptJson;
 export type Worker = WorkerJson;
 export type Status = StatusJson;
 export type QueueView = QueueJson;
+export type Schedule = ScheduleJson;
 
 export interface JobPage {
   jobs: Job[];

@@ -9,12 +9,13 @@ import { metricsView } from "./view-metrics.js";
 import { newJobView } from "./view-new.js";
 import { overviewView } from "./view-overview.js";
 import { queuesView } from "./view-queues.js";
+import { schedulesView } from "./view-schedules.js";
 import { workersView } from "./view-workers.js";
 
 /** A view draws into `root` and returns what to undo when it is left (subscriptions, timers). */
 export type View = (root: HTMLElement, params: URLSearchParams, arg: string | undefined) => () => void;
 
-/** Hash routes: #/, #/jobs?state=…, #/jobs/ID, #/new, #/dlq, #/workers, #/queues, #/metrics, #/config. */
+/** Hash routes: #/, #/jobs?state=…, #/jobs/ID, #/new, #/dlq, #/workers, #/queues, #/schedules, #/metrics, #/config. */
 const ROUTES: Record<string, View> = {
   "": overviewView,
   jobs: jobsView,
@@ -22,6 +23,7 @@ const ROUTES: Record<string, View> = {
   dlq: dlqView,
   workers: workersView,
   queues: queuesView,
+  schedules: schedulesView,
   metrics: metricsView,
   config: configView,
 };

@@ -113,6 +113,9 @@ export const jobView: View = (root, _params, id) => {
         fact("Duration", duration(current.duration_ms)),
         // A finished job holds no worker any more; its latest attempt names the one that ran it.
         fact("Worker", current.worker_id ?? attempts.at(-1)?.worker_id ?? "—"),
+        current.schedule
+          ? fact("Schedule", h("a", { href: "#/schedules", "data-schedule": current.schedule }, current.schedule))
+          : [],
         current.last_error ? fact("Last error", h("span", { class: "error-text" }, current.last_error)) : [],
       ),
     );

@@ -204,6 +204,7 @@ export function registerJobs(program: Command): void {
         Object.entries(found.env ?? {}).forEach(([k, v], i) =>
           fields.push([i === 0 ? "environment" : "", text(`${k}=${v}`)]),
         );
+        if (found.schedule) fields.push(["schedule", text(found.schedule)]);
         console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();

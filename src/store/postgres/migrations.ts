@@ -236,6 +236,36 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE ${s}.jobs ADD COLUMN env jsonb;
     `,
   },
+  {
+    version: 9,
+    // A slot's job carries the schedule's name and the slot; the pair is unique, so however many
+    // workers on however many hosts fire a slot, it makes one job. Workers wait for the earliest
+    // next_slot of the schedules not paused (schedules_due).
+    name: "cron schedules",
+    sql: (s) => `
+      CREATE TABLE ${s}.schedules (
+        name        text PRIMARY KEY,
+        cron        text NOT NULL,
+        tz          text NOT NULL,
+        command     text NOT NULL,
+        priority    smallint,
+        max_retries integer,
+        timeout     double precision,
+        catch_up    text NOT NULL CHECK (catch_up IN ('none', 'last', 'all')),
+        overlap     text NOT NULL CHECK (overlap IN ('allow', 'skip')),
+        paused      boolean NOT NULL DEFAULT false,
+        last_slot   bigint NOT NULL,
+        next_slot   bigint,
+        last_job_id text,
+        last_run_at bigint,
+        created_at  bigint NOT NULL,
+        updated_at  bigint NOT NULL
+      );
+      CREATE INDEX schedules_due ON ${s}.schedules (next_slot) WHERE NOT paused;
+      ALTER TABLE ${s}.jobs ADD COLUMN schedule text, ADD COLUMN schedule_slot bigint;
+      CREATE UNIQUE INDEX jobs_schedule_slot ON ${s}.jobs (schedule, schedule_slot) WHERE schedule_slot IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -15,6 +15,7 @@ import type {
 import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
+import type { NewSchedule, Schedule, ScheduleFiring } from "../../core/schedule.js";
 import type {
   CancelAnswer,
   CancelOrder,
@@ -46,6 +47,16 @@ import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
 import { retryJobs } from "./sql/retry-jobs.js";
+import {
+  dueSchedules,
+  fireSchedule,
+  getSchedule,
+  insertSchedule,
+  listSchedules,
+  nextScheduleSlot,
+  removeSchedule,
+  setSchedulePaused,
+} from "./sql/schedules.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { listQueues, setQueue } from "./sql/queues.js";
@@ -248,6 +259,34 @@ export class PostgresStore implements Store {
   }
   finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
     return finishedAttempts(this.idempotent, after, until, limit);
+  }
+
+  // ---- cron schedules
+
+  insertSchedule(schedule: NewSchedule, replace: boolean): Promise<void> {
+    return insertSchedule(this.db, schedule, replace);
+  }
+  getSchedule(name: string): Promise<Schedule | null> {
+    return getSchedule(this.idempotent, name);
+  }
+  listSchedules(): Promise<Schedule[]> {
+    return listSchedules(this.idempotent);
+  }
+  dueSchedules(now: number): Promise<Schedule[]> {
+    return dueSchedules(this.idempotent, now);
+  }
+  nextScheduleSlot(): Promise<number | null> {
+    return nextScheduleSlot(this.idempotent);
+  }
+  setSchedulePaused(name: string, paused: boolean, now: number, nextSlot: number | null): Promise<boolean> {
+    return setSchedulePaused(this.db, name, paused, now, nextSlot);
+  }
+  removeSchedule(name: string): Promise<boolean> {
+    return removeSchedule(this.db, name);
+  }
+  /** Not retried after a lost connection: the caller plans again from the stored last_slot. */
+  fireSchedule(firing: ScheduleFiring): Promise<string[] | null> {
+    return fireSchedule(this.db, firing);
   }
 
   // ---- wake-ups

@@ -12,3 +12,7 @@ export function notRetryable(id: string, state: JobState | undefined): QueueErro
   if (state === undefined) return notFound("job", id);
   return conflict(`job ${id} is ${state}, not dead: only dead jobs can be retried`);
 }
+
+export function duplicateSchedule(name: string): QueueError {
+  return conflict(`schedule "${name}" already exists (remove it first, or add with --replace)`);
+}

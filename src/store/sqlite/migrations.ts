@@ -180,6 +180,33 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE jobs ADD COLUMN cwd TEXT;
   ALTER TABLE jobs ADD COLUMN env TEXT;
   `,
+  // cron schedules (core/schedule.ts). A slot's job carries the schedule's name and the slot; the
+  // pair is unique, so however many workers fire a slot it makes one job. Workers wait for the
+  // earliest next_slot of the schedules not paused (schedules_due).
+  `
+  CREATE TABLE schedules (
+    name        TEXT PRIMARY KEY,
+    cron        TEXT NOT NULL,
+    tz          TEXT NOT NULL,
+    command     TEXT NOT NULL,
+    priority    INTEGER,
+    max_retries INTEGER,
+    timeout     REAL,
+    catch_up    TEXT NOT NULL,
+    overlap     TEXT NOT NULL,
+    paused      INTEGER NOT NULL DEFAULT 0,
+    last_slot   INTEGER NOT NULL,
+    next_slot   INTEGER,
+    last_job_id TEXT,
+    last_run_at INTEGER,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX schedules_due ON schedules (next_slot) WHERE paused = 0;
+  ALTER TABLE jobs ADD COLUMN schedule TEXT;
+  ALTER TABLE jobs ADD COLUMN schedule_slot INTEGER;
+  CREATE UNIQUE INDEX jobs_schedule_slot ON jobs (schedule, schedule_slot) WHERE schedule_slot IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
+import type { NewSchedule, Schedule, ScheduleFiring } from "../../core/schedule.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -44,6 +45,16 @@ import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
 import { reap } from "./sql/reap.js";
 import { retryJobs } from "./sql/retry-jobs.js";
+import {
+  dueSchedules,
+  fireSchedule,
+  getSchedule,
+  insertSchedule,
+  listSchedules,
+  nextScheduleSlot,
+  removeSchedule,
+  setSchedulePaused,
+} from "./sql/schedules.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { listQueues, setQueue } from "./sql/queues.js";
@@ -219,6 +230,33 @@ export class SqliteStore implements Store {
 
   async finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
     return finishedAttempts(this.db, after, until, limit);
+  }
+
+  // ---- cron schedules
+
+  async insertSchedule(schedule: NewSchedule, replace: boolean): Promise<void> {
+    insertSchedule(this.db, schedule, replace);
+  }
+  async getSchedule(name: string): Promise<Schedule | null> {
+    return getSchedule(this.db, name);
+  }
+  async listSchedules(): Promise<Schedule[]> {
+    return listSchedules(this.db);
+  }
+  async dueSchedules(now: number): Promise<Schedule[]> {
+    return dueSchedules(this.db, now);
+  }
+  async nextScheduleSlot(): Promise<number | null> {
+    return nextScheduleSlot(this.db);
+  }
+  async setSchedulePaused(name: string, paused: boolean, now: number, nextSlot: number | null): Promise<boolean> {
+    return setSchedulePaused(this.db, name, paused, now, nextSlot);
+  }
+  async removeSchedule(name: string): Promise<boolean> {
+    return removeSchedule(this.db, name);
+  }
+  async fireSchedule(firing: ScheduleFiring): Promise<string[] | null> {
+    return fireSchedule(this.db, firing);
   }
 
   // ---- wake-ups

@@ -21,6 +21,7 @@ import { outputCases } from "./output.js";
 import { outputFromCases } from "./output-from.js";
 import { queuesCases } from "./queues.js";
 import { reapCases } from "./reap.js";
+import { schedulesCases } from "./schedules.js";
 import { shapeCases } from "./shape.js";
 import { workersCases } from "./workers.js";
 
@@ -44,4 +45,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   notifyCases(engineName, makeStore);
   shapeCases(engineName, makeStore);
   queuesCases(engineName, makeStore);
+  schedulesCases(engineName, makeStore);
 }

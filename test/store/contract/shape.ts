@@ -29,6 +29,7 @@ const JOB_KEYS = [
   "priority",
   "queue",
   "run_at",
+  "schedule",
   "seq",
   "started_at",
   "state",

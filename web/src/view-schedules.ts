@@ -1,0 +1,106 @@
+import { api, type Schedule } from "./api.js";
+import { h, replace } from "./dom.js";
+import { on, throttle } from "./live.js";
+import type { View } from "./main.js";
+import { act, badge, button, failure, jobLink, pageHeader, row, table, time, toast } from "./widgets.js";
+
+const HEADERS = ["Name", "Cron", "Next run", "Last run", "Command", ""];
+
+const path = (schedule: Schedule, action = ""): string =>
+  `/api/schedules/${encodeURIComponent(schedule.name)}${action ? `/${action}` : ""}`;
+
+/** Cron schedules: when each fires next, its last job and that job's state; pause, resume, run now, remove. */
+export const schedulesView: View = (root) => {
+  const body = h("div", {});
+  replace(
+    root,
+    pageHeader("Schedules"),
+    body,
+    h(
+      "p",
+      { class: "muted" },
+      "Add one with ",
+      h("code", {}, "queuectl schedule add NAME --cron 'EXPR' -- COMMAND"),
+      " or POST /api/schedules. Every worker fires due slots; each slot makes one job.",
+    ),
+  );
+
+  const draw = (schedules: Schedule[]): void => {
+    const rows = schedules.map((schedule) => {
+      const last = schedule.last_run;
+      const toggle = schedule.paused
+        ? button("Resume", (b) => void act(b, () => change(schedule, "resume", "resumed")))
+        : button("Pause", (b) => void act(b, () => change(schedule, "pause", "paused")));
+      return row(
+        HEADERS,
+        [
+          h("span", { class: "mono" }, schedule.name),
+          h("span", {}, h("code", {}, schedule.cron), ` ${schedule.tz}`),
+          schedule.paused ? badge("paused") : time(schedule.next_run),
+          last
+            ? h(
+                "span",
+                { class: "last-run" },
+                time(last.at),
+                " ",
+                jobLink(last.job_id),
+                " ",
+                badge(last.state ?? "gone"),
+              )
+            : "never",
+          h("code", { class: "command", title: schedule.command }, schedule.command),
+          h(
+            "span",
+            { class: "actions" },
+            toggle,
+            button(
+              "Run now",
+              (b) =>
+                void act(b, async () => {
+                  const { job_id } = await api.post<{ job_id: string }>(path(schedule, "run"));
+                  await load();
+                  return `Enqueued ${job_id}`;
+                }),
+            ),
+            button(
+              "Remove",
+              (b) =>
+                void act(b, async () => {
+                  await api.del(path(schedule));
+                  await load();
+                  return `Schedule ${schedule.name} removed`;
+                }),
+              "danger",
+            ),
+          ),
+        ],
+        { "data-schedule": schedule.name },
+      );
+    });
+    replace(body, table(HEADERS, rows, "No schedules yet."));
+  };
+
+  const change = async (schedule: Schedule, action: "pause" | "resume", done: string): Promise<string> => {
+    await api.post(path(schedule, action));
+    await load();
+    return `Schedule ${schedule.name} ${done}`;
+  };
+
+  const load = async (): Promise<void> => {
+    try {
+      draw(await api.get<Schedule[]>("/api/schedules"));
+    } catch (error) {
+      replace(body, failure(error));
+    }
+  };
+  void load();
+  // A fired slot or a finished job changes the last run's state: refetch, at most once a second.
+  const refetch = throttle(() => void load(), 1000);
+  const offs = [on("jobs", refetch), on("open", () => void load())];
+  // Next and last run times age even when nothing changes.
+  const ticker = window.setInterval(() => void load().catch((e: unknown) => toast(String(e), "error")), 5000);
+  return () => {
+    window.clearInterval(ticker);
+    offs.forEach((off) => off());
+  };
+};
