@@ -11,6 +11,7 @@ import { registerDlq } from "./commands/dlq.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerMetrics } from "./commands/metrics.js";
+import { registerPrune } from "./commands/prune.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWait } from "./commands/wait.js";
 import { registerWeb } from "./commands/web.js";
@@ -63,6 +64,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerDlq(program);
   registerMetrics(program);
   registerConfig(program);
+  registerPrune(program);
   registerWeb(program);
   registerCompletion(program);
   program.commands.forEach(requireSubcommand);

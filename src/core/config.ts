@@ -10,6 +10,10 @@ export const CONFIG_DEFAULTS = {
   "job-timeout": 3600,
   "output-limit": 1024 * 1024,
   "lease-seconds": 6,
+  "retention-completed": 7 * 86_400,
+  "retention-dead": 30 * 86_400,
+  "retention-cancelled": 7 * 86_400,
+  "retention-output": 7 * 86_400,
 } as const satisfies Record<string, number>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -24,10 +28,24 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   "job-timeout": "timeout of jobs enqueued afterwards without one, in seconds (at most a year); 0 = none",
   "output-limit": "bytes kept per stream per attempt (head and tail kept, the middle cut)",
   "lease-seconds": "a killed worker's job is recovered after this many seconds",
+  "retention-completed": "completed jobs are deleted this long after they finished (seconds, or 7d, 12h); 0 = never",
+  "retention-dead": "dead jobs (the DLQ) are deleted this long after they died (seconds, or 30d); 0 = never",
+  "retention-cancelled": "cancelled jobs are deleted this long after they ended (seconds, or 7d); 0 = never",
+  "retention-output": "output of finished runs is dropped this long after they ended (seconds, or 7d); 0 = never",
 };
 
 /** A year: the longest any duration may be (a job's timeout, a retry delay), so timers stay sane. */
 export const MAX_JOB_TIMEOUT_SECONDS = 365 * 86_400;
+
+/** The longest retention: ten years. */
+const MAX_RETENTION_SECONDS = 3650 * 86_400;
+const RETENTION_BOUNDS: ConfigBounds = {
+  min: 0,
+  max: MAX_RETENTION_SECONDS,
+  integer: true,
+  unit: "seconds",
+  maxMeans: "ten years",
+};
 
 export interface ConfigBounds {
   min: number;
@@ -47,6 +65,10 @@ export const CONFIG_BOUNDS: Record<ConfigKey, ConfigBounds> = {
   "job-timeout": { min: 0, max: MAX_JOB_TIMEOUT_SECONDS, unit: "seconds", maxMeans: "a year" },
   "output-limit": { min: 1024, max: 256 * 1024 * 1024, integer: true, unit: "bytes", maxMeans: "256 MiB" },
   "lease-seconds": { min: 1, max: 86_400, unit: "seconds", maxMeans: "a day" },
+  "retention-completed": RETENTION_BOUNDS,
+  "retention-dead": RETENTION_BOUNDS,
+  "retention-cancelled": RETENTION_BOUNDS,
+  "retention-output": RETENTION_BOUNDS,
 };
 
 export function inBounds(key: ConfigKey, value: number): boolean {

@@ -3,6 +3,7 @@ import { configFromStored, type Config } from "./config.js";
 import { invalid, notFound } from "./errors.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
+import { pruneNow, type PruneRequest, type PruneResult } from "./prune.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
 import { FinishedRunFeed, runCounts, type RunCounts } from "./run-stats.js";
 import { queueStatus, type QueueStatus } from "./status.js";
@@ -216,6 +217,13 @@ export class Queue {
     const parsed = parseConfigValue(key, value);
     await this.store.setSetting(key, String(parsed));
     return parsed;
+  }
+
+  // ---- retention
+
+  /** Prunes finished jobs and output now, by retention or `olderThan` (or counts: dryRun). */
+  async prune(request: PruneRequest = {}): Promise<PruneResult[]> {
+    return pruneNow(this.store, await this.config(), request);
   }
 
   // ---- workers

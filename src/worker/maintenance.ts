@@ -2,6 +2,7 @@ import { StoreLostError } from "../core/errors.js";
 import { beatIntervalMs, wasPaused } from "../core/lease.js";
 import type { RunRef, StopMode, WorkerContext } from "./context.js";
 import { killOrphanedJobs } from "./orphans.js";
+import { Pruner } from "./pruner.js";
 
 /** A wake-up triggers an early heartbeat at most this often. */
 const EAGER_BEAT_MS = 250;
@@ -25,7 +26,7 @@ export interface MaintenanceHooks {
 /**
  * The worker's upkeep, on a timer of its own: the heartbeat (renews its leases, refreshes the
  * config, learns of stop requests and of runs recovered from it), recovery of lost workers' jobs
- * with their leftover processes, and detection of pauses of this process.
+ * with their leftover processes, detection of pauses of this process, and pruning by retention.
  */
 export class Maintenance {
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -34,16 +35,20 @@ export class Maintenance {
   private beatAgain = false;
   private lastBeat = 0;
   private stopped = false;
+  private readonly pruner: Pruner;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly hooks: MaintenanceHooks,
-  ) {}
+  ) {
+    this.pruner = new Pruner(ctx);
+  }
 
   /** Beats once (the first beat is awaited), then keeps beating and watching for pauses. */
   async start(): Promise<void> {
     await this.beat();
     this.watchForPauses(Date.now());
+    this.pruner.start();
   }
 
   /** A wake-up may carry a stop request or a config change: look soon, not at the next beat. */
@@ -53,6 +58,7 @@ export class Maintenance {
 
   stop(): void {
     this.stopped = true;
+    this.pruner.stop();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
   }

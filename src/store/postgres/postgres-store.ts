@@ -13,6 +13,7 @@ import type {
   WorkerInfo,
 } from "../../core/types.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
+import type { PrunableState } from "../../core/retention.js";
 import type {
   ClaimRequest,
   FinishAndClaimResult,
@@ -38,6 +39,7 @@ import { heartbeat } from "./sql/heartbeat.js";
 import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
+import { countPrunable, pruneJobs, pruneOutput } from "./sql/prune.js";
 import { reap } from "./sql/reap.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
@@ -206,6 +208,20 @@ export class PostgresStore implements Store {
   finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
     return finishedAttempts(this.idempotent, after, until, limit);
   }
+
+  // ---- retention: a batch run twice removes other rows, never the same runs twice (idempotent view)
+
+  async pruneJobs(state: PrunableState, before: number, limit: number): Promise<number> {
+    return pruneJobs(this.idempotent, state, before, limit);
+  }
+  async pruneOutput(before: number, limit: number): Promise<number> {
+    return pruneOutput(this.idempotent, before, limit);
+  }
+  async countPrunable(what: PrunableState | "output", before: number): Promise<number> {
+    return countPrunable(this.idempotent, what, before);
+  }
+  /** PostgreSQL's autovacuum makes freed space reusable; giving it back (VACUUM FULL) would lock the tables. */
+  async reclaimSpace(): Promise<void> {}
 
   // ---- wake-ups
 

@@ -1,4 +1,5 @@
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
+import type { PrunableState } from "../../core/retention.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -36,6 +37,7 @@ import { heartbeat } from "./sql/heartbeat.js";
 import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
+import { countPrunable, pruneJobs, pruneOutput, reclaimSpace } from "./sql/prune.js";
 import { reap } from "./sql/reap.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { finishedAttempts, runTotals } from "./sql/run-stats.js";
@@ -179,6 +181,21 @@ export class SqliteStore implements Store {
 
   async finishedAttempts(after: FinishedCursor, until: number, limit: number): Promise<FinishedAttempt[]> {
     return finishedAttempts(this.db, after, until, limit);
+  }
+
+  // ---- retention
+
+  async pruneJobs(state: PrunableState, before: number, limit: number): Promise<number> {
+    return pruneJobs(this.db, state, before, limit);
+  }
+  async pruneOutput(before: number, limit: number): Promise<number> {
+    return pruneOutput(this.db, before, limit);
+  }
+  async countPrunable(what: PrunableState | "output", before: number): Promise<number> {
+    return countPrunable(this.db, what, before);
+  }
+  async reclaimSpace(full = false): Promise<void> {
+    reclaimSpace(this.db, full);
   }
 
   // ---- wake-ups

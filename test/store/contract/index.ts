@@ -17,6 +17,7 @@ import { migrateCases } from "./migrate.js";
 import { notifyCases } from "./notify.js";
 import { outputCases } from "./output.js";
 import { outputFromCases } from "./output-from.js";
+import { pruneCases } from "./prune.js";
 import { reapCases } from "./reap.js";
 import { shapeCases } from "./shape.js";
 import { workersCases } from "./workers.js";
@@ -38,4 +39,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   metricsCases(engineName, makeStore);
   notifyCases(engineName, makeStore);
   shapeCases(engineName, makeStore);
+  pruneCases(engineName, makeStore);
 }
