@@ -11,6 +11,7 @@ import { dlqScenarios } from "./dlq.js";
 import { enqueueScenarios } from "./enqueue.js";
 import { errorScenarios } from "./errors.js";
 import { jobScenarios } from "./job.js";
+import { pruneScenarios } from "./prune.js";
 import type { Scenario, ScenarioGroup } from "./scenario.js";
 import { statusScenarios } from "./status.js";
 import { workerScenarios } from "./worker.js";
@@ -32,6 +33,7 @@ const SCENARIOS: readonly Scenario[] = [
   ...jobScenarios,
   ...dlqScenarios,
   ...workerScenarios,
+  ...pruneScenarios,
 ];
 
 /**
