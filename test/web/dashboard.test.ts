@@ -247,7 +247,10 @@ describe("dashboard in Chromium", { skip }, () => {
     await retention.locator(".field-error", { hasText: /seconds/i }).waitFor();
     await retention.locator("input").fill("3d");
     await retention.getByRole("button", { name: "Save" }).click();
-    await waitFor("retention-completed is 3 days", async () => (await queue.config())["retention-completed"] === 259_200);
+    await waitFor(
+      "retention-completed is 3 days",
+      async () => (await queue.config())["retention-completed"] === 259_200,
+    );
     await shot("config");
   });
 
