@@ -5,8 +5,13 @@ import type { WorkerContext } from "./context.js";
 /** How often a worker looks for finished jobs past their retention (and once soon after it starts). */
 const PRUNE_EVERY_MS = 60_000;
 const FIRST_PRUNE_MS = 1_000;
-/** Pause between two batches, so that claims and finishes get the store between them. */
-const BATCH_PAUSE_MS = 50;
+/**
+ * Pause between two batches, so that claims and finishes get the store between them: four times as
+ * long as the batch took (at least 50 ms), so pruning holds the store (and, on SQLite, this
+ * worker's event loop) at most a fifth of the time, however slow the disk.
+ */
+const PAUSE_PER_BATCH_MS = 4;
+const MIN_PAUSE_MS = 50;
 
 /**
  * Retention, applied by every worker at a low rate: no leader is needed, since two workers pruning
@@ -41,8 +46,14 @@ export class Pruner {
     const { ctx } = this;
     try {
       const targets = pruneTargets(ctx.config, Date.now());
+      let resumed = Date.now();
+      const between = async (): Promise<void> => {
+        const pause = Math.max(MIN_PAUSE_MS, PAUSE_PER_BATCH_MS * (Date.now() - resumed));
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        resumed = Date.now();
+      };
       const results = await prune(ctx.store, targets, {
-        between: () => new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS)),
+        between,
         stop: () => this.stopped || ctx.stopping !== null,
       });
       for (const { what, removed } of results) {
