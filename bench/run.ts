@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every SQLite benchmark (bench/sqlite.ts), the short shell jobs against
  * task-spooler and xargs (bench/short-jobs.ts; `node dist/bench/run.js short-jobs` runs them
- * alone), then PostgreSQL's if bench/postgres.ts exists (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
+ * alone), retention (bench/retention.ts: pruning while claiming, a soak; both engines), then PostgreSQL's if bench/postgres.ts exists (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
  * Prints a table per engine and writes bench/results/<engine>.json.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printTable, saveResults, type BenchRow } from "./lib.js";
+import { runRetentionBenches } from "./retention.js";
 import { runShortJobBenches } from "./short-jobs.js";
 import { runSqliteBenches } from "./sqlite.js";
 
@@ -41,6 +42,13 @@ if ((only.length === 0 || only.includes("postgres")) && existsSync(join(here, "p
   } else {
     console.log("\nPostgreSQL benchmarks skipped: no server reachable");
   }
+}
+
+if (only.length === 0 || only.includes("retention")) {
+  const rows = await runRetentionBenches();
+  printTable("queuectl retention: pruning while claiming, soak", rows);
+  saveResults("retention", rows);
+  failed += rows.filter((r) => r.pass === false).length;
 }
 
 console.log(failed === 0 ? "\nall targets met" : `\n${failed} target(s) missed`);

@@ -15,6 +15,7 @@ import { registerJobActions } from "./commands/job-actions.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerSchedule } from "./commands/schedule.js";
+import { registerPrune } from "./commands/prune.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWait } from "./commands/wait.js";
 import { registerWeb } from "./commands/web.js";
@@ -71,6 +72,7 @@ Shell completion: queuectl completion bash|zsh|fish (see queuectl completion --h
   registerMetrics(program);
   registerConfig(program);
   registerSchedule(program);
+  registerPrune(program);
   registerWeb(program);
   registerCompletion(program);
   program.commands.forEach(requireSubcommand);

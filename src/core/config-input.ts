@@ -1,9 +1,12 @@
 import { CONFIG_BOUNDS, CONFIG_KEYS, isConfigKey, type ConfigKey } from "./config.js";
+import { parseDuration } from "./duration.js";
 import { invalid } from "./errors.js";
 import { quote } from "./printable.js";
 
 /** A plain decimal, so "0x10", "1e1" or " 5 " are refused rather than silently read as numbers. */
 const PLAIN_DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)$/;
+/** A duration with its unit (`7d`, `12h`, `90m`, `30s`), accepted where a key counts seconds. */
+const WITH_UNIT = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 
 /** What `key` must be, as one phrase: "an integer 0..1000", "a number of seconds 0..31536000 (a year)". */
 export function describeBounds(key: ConfigKey): string {
@@ -28,11 +31,17 @@ export function parseConfigValue(name: string, value: unknown): number {
     return invalid(`config ${key}: ${problem}`, { value: problem });
   };
   if (typeof value === "string" && value.trim() === "") throw fail(describeBounds(key));
+  if (typeof value === "string" && CONFIG_BOUNDS[key].unit === "seconds" && WITH_UNIT.test(value)) {
+    return checked(key, (parseDuration(value) ?? Number.NaN) / 1000, fail);
+  }
   if (typeof value === "string" && !PLAIN_DECIMAL.test(value)) {
     throw fail(`a plain decimal number, ${describeBounds(key)}`);
   }
   if (typeof value !== "string" && typeof value !== "number") throw fail(describeBounds(key));
-  const number = Number(value);
+  return checked(key, Number(value), fail);
+}
+
+function checked(key: ConfigKey, number: number, fail: (why: string) => Error): number {
   const { min, max, integer } = CONFIG_BOUNDS[key];
   if (!Number.isFinite(number) || number < min || number > max || (integer && !Number.isInteger(number))) {
     throw fail(describeBounds(key));

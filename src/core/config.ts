@@ -11,6 +11,10 @@ export const CONFIG_DEFAULTS = {
   "output-limit": 1024 * 1024,
   "lease-seconds": 6,
   "kill-grace": 5,
+  "retention-completed": 7 * 86_400,
+  "retention-dead": 30 * 86_400,
+  "retention-cancelled": 7 * 86_400,
+  "retention-output": 7 * 86_400,
 } as const satisfies Record<string, number>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -26,10 +30,24 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   "output-limit": "bytes kept per stream per attempt (head and tail kept, the middle cut)",
   "lease-seconds": "a killed worker's job is recovered after this many seconds",
   "kill-grace": "seconds a cancelled job's processes get between its signal and SIGKILL (job cancel --grace)",
+  "retention-completed": "completed jobs are deleted this long after they finished (seconds, or 7d, 12h); 0 = never",
+  "retention-dead": "dead jobs (the DLQ) are deleted this long after they died (seconds, or 30d); 0 = never",
+  "retention-cancelled": "cancelled jobs are deleted this long after they ended (seconds, or 7d); 0 = never",
+  "retention-output": "output of finished runs is dropped this long after they ended (seconds, or 7d); 0 = never",
 };
 
 /** A year: the longest any duration may be (a job's timeout, a retry delay), so timers stay sane. */
 export const MAX_JOB_TIMEOUT_SECONDS = 365 * 86_400;
+
+/** The longest retention: ten years. */
+const MAX_RETENTION_SECONDS = 3650 * 86_400;
+const RETENTION_BOUNDS: ConfigBounds = {
+  min: 0,
+  max: MAX_RETENTION_SECONDS,
+  integer: true,
+  unit: "seconds",
+  maxMeans: "ten years",
+};
 
 export interface ConfigBounds {
   min: number;
@@ -50,6 +68,10 @@ export const CONFIG_BOUNDS: Record<ConfigKey, ConfigBounds> = {
   "output-limit": { min: 1024, max: 256 * 1024 * 1024, integer: true, unit: "bytes", maxMeans: "256 MiB" },
   "lease-seconds": { min: 1, max: 86_400, unit: "seconds", maxMeans: "a day" },
   "kill-grace": { min: 0, max: 3600, unit: "seconds", maxMeans: "an hour" },
+  "retention-completed": RETENTION_BOUNDS,
+  "retention-dead": RETENTION_BOUNDS,
+  "retention-cancelled": RETENTION_BOUNDS,
+  "retention-output": RETENTION_BOUNDS,
 };
 
 export function inBounds(key: ConfigKey, value: number): boolean {

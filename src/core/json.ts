@@ -153,6 +153,8 @@ export function outputJson(jobId: string, stream: OutputStream, output: AttemptO
     text: output.data.toString("utf8"),
     total_bytes: output.total_bytes,
     truncated: output.truncated,
+    /** Dropped by retention-output: the run happened, its output is no longer kept. */
+    pruned: output.pruned === true,
   };
 }
 

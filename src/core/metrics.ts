@@ -43,3 +43,16 @@ export function nearestRank(fraction: number, count: number): number {
 export function bucketsStart(now: number, bucketMs: number, buckets: number): number {
   return now - buckets * bucketMs;
 }
+
+/**
+ * Runs of pruned jobs are kept as sums per minute and per hour (completed, failed, duration sum of
+ * the completed), placed by the start of the minute or hour they finished in. Counts, the average
+ * and throughput add these sums to the live rows; percentiles, fastest and slowest are over the live
+ * rows only (a sum cannot give them back).
+ */
+export const ROLLUP_SIZES = [MINUTE_MS, HOUR_MS] as const;
+
+/** The rollup a throughput bucket of `bucketMs` reads: hours for buckets of whole hours, else minutes. */
+export function rollupSizeFor(bucketMs: number): number {
+  return bucketMs >= HOUR_MS && bucketMs % HOUR_MS === 0 ? HOUR_MS : MINUTE_MS;
+}

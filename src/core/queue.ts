@@ -6,6 +6,7 @@ import { invalid, notFound, QueueError } from "./errors.js";
 import { idList, type JobsActed } from "./job-actions.js";
 import { statusJson, workerJson, type StatusJson, type WorkerJson } from "./json.js";
 import { leaseMs } from "./lease.js";
+import { pruneNow, type PruneRequest, type PruneResult } from "./prune.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
 import { FinishedRunFeed, runCounts, type RunCounts } from "./run-stats.js";
 import { Schedules } from "./schedules.js";
@@ -277,6 +278,13 @@ export class Queue {
     const parsed = parseConfigValue(key, value);
     await this.store.setSetting(key, String(parsed));
     return parsed;
+  }
+
+  // ---- retention
+
+  /** Prunes finished jobs and output now, by retention or `olderThan` (or counts: dryRun). */
+  async prune(request: PruneRequest = {}): Promise<PruneResult[]> {
+    return pruneNow(this.store, await this.config(), request);
   }
 
   // ---- workers

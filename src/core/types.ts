@@ -103,6 +103,8 @@ export interface AttemptOutput {
   /** Bytes the command wrote in total. */
   total_bytes: number;
   truncated: boolean;
+  /** Dropped by retention-output (read only; absent or false while the output is kept). */
+  pruned?: boolean;
 }
 
 /** A job handed to a worker by a claim. */

@@ -3,6 +3,7 @@ import { beatIntervalMs, wasPaused } from "../core/lease.js";
 import type { CancelRun, RunRef, StopMode, WorkerContext } from "./context.js";
 import { CronFirer } from "./cron.js";
 import { killOrphanedJobs } from "./orphans.js";
+import { Pruner } from "./pruner.js";
 
 /** A wake-up triggers an early heartbeat at most this often. */
 const EAGER_BEAT_MS = 250;
@@ -28,7 +29,8 @@ export interface MaintenanceHooks {
 /**
  * The worker's upkeep, on a timer of its own: the heartbeat (renews its leases, refreshes the
  * config, learns of stop requests and of runs recovered from it), recovery of lost workers' jobs
- * with their leftover processes, detection of pauses of this process, and firing cron slots.
+ * with their leftover processes, detection of pauses of this process, firing cron slots, and pruning by
+ * retention.
  */
 export class Maintenance {
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -38,12 +40,14 @@ export class Maintenance {
   private lastBeat = 0;
   private stopped = false;
   private readonly cron: CronFirer;
+  private readonly pruner: Pruner;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly hooks: MaintenanceHooks,
   ) {
     this.cron = new CronFirer(ctx);
+    this.pruner = new Pruner(ctx);
   }
 
   /** Beats once (the first beat is awaited), then keeps beating and watching for pauses. */
@@ -51,6 +55,7 @@ export class Maintenance {
     await this.beat();
     this.watchForPauses(Date.now());
     this.cron.start();
+    this.pruner.start();
   }
 
   private nudgeTimer: NodeJS.Timeout | null = null;
@@ -76,6 +81,7 @@ export class Maintenance {
   stop(): void {
     this.stopped = true;
     this.cron.stop();
+    this.pruner.stop();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);

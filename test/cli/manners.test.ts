@@ -160,6 +160,7 @@ describe("cli manners: --json on every command", () => {
       text: "hi\n",
       total_bytes: 3,
       truncated: false,
+      pruned: false,
     });
   });
 });

@@ -282,6 +282,13 @@ describe("HTTP API", () => {
     assertError(await h.call("PUT", "/api/config", { key: "max-retries" }), 400, "value");
     assertError(await h.call("PUT", "/api/config", { key: "max-retries", value: true }), 400, "value");
     assert.equal((await h.queue.config())["max-retries"], 5);
+    // Retention settings take durations; the stored value is in seconds.
+    assert.equal(shown.defaults["retention-completed"], 604_800);
+    assert.deepEqual((await h.call("PUT", "/api/config", { key: "retention-dead", value: "12h" })).json(), {
+      key: "retention-dead",
+      value: 43_200,
+    });
+    assertError(await h.call("PUT", "/api/config", { key: "retention-output", value: "7x" }), 400, "value");
   });
 
   it("unknown routes are a JSON 404", async () => {

@@ -298,6 +298,17 @@ describe("dashboard in Chromium", { skip }, () => {
     await waitFor("max-retries is 6", async () => (await queue.config())["max-retries"] === 6);
     await page.locator("#toast", { hasText: "max-retries = 6" }).waitFor();
     assert.equal(await row.locator(".field-error").textContent(), "");
+    // Retention settings are listed like the others and take durations.
+    const retention = page.locator("form[data-key=retention-completed]");
+    await retention.locator("input").fill("soon");
+    await retention.getByRole("button", { name: "Save" }).click();
+    await retention.locator(".field-error", { hasText: /seconds/i }).waitFor();
+    await retention.locator("input").fill("3d");
+    await retention.getByRole("button", { name: "Save" }).click();
+    await waitFor(
+      "retention-completed is 3 days",
+      async () => (await queue.config())["retention-completed"] === 259_200,
+    );
     await shot("config");
   });
 

@@ -182,6 +182,7 @@ export const jobView: View = (root, _params, id) => {
         outputMeta,
         `Attempt ${output.attempt} · ${output.stream} · ${bytes(output.total_bytes)}`,
         output.truncated ? " · cut to the head and tail" : "",
+        output.pruned ? h("span", { class: "pruned" }, " · output pruned (retention-output)") : "",
         running ? h("span", { class: "tailing" }, " · tailing live") : "",
         " · ",
         h(
@@ -195,7 +196,7 @@ export const jobView: View = (root, _params, id) => {
         ),
       );
       if (output.text === "") pre.textContent = "";
-      pre.dataset.empty = String(output.text === "");
+      pre.dataset.empty = output.pruned ? "pruned" : String(output.text === "");
     } catch (error) {
       replace(outputMeta, failure(error));
     }

@@ -255,6 +255,8 @@ export function registerJobs(program: Command): void {
           if (options.follow) return followOutput(queue, id, [stream], options.attempt);
           const output = await queue.output(id, { stream, attempt: options.attempt });
           if (!options.json) {
+            if (output.pruned)
+              tell(`output pruned (retention-output): attempt ${output.attempt} wrote ${output.total_bytes} bytes`);
             await writeRaw(output.data);
             return 0;
           }

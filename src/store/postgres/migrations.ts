@@ -266,6 +266,33 @@ export const MIGRATIONS: Migration[] = [
       CREATE UNIQUE INDEX jobs_schedule_slot ON ${s}.jobs (schedule, schedule_slot) WHERE schedule_slot IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    name: "retention: prune index, rollups, output pruned",
+    // Finished jobs are found for pruning by a range scan of (state, finished_at) over the terminal
+    // states only, so waiting and running jobs add nothing to it. Runs of pruned jobs are summed
+    // into per-minute and per-hour rollups (size = bucket length in ms) that metrics read with the
+    // live rows. Runs whose output was dropped say so; prune_marks remembers where the output
+    // pruning stopped, so each pass walks only runs it has not seen.
+    sql: (s) => `
+      CREATE INDEX jobs_finished ON ${s}.jobs (state, finished_at) WHERE state IN ('completed', 'dead', 'cancelled');
+      CREATE TABLE ${s}.run_rollups (
+        size         bigint NOT NULL,
+        start        bigint NOT NULL,
+        completed    bigint NOT NULL,
+        failed       bigint NOT NULL,
+        duration_sum bigint NOT NULL,
+        PRIMARY KEY (size, start)
+      );
+      ALTER TABLE ${s}.attempts ADD COLUMN output_pruned boolean NOT NULL DEFAULT false;
+      CREATE TABLE ${s}.prune_marks (
+        name        text PRIMARY KEY,
+        finished_at bigint NOT NULL,
+        job_id      text NOT NULL,
+        number      integer NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -16,6 +16,7 @@ import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type { NewSchedule, Schedule, ScheduleFiring } from "../../core/schedule.js";
+import type { PrunableState } from "../../core/retention.js";
 import type {
   CancelAnswer,
   CancelOrder,
@@ -45,6 +46,7 @@ import { heartbeat } from "./sql/heartbeat.js";
 import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
+import { countPrunable, pruneJobs, pruneOutput } from "./sql/prune.js";
 import { reap } from "./sql/reap.js";
 import { retryJobs } from "./sql/retry-jobs.js";
 import {
@@ -288,6 +290,19 @@ export class PostgresStore implements Store {
   fireSchedule(firing: ScheduleFiring): Promise<string[] | null> {
     return fireSchedule(this.db, firing);
   }
+  // ---- retention: a batch run twice removes other rows, never the same runs twice (idempotent view)
+
+  async pruneJobs(state: PrunableState, before: number, limit: number): Promise<number> {
+    return pruneJobs(this.idempotent, state, before, limit);
+  }
+  async pruneOutput(before: number, limit: number): Promise<number> {
+    return pruneOutput(this.idempotent, before, limit);
+  }
+  async countPrunable(what: PrunableState | "output", before: number): Promise<number> {
+    return countPrunable(this.idempotent, what, before);
+  }
+  /** PostgreSQL's autovacuum makes freed space reusable; giving it back (VACUUM FULL) would lock the tables. */
+  async reclaimSpace(): Promise<void> {}
 
   // ---- wake-ups
 

@@ -72,3 +72,17 @@ export function throughputPoints(
   }
   return points;
 }
+
+/** The sums of every pruned run (from the hourly rollups, the fewer rows). */
+export interface RolledUp {
+  completed: number;
+  failed: number;
+  duration_sum: number;
+}
+
+/** The average duration of successful runs, live (`count` runs averaging `avg`) and pruned together. */
+export function averageWithRollups(avg: number | null, count: number, rolled: RolledUp): number | null {
+  if (rolled.completed === 0) return avg;
+  const total = count + rolled.completed;
+  return total === 0 ? null : ((avg ?? 0) * count + rolled.duration_sum) / total;
+}

@@ -29,6 +29,9 @@ export class Db {
     } catch (error) {
       throw new QueueError("unavailable", `cannot open the SQLite store at ${path}: ${(error as Error).message}`);
     }
+    // Pages freed by pruning can be handed back to the file system (sql/prune.ts). This takes
+    // effect only in a new, empty file; an older store needs one VACUUM (`prune --vacuum`).
+    this.raw.pragma("auto_vacuum = INCREMENTAL");
     this.raw.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a commit survives a crash of the process, not always a power loss.
     this.raw.pragma("synchronous = NORMAL");

@@ -207,6 +207,29 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE jobs ADD COLUMN schedule_slot INTEGER;
   CREATE UNIQUE INDEX jobs_schedule_slot ON jobs (schedule, schedule_slot) WHERE schedule_slot IS NOT NULL;
   `,
+  // retention: finished jobs are found for pruning by a range scan of (state, finished_at) over the
+  // terminal states only, so waiting and running jobs add nothing to it. Runs of pruned jobs are
+  // summed into per-minute and per-hour rollups (size = bucket length in ms) that metrics read with
+  // the live rows. Runs whose output was dropped say so; prune_marks remembers where the output
+  // pruning stopped, so each pass walks only runs it has not seen.
+  `
+  CREATE INDEX jobs_finished ON jobs (state, finished_at) WHERE state IN ('completed', 'dead', 'cancelled');
+  CREATE TABLE run_rollups (
+    size         INTEGER NOT NULL,
+    start        INTEGER NOT NULL,
+    completed    INTEGER NOT NULL,
+    failed       INTEGER NOT NULL,
+    duration_sum INTEGER NOT NULL,
+    PRIMARY KEY (size, start)
+  ) WITHOUT ROWID;
+  ALTER TABLE attempts ADD COLUMN output_pruned INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE prune_marks (
+    name        TEXT PRIMARY KEY,
+    finished_at INTEGER NOT NULL,
+    job_id      TEXT NOT NULL,
+    number      INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

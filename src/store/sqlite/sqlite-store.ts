@@ -2,6 +2,7 @@ import type { JobsActed } from "../../core/job-actions.js";
 import type { ChangeCursor, ListedJob, ListedJobPage } from "../../core/listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "../../core/queues.js";
 import type { NewSchedule, Schedule, ScheduleFiring } from "../../core/schedule.js";
+import type { PrunableState } from "../../core/retention.js";
 import type {
   Attempt,
   AttemptOutput,
@@ -43,6 +44,7 @@ import { heartbeat } from "./sql/heartbeat.js";
 import { insertJobs } from "./sql/insert-jobs.js";
 import { metrics, throughput } from "./sql/metrics.js";
 import { getOutput, listAttempts, writeOutput } from "./sql/output.js";
+import { countPrunable, pruneJobs, pruneOutput, reclaimSpace } from "./sql/prune.js";
 import { reap } from "./sql/reap.js";
 import { retryJobs } from "./sql/retry-jobs.js";
 import {
@@ -257,6 +259,21 @@ export class SqliteStore implements Store {
   }
   async fireSchedule(firing: ScheduleFiring): Promise<string[] | null> {
     return fireSchedule(this.db, firing);
+  }
+
+  // ---- retention
+
+  async pruneJobs(state: PrunableState, before: number, limit: number): Promise<number> {
+    return pruneJobs(this.db, state, before, limit);
+  }
+  async pruneOutput(before: number, limit: number): Promise<number> {
+    return pruneOutput(this.db, before, limit);
+  }
+  async countPrunable(what: PrunableState | "output", before: number): Promise<number> {
+    return countPrunable(this.db, what, before);
+  }
+  async reclaimSpace(full = false): Promise<void> {
+    reclaimSpace(this.db, full);
   }
 
   // ---- wake-ups

@@ -12,6 +12,7 @@ import { enqueueScenarios } from "./enqueue.js";
 import { errorScenarios } from "./errors.js";
 import { jobScenarios } from "./job.js";
 import { queueScenarios } from "./queues.js";
+import { pruneScenarios } from "./prune.js";
 import type { Scenario, ScenarioGroup } from "./scenario.js";
 import { statusScenarios } from "./status.js";
 import { workerScenarios } from "./worker.js";
@@ -35,6 +36,7 @@ const SCENARIOS: readonly Scenario[] = [
   ...dlqScenarios,
   ...workerScenarios,
   ...queueScenarios,
+  ...pruneScenarios,
 ];
 
 /**

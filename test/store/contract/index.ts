@@ -20,6 +20,7 @@ import { notifyCases } from "./notify.js";
 import { outputCases } from "./output.js";
 import { outputFromCases } from "./output-from.js";
 import { queuesCases } from "./queues.js";
+import { pruneCases } from "./prune.js";
 import { reapCases } from "./reap.js";
 import { schedulesCases } from "./schedules.js";
 import { shapeCases } from "./shape.js";
@@ -46,4 +47,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   shapeCases(engineName, makeStore);
   queuesCases(engineName, makeStore);
   schedulesCases(engineName, makeStore);
+  pruneCases(engineName, makeStore);
 }

@@ -44,13 +44,16 @@ export async function getOutput(
   // Only the end written after `from` leaves the server (see Store.getOutput). The count is
   // bigint; capped at the stored length it fits the int that substring takes.
   const keep = `least(greatest(${c.bytes} - $3::bigint, 0), octet_length(${c.data}))::int`;
-  const { rows } = await db.query<AttemptOutput>(
+  const { rows } = await db.query<AttemptOutput & { output_pruned: boolean }>(
     `SELECT CASE WHEN $3 <= 0 THEN ${c.data} ELSE substring(${c.data} FROM octet_length(${c.data}) - ${keep} + 1) END AS data,
-            ${c.bytes} AS total_bytes, ${c.truncated} AS truncated
+            ${c.bytes} AS total_bytes, ${c.truncated} AS truncated, output_pruned
      FROM ${db.s}.attempts WHERE job_id = $1 AND number = $2`,
     [jobId, attempt, from],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { output_pruned, ...output } = row;
+  return output_pruned ? { ...output, pruned: true } : output;
 }
 
 export async function listAttempts(db: Db, jobId: string): Promise<Attempt[]> {

@@ -43,14 +43,20 @@ export function getOutput(
     .sql(
       `SELECT substr(o.data, CASE WHEN @from <= 0 THEN 1
                                   ELSE max(1, length(o.data) - max(o.total_bytes - @from, 0) + 1) END) AS data,
-              o.total_bytes, o.truncated FROM attempts a
+              coalesce(o.total_bytes, iif(@stream = 'stdout', a.stdout_bytes, a.stderr_bytes)) AS total_bytes,
+              o.truncated, a.output_pruned FROM attempts a
        LEFT JOIN outputs o ON o.job_id = a.job_id AND o.number = a.number AND o.stream = @stream
        WHERE a.job_id = @jobId AND a.number = @attempt`,
     )
     .get({ from, stream, jobId, attempt }) as
-    { data: Buffer | null; total_bytes: number | null; truncated: number | null } | undefined;
+    { data: Buffer | null; total_bytes: number | null; truncated: number | null; output_pruned: number } | undefined;
   if (!row) return null;
-  return { data: row.data ?? Buffer.alloc(0), total_bytes: row.total_bytes ?? 0, truncated: row.truncated === 1 };
+  const output = {
+    data: row.data ?? Buffer.alloc(0),
+    total_bytes: row.total_bytes ?? 0,
+    truncated: row.truncated === 1,
+  };
+  return row.output_pruned === 1 ? { ...output, pruned: true } : output;
 }
 
 export function listAttempts(db: Db, jobId: string): Attempt[] {

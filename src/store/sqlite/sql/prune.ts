@@ -1,0 +1,102 @@
+import { ROLLUP_SIZES } from "../../../core/metrics.js";
+import type { PrunableState } from "../../../core/retention.js";
+import { FINISHED_STATES_SQL } from "../../shared/columns.js";
+import { FAILED_SQL } from "../../shared/metrics.js";
+import type { Db } from "../db.js";
+
+/** The oldest finished jobs of a state, by the range index jobs_finished. */
+const VICTIMS = `SELECT id FROM jobs INDEXED BY jobs_finished
+  WHERE ${FINISHED_STATES_SQL} AND state = @state AND finished_at < @before ORDER BY finished_at LIMIT @limit`;
+
+/** The finished runs of the doomed jobs (a JSON array of ids) summed per minute and per hour. */
+const ROLL_UP = `INSERT INTO run_rollups (size, start, completed, failed, duration_sum)
+  SELECT z.value, a.finished_at - a.finished_at % z.value,
+         sum(a.outcome = 'completed'), sum(a.outcome IN ${FAILED_SQL}),
+         coalesce(sum(iif(a.outcome = 'completed', a.duration_ms, 0)), 0)
+  FROM json_each(@ids) v JOIN attempts a ON a.job_id = v.value, json_each(@sizes) z
+  WHERE a.finished_at IS NOT NULL AND (a.outcome = 'completed' OR a.outcome IN ${FAILED_SQL})
+  GROUP BY 1, 2
+  ON CONFLICT (size, start) DO UPDATE SET completed = completed + excluded.completed,
+    failed = failed + excluded.failed, duration_sum = duration_sum + excluded.duration_sum`;
+
+/** The chosen jobs with their runs and output (chosen in the same transaction: nothing moved since). */
+const DELETES = [
+  `DELETE FROM outputs WHERE job_id IN (SELECT value FROM json_each(@ids))`,
+  `DELETE FROM attempts WHERE job_id IN (SELECT value FROM json_each(@ids))`,
+  `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))`,
+];
+
+export function pruneJobs(db: Db, state: PrunableState, before: number, limit: number): number {
+  return db.write(() => {
+    const rows = db.sql(VICTIMS).all({ state, before, limit }) as { id: string }[];
+    if (rows.length === 0) return 0;
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    db.sql(ROLL_UP).run({ ids, sizes: JSON.stringify(ROLLUP_SIZES) });
+    for (const statement of DELETES) db.sql(statement).run({ ids });
+    return rows.length;
+  });
+}
+
+/** Finished runs after the mark (the whole key is in attempts_finished: no sort). */
+const AFTER_MARK = `FROM attempts INDEXED BY attempts_finished
+  WHERE finished_at >= @at AND finished_at < @before AND (finished_at, job_id, number) > (@at, @job_id, @number)`;
+
+interface Mark {
+  at: number;
+  job_id: string;
+  number: number;
+}
+
+/** Where output pruning stopped (before anything: the first finished run). */
+function outputMark(db: Db): Mark {
+  const row = db.sql(`SELECT finished_at AS at, job_id, number FROM prune_marks WHERE name = 'output'`).get() as
+    Mark | undefined;
+  return row ?? { at: 0, job_id: "", number: 0 };
+}
+
+export function pruneOutput(db: Db, before: number, limit: number): number {
+  return db.write(() => {
+    const rows = db
+      .sql(`SELECT finished_at, job_id, number ${AFTER_MARK} ORDER BY finished_at, job_id, number LIMIT @limit`)
+      .all({ ...outputMark(db), before, limit }) as { finished_at: number; job_id: string; number: number }[];
+    const last = rows.at(-1);
+    if (!last) return 0;
+    const drop = db.sql(`DELETE FROM outputs WHERE job_id = ? AND number = ?`);
+    const mark = db.sql(`UPDATE attempts SET output_pruned = 1 WHERE job_id = ? AND number = ?`);
+    for (const row of rows) {
+      if (drop.run(row.job_id, row.number).changes > 0) mark.run(row.job_id, row.number);
+    }
+    db.sql(
+      `INSERT INTO prune_marks (name, finished_at, job_id, number) VALUES ('output', @finished_at, @job_id, @number)
+       ON CONFLICT (name) DO UPDATE SET finished_at = excluded.finished_at, job_id = excluded.job_id, number = excluded.number`,
+    ).run(last);
+    return rows.length;
+  });
+}
+
+export function countPrunable(db: Db, what: PrunableState | "output", before: number): number {
+  const sql =
+    what === "output"
+      ? `SELECT count(*) AS n ${AFTER_MARK}`
+      : `SELECT count(*) AS n FROM jobs INDEXED BY jobs_finished WHERE ${FINISHED_STATES_SQL} AND state = @state AND finished_at < @before`;
+  return (db.sql(sql).get(what === "output" ? { ...outputMark(db), before } : { state: what, before }) as { n: number })
+    .n;
+}
+
+/** Pages freed per call at most: a short pause for other writers, however much was pruned. */
+const VACUUM_PAGES = 4096;
+
+/**
+ * Hands free pages back to the file system. Incremental vacuum works only on a file made with
+ * auto_vacuum = INCREMENTAL (new stores are: see Db); `full` rewrites the file once with VACUUM,
+ * which turns it on for an older store too. In WAL mode the file shrinks at the checkpoint.
+ */
+export function reclaimSpace(db: Db, full: boolean): void {
+  if (full) {
+    db.raw.pragma("auto_vacuum = INCREMENTAL");
+    db.raw.exec("VACUUM");
+  } else {
+    db.raw.pragma(`incremental_vacuum(${VACUUM_PAGES})`);
+  }
+  db.raw.pragma("wal_checkpoint(PASSIVE)");
+}
