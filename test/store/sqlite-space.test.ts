@@ -56,7 +56,14 @@ test("pruning shrinks the SQLite file", async () => {
 
     const [result] = await prune(store, [{ what: "completed", before: Date.now() - 86_400_000 }]);
     assert.equal(result?.removed, 3000);
-    assert.deepEqual(await store.countJobs(), { pending: 1, processing: 0, completed: 0, failed: 0, dead: 0 });
+    assert.deepEqual(await store.countJobs(), {
+      pending: 1,
+      processing: 0,
+      completed: 0,
+      failed: 0,
+      dead: 0,
+      cancelled: 0,
+    });
     const pruned = statSync(home.db).size;
     assert.ok(pruned < full / 4, `the file shrank from ${full} to ${pruned} bytes`);
   } finally {

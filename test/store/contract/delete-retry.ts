@@ -43,7 +43,14 @@ export function deleteRetryCases(engineName: string, makeStore: MakeStore): void
             assert.deepEqual(await store.listAttempts(id), [], id);
             assert.equal(await store.getOutput(id, 1, "stdout"), null, id);
           }
-          assert.deepEqual(await store.countJobs(), { pending: 1, processing: 0, completed: 0, failed: 0, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 1,
+            processing: 0,
+            completed: 0,
+            failed: 0,
+            dead: 0,
+            cancelled: 0,
+          });
           // Counters count what happened: deleting history takes nothing back.
           assert.deepEqual(await store.runTotals(), totals);
           assert.equal((await mustGet(store, "kept")).state, "pending");
@@ -98,7 +105,14 @@ export function deleteRetryCases(engineName: string, makeStore: MakeStore): void
             assert.equal((await store.listAttempts(job.id)).length, 1);
           }
           assert.equal((await mustGet(store, "dlq")).last_error, "exit code 1");
-          assert.deepEqual(await store.countJobs(), { pending: 2, processing: 0, completed: 0, failed: 0, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 2,
+            processing: 0,
+            completed: 0,
+            failed: 0,
+            dead: 0,
+            cancelled: 0,
+          });
           const again = await claimOne(store, "w1", t + 5000);
           assert.equal(again.attempt, 2);
           assert.equal(again.job.attempts, 1);

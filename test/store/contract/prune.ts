@@ -73,7 +73,14 @@ export function pruneCases(engineName: string, makeStore: MakeStore): void {
           assert.equal((await mustGet(store, "running")).state, "processing");
           assert.equal((await mustGet(store, "waiting")).state, "pending");
           assert.equal((await store.getOutput("recent", 1, "stdout"))?.data.toString(), "out recent");
-          assert.deepEqual(await store.countJobs(), { pending: 1, processing: 1, completed: 1, failed: 1, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 1,
+            processing: 1,
+            completed: 1,
+            failed: 1,
+            dead: 0,
+            cancelled: 0,
+          });
 
           // Counters, average and charts read the rollups: the same as before the prune.
           assert.deepEqual(history(await store.metrics(now)), history(metricsBefore));
@@ -87,7 +94,14 @@ export function pruneCases(engineName: string, makeStore: MakeStore): void {
           // A cutoff far ahead still takes only finished jobs of the state asked for.
           assert.equal(await store.pruneJobs("completed", now + 365 * 24 * HOUR_MS, 500), 1);
           assert.equal(await store.pruneJobs("dead", now + 365 * 24 * HOUR_MS, 500), 0);
-          assert.deepEqual(await store.countJobs(), { pending: 1, processing: 1, completed: 0, failed: 1, dead: 0 });
+          assert.deepEqual(await store.countJobs(), {
+            pending: 1,
+            processing: 1,
+            completed: 0,
+            failed: 1,
+            dead: 0,
+            cancelled: 0,
+          });
           assert.deepEqual(history(await store.metrics(now)), history(metricsBefore));
         }),
       );
