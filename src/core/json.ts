@@ -32,6 +32,8 @@ export interface JobJson {
   duration_ms: number | null;
   last_error: string | null;
   worker_id: string | null;
+  key: string | null;
+  no_retry_exit_codes: number[];
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -54,7 +56,14 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     duration_ms: job.duration_ms,
     last_error: job.last_error,
     worker_id: job.worker_id,
+    key: job.key,
+    no_retry_exit_codes: job.no_retry_exit_codes,
   };
+}
+
+/** enqueue and add: the job, and whether it is one that held the key already (not added). */
+export function enqueuedJson(job: Job & { existing: boolean }, now = Date.now()): JobJson & { existing: boolean } {
+  return { ...jobJson(job, now), existing: job.existing };
 }
 
 export function attemptJson(attempt: Attempt) {
@@ -137,8 +146,8 @@ export function outputJson(jobId: string, stream: OutputStream, output: AttemptO
 export type OutputJson = ReturnType<typeof outputJson>;
 
 export interface ConfigJson {
-  values: Record<string, number>;
-  defaults: Record<string, number>;
+  values: Record<string, number | string>;
+  defaults: Record<string, number | string>;
   /** A line of help per key. */
   help: Record<string, string>;
 }

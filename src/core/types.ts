@@ -30,7 +30,14 @@ export interface Job {
   /** The worker holding the job while it is `processing`. */
   worker_id: string | null;
   lease_until: number | null;
+  /** Unique among active jobs (pending, failed awaiting retry, processing); null = none. */
+  key: string | null;
+  /** Exit codes that send the job to dead at once instead of retrying it (core/retry.ts). */
+  no_retry_exit_codes: number[];
 }
+
+/** What enqueue does when an active job already has the new job's key (see core/unique-key.ts). */
+export type OnConflict = "skip" | "replace" | "error";
 
 /** A fully validated new job, ready for the store (defaults already applied). */
 export interface NewJob {
@@ -42,6 +49,20 @@ export interface NewJob {
   timeout: number | null;
   run_at: number;
   created_at: number;
+  /** Absent = null: no key. */
+  key?: string | null;
+  /** Absent = "skip". Used at insert only; not stored. */
+  on_conflict?: OnConflict;
+  /** Absent = []. */
+  no_retry_exit_codes?: number[];
+}
+
+/** What insertJobs did with one new job: inserted it, or found (and maybe replaced) an active job with its key. */
+export interface InsertedJob {
+  /** The new job's id, or the id of the active job that holds its key. */
+  id: string;
+  /** True when `id` is an existing job (on_conflict skip, or replace of a job that had not started). */
+  existing: boolean;
 }
 
 export type AttemptOutcome =

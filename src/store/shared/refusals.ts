@@ -12,3 +12,8 @@ export function notRetryable(id: string, state: JobState | undefined): QueueErro
   if (state === undefined) return notFound("job", id);
   return conflict(`job ${id} is ${state}, not dead: only dead jobs can be retried`);
 }
+
+/** on_conflict "error": an active job holds the key. */
+export function keyTaken(key: string, holder: string | undefined): QueueError {
+  return conflict(`key "${key}" is held by active job ${holder ?? "(just finished)"} (on_conflict error)`);
+}

@@ -1,5 +1,5 @@
 import { LIST_COMMAND_CHARS, type ListedJob } from "../../core/listing.js";
-import type { Job } from "../../core/types.js";
+import { toJob, type JobRow } from "./job-rows.js";
 import { listedColumns } from "../shared/columns.js";
 
 /**
@@ -12,8 +12,8 @@ export const LISTED_COLUMNS = listedColumns(
   `CASE WHEN octet_length(command) <= ${LIST_COMMAND_CHARS} THEN 0 ELSE length(command) > ${LIST_COMMAND_CHARS} END`,
 );
 
-export type ListedRow = Job & { command_truncated: 0 | 1 };
+export type ListedRow = JobRow & { command_truncated: 0 | 1 };
 
 export function toListedJob(row: ListedRow): ListedJob {
-  return { ...row, command_truncated: row.command_truncated === 1 };
+  return { ...toJob(row), command_truncated: row.command_truncated === 1 };
 }

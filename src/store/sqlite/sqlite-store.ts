@@ -3,6 +3,7 @@ import type {
   Attempt,
   AttemptOutput,
   ClaimedJob,
+  InsertedJob,
   Job,
   JobFilter,
   Metrics,
@@ -75,8 +76,8 @@ export class SqliteStore implements Store {
 
   // ---- jobs
 
-  async insertJobs(jobs: NewJob[]): Promise<void> {
-    insertJobs(this.db, jobs);
+  async insertJobs(jobs: NewJob[]): Promise<InsertedJob[]> {
+    return insertJobs(this.db, jobs);
   }
   async getJob(id: string): Promise<Job | null> {
     return getJob(this.db, id);

@@ -12,7 +12,11 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
  */
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
   if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
-  if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
+  // Runs that add on-dead hooks are finished in a transaction of their own (see finishRuns), then the claim.
+  if (claim.limit <= 0 || runs.some((run) => run.hook)) {
+    const refused = await finishRuns(db, runs);
+    return { claimed: claim.limit > 0 ? await claimJobs(db, claim) : [], refused };
+  }
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);
   // One row per claimed job, or one row of nulls when none was claimed; each carries the refused ids.

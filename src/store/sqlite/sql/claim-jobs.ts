@@ -2,8 +2,9 @@ import type { ClaimRequest } from "../../../core/store.js";
 import type { ClaimedJob } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
+import { toJob, type JobRow } from "../job-rows.js";
 
-type ClaimedRow = ClaimedJob["job"] & { last_attempt: number };
+type ClaimedRow = JobRow & { last_attempt: number };
 
 /** Waiting jobs: pending, or failed and awaiting their retry. */
 export const READY = "state IN ('pending', 'failed')";
@@ -35,9 +36,9 @@ export function claimNow(db: Db, { workerId, limit, now, leaseMs }: ClaimRequest
   if (limit <= 0) return [];
   const rows = db.sql(CLAIM_SQL).all({ worker: workerId, now, lease: now + leaseMs, limit }) as ClaimedRow[];
   const record = db.sql(RECORD_SQL);
-  return rows.sort(byPickOrder).map(({ last_attempt, ...job }) => {
-    record.run(job.id, last_attempt, workerId, now, job.run_at);
-    return { job, attempt: last_attempt };
+  return rows.sort(byPickOrder).map(({ last_attempt, ...row }) => {
+    record.run(row.id, last_attempt, workerId, now, row.run_at);
+    return { job: toJob(row), attempt: last_attempt };
   });
 }
 

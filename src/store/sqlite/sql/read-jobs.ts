@@ -11,11 +11,13 @@ import type { Job, JobFilter, StateCounts } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import { stateCounts } from "../../shared/metrics.js";
 import type { Db } from "../db.js";
+import { toJob, type JobRow } from "../job-rows.js";
 import { LISTED_COLUMNS, toListedJob, type ListedRow } from "../listed-jobs.js";
 import { READY } from "./claim-jobs.js";
 
 export function getJob(db: Db, id: string): Job | null {
-  return (db.sql(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).get(id) as Job | undefined) ?? null;
+  const row = db.sql(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+  return row ? toJob(row) : null;
 }
 
 /**
