@@ -78,6 +78,10 @@ export const jobView: View = (root, _params, id) => {
         // A finished job holds no worker any more; its latest attempt names the one that ran it.
         fact("Worker", current.worker_id ?? attempts.at(-1)?.worker_id ?? "—"),
         current.last_error ? fact("Last error", h("span", { class: "error-text" }, current.last_error)) : [],
+        current.key !== null ? fact("Key", h("code", {}, current.key)) : [],
+        current.no_retry_exit_codes.length > 0
+          ? fact("No retry on", `exit code ${current.no_retry_exit_codes.join(", ")}`)
+          : [],
       ),
     );
   };

@@ -189,6 +189,10 @@ export function registerJobs(program: Command): void {
           ["last error", text(found.last_error ?? "-")],
         ];
         if (found.worker_id) fields.push(["worker", text(found.worker_id)]);
+        if (found.key !== null) fields.push(["key", text(found.key)]);
+        if (found.no_retry_exit_codes.length > 0) {
+          fields.push(["no retry on", `exit code ${found.no_retry_exit_codes.join(", ")}`]);
+        }
         console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();
