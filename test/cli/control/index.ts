@@ -7,12 +7,15 @@ import { withHarness, type MakeEnv } from "../harness.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import { addScenarios } from "./add.js";
 import { followScenarios } from "./follow.js";
+import { keyScenarios, policyScenarios } from "./policy.js";
 import { waitScenarios } from "./wait.js";
 
 const SETS: Record<string, readonly Scenario[]> = {
   add: addScenarios,
   follow: followScenarios,
   wait: waitScenarios,
+  keys: keyScenarios,
+  policy: policyScenarios,
 };
 
 export function controlScenarios(engine: string, makeEnv: MakeEnv, sets: (keyof typeof SETS)[]): void {

@@ -19,6 +19,7 @@ import { outputCases } from "./output.js";
 import { outputFromCases } from "./output-from.js";
 import { reapCases } from "./reap.js";
 import { shapeCases } from "./shape.js";
+import { uniqueKeyCases } from "./unique-keys.js";
 import { workersCases } from "./workers.js";
 
 /** Registers every contract case against one engine; `makeStore` gives each case a fresh store. */
@@ -38,4 +39,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   metricsCases(engineName, makeStore);
   notifyCases(engineName, makeStore);
   shapeCases(engineName, makeStore);
+  uniqueKeyCases(engineName, makeStore);
 }
