@@ -33,7 +33,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   "backoff-jitter":
     "0..1: 0 waits backoff-base^k exactly, 1 a random delay from 0 to that (full jitter), between: in proportion",
   "on-dead":
-    "shell command run as a job (queue hooks) when a job goes dead, with QUEUECTL_DEAD_JOB_ID, _COMMAND, _EXIT_CODE, _ERROR set; empty = none",
+    "shell command run as a job of its own when a job goes dead, with QUEUECTL_DEAD_JOB_ID, _COMMAND, _EXIT_CODE, _ERROR set; empty = none",
 };
 
 /** A year: the longest any duration may be (a job's timeout, a retry delay), so timers stay sane. */
