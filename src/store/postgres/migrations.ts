@@ -195,6 +195,8 @@ export const MIGRATIONS: Migration[] = [
         ADD COLUMN no_retry_exit_codes smallint[] NOT NULL DEFAULT '{}';
       CREATE UNIQUE INDEX jobs_active_key ON ${s}.jobs (key)
         WHERE key IS NOT NULL AND state IN ('pending', 'failed', 'processing');
+      -- dlq retry --all picks one dead job per key: found by key whatever the state.
+      CREATE INDEX jobs_key ON ${s}.jobs (key) WHERE key IS NOT NULL;
     `,
   },
 ];

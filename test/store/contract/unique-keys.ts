@@ -182,6 +182,34 @@ export function uniqueKeyCases(engineName: string, makeStore: MakeStore): void {
       );
     });
 
+    describe("unique keys and the DLQ", () => {
+      it(
+        "a dead job whose key is held again stays dead: retryDead refuses naming the key, retryAllDead skips it",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([
+            newJob("old", t, { key: "k", max_retries: 0 }),
+            newJob("twin", t + 1, { key: "k2", max_retries: 0 }),
+            newJob("free", t + 2, { key: "k3", max_retries: 0 }),
+          ]);
+          for (let i = 0; i < 3; i++) {
+            await store.finishRuns([finished(await claimOne(store, "w1", t + 10), { state: "dead" })]);
+          }
+          await store.insertJobs([newJob("twin2", t + 20, { key: "k2", max_retries: 0 })]);
+          await store.finishRuns([finished(await claimOne(store, "w1", t + 20), { state: "dead" })]);
+          await store.insertJobs([newJob("new", t + 30, { key: "k" })]);
+          await rejectsWith(store.retryDead("old", t + 40), "conflict", '"k"');
+          assert.equal((await mustGet(store, "old")).state, "dead");
+          // k is held by "new"; of the two dead k2 jobs one comes back; k3 is free.
+          assert.equal(await store.retryAllDead(t + 50), 2);
+          assert.equal((await mustGet(store, "old")).state, "dead");
+          assert.equal((await mustGet(store, "free")).state, "pending");
+          const twins = [await mustGet(store, "twin"), await mustGet(store, "twin2")].map((j) => j.state).sort();
+          assert.deepEqual(twins, ["dead", "pending"]);
+        }),
+      );
+    });
+
     describe("on-dead hook jobs", () => {
       it(
         "finishRuns inserts a dead run's hook job with it, and none for a refused run",
