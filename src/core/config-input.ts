@@ -1,4 +1,12 @@
-import { CONFIG_BOUNDS, CONFIG_KEYS, isConfigKey, type ConfigKey } from "./config.js";
+import {
+  CONFIG_BOUNDS,
+  CONFIG_KEYS,
+  isConfigKey,
+  isTextKey,
+  textSettingProblem,
+  type ConfigKey,
+  type NumericConfigKey,
+} from "./config.js";
 import { parseDuration } from "./duration.js";
 import { invalid } from "./errors.js";
 import { quote } from "./printable.js";
@@ -9,7 +17,7 @@ const PLAIN_DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)$/;
 const WITH_UNIT = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 
 /** What `key` must be, as one phrase: "an integer 0..1000", "a number of seconds 0..31536000 (a year)". */
-export function describeBounds(key: ConfigKey): string {
+export function describeBounds(key: NumericConfigKey): string {
   const { min, max, integer, unit, maxMeans } = CONFIG_BOUNDS[key];
   const what = `${integer ? "an integer" : "a number"}${unit ? ` of ${unit}` : ""}`;
   return `${what} from ${min} to ${max}${maxMeans ? ` (${maxMeans})` : ""}`;
@@ -24,12 +32,21 @@ export function checkConfigKey(key: string): ConfigKey {
 }
 
 /** Validates one value for one key; throws an "invalid" QueueError naming the key, the rule and the value. */
-export function parseConfigValue(name: string, value: unknown): number {
+export function parseConfigValue(name: string, value: unknown): number | string {
   const key = checkConfigKey(name);
   const fail = (why: string) => {
     const problem = `must be ${why}, got ${quote(value)}`;
     return invalid(`config ${key}: ${problem}`, { value: problem });
   };
+  if (isTextKey(key)) {
+    if (typeof value !== "string") throw fail("a shell command line (a string; empty for none)");
+    const problem = textSettingProblem(value);
+    if (problem !== null) {
+      const message = `${problem}, got ${quote(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`;
+      throw invalid(`config ${key}: ${message}`, { value: problem });
+    }
+    return value.trim();
+  }
   if (typeof value === "string" && value.trim() === "") throw fail(describeBounds(key));
   if (typeof value === "string" && CONFIG_BOUNDS[key].unit === "seconds" && WITH_UNIT.test(value)) {
     return checked(key, (parseDuration(value) ?? Number.NaN) / 1000, fail);
@@ -41,7 +58,7 @@ export function parseConfigValue(name: string, value: unknown): number {
   return checked(key, Number(value), fail);
 }
 
-function checked(key: ConfigKey, number: number, fail: (why: string) => Error): number {
+function checked(key: NumericConfigKey, number: number, fail: (why: string) => Error): number {
   const { min, max, integer } = CONFIG_BOUNDS[key];
   if (!Number.isFinite(number) || number < min || number > max || (integer && !Number.isInteger(number))) {
     throw fail(describeBounds(key));

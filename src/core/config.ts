@@ -15,10 +15,16 @@ export const CONFIG_DEFAULTS = {
   "retention-dead": 30 * 86_400,
   "retention-cancelled": 7 * 86_400,
   "retention-output": 7 * 86_400,
-} as const satisfies Record<string, number>;
+  "backoff-jitter": 0,
+  /** A shell command run as a job of its own when a job goes dead (core/on-dead.ts); "" = none. */
+  "on-dead": "",
+} as const satisfies Record<string, number | string>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
-export type Config = { [K in ConfigKey]: number };
+/** Settings whose value is a command line rather than a number. */
+export type TextConfigKey = { [K in ConfigKey]: (typeof CONFIG_DEFAULTS)[K] extends string ? K : never }[ConfigKey];
+export type NumericConfigKey = Exclude<ConfigKey, TextConfigKey>;
+export type Config = { [K in NumericConfigKey]: number } & { [K in TextConfigKey]: string };
 
 export const CONFIG_HELP: Record<ConfigKey, string> = {
   "max-retries":
@@ -34,6 +40,10 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   "retention-dead": "dead jobs (the DLQ) are deleted this long after they died (seconds, or 30d); 0 = never",
   "retention-cancelled": "cancelled jobs are deleted this long after they ended (seconds, or 7d); 0 = never",
   "retention-output": "output of finished runs is dropped this long after they ended (seconds, or 7d); 0 = never",
+  "backoff-jitter":
+    "0..1: 0 waits backoff-base^k exactly, 1 a random delay from 0 to that (full jitter), between: in proportion",
+  "on-dead":
+    "shell command run as a job of its own when a job goes dead, with QUEUECTL_DEAD_JOB_ID, _COMMAND, _EXIT_CODE, _ERROR set; empty = none",
 };
 
 /** A year: the longest any duration may be (a job's timeout, a retry delay), so timers stay sane. */
@@ -58,8 +68,8 @@ export interface ConfigBounds {
   maxMeans?: string;
 }
 
-/** Every key's range: one place, read by the validation (config-input.ts) and by configFromStored. */
-export const CONFIG_BOUNDS: Record<ConfigKey, ConfigBounds> = {
+/** Every numeric key's range: one place, read by the validation (config-input.ts) and by configFromStored. */
+export const CONFIG_BOUNDS: Record<NumericConfigKey, ConfigBounds> = {
   "max-retries": { min: 0, max: 1000, integer: true },
   "backoff-base": { min: 1, max: 100 },
   "backoff-max": { min: 0, max: MAX_JOB_TIMEOUT_SECONDS, unit: "seconds", maxMeans: "a year" },
@@ -72,9 +82,26 @@ export const CONFIG_BOUNDS: Record<ConfigKey, ConfigBounds> = {
   "retention-dead": RETENTION_BOUNDS,
   "retention-cancelled": RETENTION_BOUNDS,
   "retention-output": RETENTION_BOUNDS,
+  "backoff-jitter": { min: 0, max: 1 },
 };
 
-export function inBounds(key: ConfigKey, value: number): boolean {
+export function isTextKey(key: ConfigKey): key is TextConfigKey {
+  return typeof CONFIG_DEFAULTS[key] === "string";
+}
+
+/**
+ * A text setting is a command line for /bin/sh: well-formed, no NUL, short enough to pass as one
+ * argument with room for the variables the hook gets. Returns what is wrong, or null.
+ */
+export const MAX_TEXT_SETTING_BYTES = 16 * 1024;
+export function textSettingProblem(value: string): string | null {
+  if (value.includes("\u0000")) return "must not contain NUL bytes";
+  if (/\p{Cs}/u.test(value)) return "must be well-formed Unicode";
+  if (Buffer.byteLength(value) > MAX_TEXT_SETTING_BYTES) return `must be at most ${MAX_TEXT_SETTING_BYTES} bytes`;
+  return null;
+}
+
+export function inBounds(key: NumericConfigKey, value: number): boolean {
   const { min, max, integer } = CONFIG_BOUNDS[key];
   return Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
 }
@@ -94,7 +121,10 @@ export function configFromStored(stored: Record<string, string>): Config {
   const config: Config = { ...CONFIG_DEFAULTS };
   for (const key of CONFIG_KEYS) {
     const text = stored[key];
-    if (text !== undefined && text.trim() !== "" && inBounds(key, Number(text))) config[key] = Number(text);
+    if (text === undefined) continue;
+    if (isTextKey(key)) {
+      if (textSettingProblem(text) === null) config[key] = text.trim();
+    } else if (text.trim() !== "" && inBounds(key, Number(text))) config[key] = Number(text);
   }
   return config;
 }

@@ -7,6 +7,14 @@ import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
 import { DEFAULT_QUEUE, QueueNameSchema } from "./queues.js";
 import { CwdSchema, EnvSchema } from "./job-env.js";
 import type { NewJob } from "./types.js";
+import {
+  isReservedKey,
+  KEY_UNPRINTABLE,
+  MAX_KEY_CHARS,
+  MAX_NO_RETRY_CODES,
+  ON_CONFLICT_MODES,
+  RESERVED_KEY_PREFIX,
+} from "./unique-key.js";
 
 /**
  * Ids are typed, printed and pasted back: printable characters only. No spaces, controls (C0, DEL,
@@ -19,6 +27,7 @@ const PRIORITY = "must be an integer 1..10";
 const MAX_RETRIES = "must be an integer 0..1000";
 const TIMEOUT = `must be a number of seconds from 0 (none) to ${MAX_JOB_TIMEOUT_SECONDS} (a year)`;
 const RUN_AT = "must be ISO 8601 with an offset or Z, e.g. 2026-01-31T12:00:00Z";
+const EXIT_CODE = "must be an integer 0..255";
 
 /**
  * The enqueue JSON (snake_case). Unknown fields, wrong types and out-of-range values are rejected
@@ -52,6 +61,21 @@ export const JobInputSchema = z.strictObject({
   queue: QueueNameSchema.optional(),
   cwd: CwdSchema.optional(),
   env: EnvSchema.optional(),
+  key: z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(MAX_KEY_CHARS, `must be at most ${MAX_KEY_CHARS} characters`)
+    .refine((s) => !/\p{Cs}/u.test(s), "must be well-formed Unicode (a lone surrogate has no UTF-8 form)")
+    .refine((s) => !KEY_UNPRINTABLE.test(s), "must be printable: no control or format (e.g. bidi) characters")
+    .refine((s) => !isReservedKey(s), `must not start with "${RESERVED_KEY_PREFIX}" (kept for queuectl's own jobs)`)
+    .optional(),
+  on_conflict: z.enum(ON_CONFLICT_MODES).optional(),
+  no_retry_exit_codes: z
+    .array(z.number({ error: EXIT_CODE }).int(EXIT_CODE).min(0, EXIT_CODE).max(255, EXIT_CODE), {
+      error: "must be an array of exit codes (integers 0..255)",
+    })
+    .max(MAX_NO_RETRY_CODES, `must list at most ${MAX_NO_RETRY_CODES} exit codes`)
+    .optional(),
 });
 
 export type JobInput = z.input<typeof JobInputSchema>;
@@ -114,5 +138,9 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     queue: job.queue ?? DEFAULT_QUEUE,
     cwd: job.cwd ?? null,
     env: job.env === undefined || Object.keys(job.env).length === 0 ? null : job.env,
+    key: job.key ?? null,
+    on_conflict: job.on_conflict ?? "skip",
+    // Sorted and without repeats: the stored list reads the same however it was given.
+    no_retry_exit_codes: [...new Set(job.no_retry_exit_codes ?? [])].sort((a, b) => a - b),
   };
 }

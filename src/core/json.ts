@@ -40,6 +40,8 @@ export interface JobJson {
   env: Record<string, string> | null;
   /** The cron schedule that made the job, or null. */
   schedule: string | null;
+  key: string | null;
+  no_retry_exit_codes: number[];
 }
 
 export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
@@ -68,7 +70,14 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     cwd: job.cwd,
     env: job.env,
     schedule: job.schedule,
+    key: job.key,
+    no_retry_exit_codes: job.no_retry_exit_codes,
   };
+}
+
+/** enqueue and add: the job, and whether it is one that held the key already (not added). */
+export function enqueuedJson(job: Job & { existing: boolean }, now = Date.now()): JobJson & { existing: boolean } {
+  return { ...jobJson(job, now), existing: job.existing };
 }
 
 export function attemptJson(attempt: Attempt) {
@@ -161,8 +170,8 @@ export function outputJson(jobId: string, stream: OutputStream, output: AttemptO
 export type OutputJson = ReturnType<typeof outputJson>;
 
 export interface ConfigJson {
-  values: Record<string, number>;
-  defaults: Record<string, number>;
+  values: Record<string, number | string>;
+  defaults: Record<string, number | string>;
   /** A line of help per key. */
   help: Record<string, string>;
 }

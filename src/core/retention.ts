@@ -1,16 +1,16 @@
-import type { Config, ConfigKey } from "./config.js";
+import type { Config, NumericConfigKey } from "./config.js";
 import type { JobState } from "./types.js";
 
 /**
  * Which finished jobs are deleted after how long: each prunable state and the setting that holds
- * its retention. A new terminal state is one more line here (the cancelled state brings
- * `cancelled: "retention-cancelled"`). Pending, scheduled, failed-awaiting-retry and running jobs
+ * its retention. A new terminal state is one more line here. Pending, scheduled, failed-awaiting-retry and running jobs
  * are never pruned.
  */
 export const RETENTION_BY_STATE = {
   completed: "retention-completed",
   dead: "retention-dead",
-} as const satisfies Partial<Record<JobState, ConfigKey>>;
+  cancelled: "retention-cancelled",
+} as const satisfies Partial<Record<JobState, NumericConfigKey>>;
 
 export type PrunableState = keyof typeof RETENTION_BY_STATE;
 
@@ -36,7 +36,7 @@ export function pruneTargets(
   now: number,
   options: { olderThanMs?: number; only?: PrunableState | "output" } = {},
 ): PruneTarget[] {
-  const limit = (key: ConfigKey): number | null => {
+  const limit = (key: NumericConfigKey): number | null => {
     if (options.olderThanMs !== undefined) return now - options.olderThanMs;
     return config[key] > 0 ? now - config[key] * 1000 : null;
   };

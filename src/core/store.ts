@@ -3,11 +3,13 @@ import type { ChangeCursor, ListedJob, ListedJobPage } from "./listing.js";
 import type { QueueChange, QueueInfo, QueueSettings } from "./queues.js";
 import type { NewSchedule, Schedule, ScheduleFiring } from "./schedule.js";
 import type { PrunableState } from "./retention.js";
+import type { DeadJobFacts } from "./on-dead.js";
 import type {
   Attempt,
   AttemptOutcome,
   AttemptOutput,
   ClaimedJob,
+  InsertedJob,
   Job,
   JobFilter,
   Metrics,
@@ -36,6 +38,11 @@ export type NextState =
 
 export interface FinishedRun extends RunResult {
   next: NextState;
+  /**
+   * With next dead: the on-dead hook's job (core/on-dead.ts), inserted in the same transaction as
+   * the move to dead, and only if the run is recorded (a refused run adds no hook).
+   */
+  hook?: NewJob | null;
 }
 
 export interface NewWorker {
@@ -67,6 +74,11 @@ export interface ReapOptions {
   judgeLeases?: boolean;
   /** Workers known to be gone (e.g. a dead pid on this host): their jobs are recovered at once. */
   deadWorkerIds: string[];
+  /**
+   * For each job the reap sends to dead: the on-dead hook's job to insert in the same transaction
+   * (core/on-dead.ts deadHookJob), or null for none. Absent: no hooks.
+   */
+  deadHook?: (dead: DeadJobFacts) => NewJob | null;
   /** Worker rows whose heartbeat is older than this are removed (their jobs recover by lease). */
   staleBefore: number;
 }
@@ -166,9 +178,17 @@ export interface Store {
 
   // ---- jobs
 
-  /** Inserts all jobs or none. A duplicate id (existing or within the batch) throws a "conflict"
-   * QueueError naming the id. */
-  insertJobs(jobs: NewJob[]): Promise<void>;
+  /**
+   * Inserts all jobs or none, in the order given. A duplicate id (existing or within the batch)
+   * throws a "conflict" QueueError naming the id. A job with a `key` held by an active job (pending,
+   * failed or processing; core/unique-key.ts) is inserted with ON CONFLICT on the key's partial
+   * unique index, never by reading first, and follows its `on_conflict`: skip answers the active
+   * job's id (existing); replace updates that job if it is pending or failed (existing), or, if it
+   * is processing, takes the key and its retries from it and inserts the new job; error throws a
+   * "conflict" QueueError naming the key (and nothing of the batch is written). Keys within one
+   * batch are distinct (the core checks). Returns, per job in order, the id it answers with.
+   */
+  insertJobs(jobs: NewJob[]): Promise<InsertedJob[]>;
   getJob(id: string): Promise<Job | null>;
   /** Newest first (seq descending), filtered by state and by a substring of id or command (the
    * whole command is searched). Commands are cut to LIST_COMMAND_CHARS in SQL and marked. */

@@ -44,7 +44,14 @@ export interface Job {
   env: Record<string, string> | null;
   /** The cron schedule that made this job (its name), or null. */
   schedule: string | null;
+  /** Unique among active jobs (pending, failed awaiting retry, processing); null = none. */
+  key: string | null;
+  /** Exit codes that send the job to dead at once instead of retrying it (core/retry.ts). */
+  no_retry_exit_codes: number[];
 }
+
+/** What enqueue does when an active job already has the new job's key (see core/unique-key.ts). */
+export type OnConflict = "skip" | "replace" | "error";
 
 /** A fully validated new job, ready for the store (defaults already applied). */
 export interface NewJob {
@@ -65,6 +72,20 @@ export interface NewJob {
   /** Set by a cron schedule: its name, and the slot (epoch ms) for a slot's job (null: `schedule run`). */
   schedule?: string | null;
   schedule_slot?: number | null;
+  /** Absent = null: no key. */
+  key?: string | null;
+  /** Absent = "skip". Used at insert only; not stored. */
+  on_conflict?: OnConflict;
+  /** Absent = []. */
+  no_retry_exit_codes?: number[];
+}
+
+/** What insertJobs did with one new job: inserted it, or found (and maybe replaced) an active job with its key. */
+export interface InsertedJob {
+  /** The new job's id, or the id of the active job that holds its key. */
+  id: string;
+  /** True when `id` is an existing job (on_conflict skip, or replace of a job that had not started). */
+  existing: boolean;
 }
 
 export type AttemptOutcome =

@@ -1,4 +1,5 @@
 import { StoreLostError } from "../core/errors.js";
+import { deadHook, deadHookJob, type DeadJobFacts } from "../core/on-dead.js";
 import { beatIntervalMs, wasPaused } from "../core/lease.js";
 import type { CancelRun, RunRef, StopMode, WorkerContext } from "./context.js";
 import { CronFirer } from "./cron.js";
@@ -177,7 +178,11 @@ export class Maintenance {
     const judgeLeases = ctx.mayJudgeLeases(now);
     const staleBefore = judgeLeases ? now - 5 * ctx.leaseMs : 0;
     if (!judgeLeases && deadWorkerIds.length === 0) return;
-    const recovered = await ctx.writing(() => ctx.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases }));
+    const hook = deadHook(ctx.config);
+    const onDead = (dead: DeadJobFacts) => deadHookJob(dead, hook, now);
+    const recovered = await ctx.writing(() =>
+      ctx.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases, deadHook: onDead }),
+    );
     const killed = killOrphanedJobs(deadWorkerIds);
     if (killed > 0) {
       ctx.log.warn(

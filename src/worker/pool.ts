@@ -3,7 +3,8 @@ import { availableParallelism, hostname } from "node:os";
 import type { StoreLostError } from "../core/errors.js";
 import { runTimeoutMs } from "../core/job-defaults.js";
 import type { Queue } from "../core/queue.js";
-import { nextState } from "../core/retry.js";
+import { deadHook, deadHookJob } from "../core/on-dead.js";
+import { afterRun } from "../core/retry.js";
 import type { ClaimedJob } from "../core/types.js";
 import { cancelRun } from "./cancel-run.js";
 import { claimLoop } from "./claim-loop.js";
@@ -188,8 +189,8 @@ export class WorkerPool {
       ctx.wakeup.wake();
       return;
     }
-    const next = nextState(job, result.outcome, result.finished_at, ctx.config);
-    const { outcome, exit_code, signal, duration_ms, error } = result;
+    const { next, error } = afterRun(job, result, result.finished_at, ctx.config);
+    const { outcome, exit_code, signal, duration_ms } = result;
     const retryAt = next.state === "failed" ? new Date(next.run_at).toISOString() : undefined;
     const fields = { event: "job.finished", job_id: job.id, attempt, worker_id: this.id, outcome, exit_code, signal };
     const more = {
@@ -201,7 +202,11 @@ export class WorkerPool {
     const what = `job ${job.id} ${outcome}${error ? ` (${error})` : ""} in ${duration_ms} ms (attempt ${attempt})`;
     const level = outcome === "completed" || outcome === "interrupted" || outcome === "cancelled" ? "info" : "warn";
     ctx.log[level]({ ...fields, ...more }, `${what} → ${retryAt ? `retry at ${retryAt}` : next.state}`);
-    this.completer.add({ ...result, job_id: job.id, attempt, worker_id: this.id, next });
+    const hook =
+      next.state === "dead"
+        ? deadHookJob({ ...job, exit_code, error }, deadHook(ctx.config), result.finished_at)
+        : null;
+    this.completer.add({ ...result, error, job_id: job.id, attempt, worker_id: this.id, next, hook });
   }
 
   /**

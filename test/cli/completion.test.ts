@@ -91,8 +91,14 @@ describe("completion: bash, in a real bash", { skip: !has("bash") && "bash is no
     assert.deepEqual(complete(s, ["queuectl", "completion", ""]), ["bash", "fish", "zsh"]);
     const keys = complete(s, ["queuectl", "config", "set", ""]);
     assert.ok(keys.includes("max-retries") && keys.includes("lease-seconds"), keys.join(" "));
-    assert.deepEqual(complete(s, ["queuectl", "config", "set", "backoff-"]), ["backoff-base", "backoff-max"]);
+    assert.deepEqual(complete(s, ["queuectl", "config", "set", "backoff-"]), [
+      "backoff-base",
+      "backoff-jitter",
+      "backoff-max",
+    ]);
     assert.deepEqual(complete(s, ["queuectl", "config", "set", "max-retries", ""]), [], "no key after the key");
+    assert.deepEqual(complete(s, ["queuectl", "add", "--on-conflict", ""]), ["error", "replace", "skip"]);
+    assert.ok(complete(s, ["queuectl", "add", "--no-r"]).includes("--no-retry-exit-code"));
     writeFileSync(h.path("jobs.jsonl"), "");
     assert.deepEqual(complete(s, ["queuectl", "enqueue", "--file", "jobs."]), ["jobs.jsonl"]);
   });
@@ -183,7 +189,7 @@ describe("completion: fish, in a real fish (complete -C)", { skip: !has("fish") 
     assert.deepEqual(words("queuectl worker "), ["list", "start", "stop"]);
     assert.deepEqual(words("queuectl config "), ["get", "list", "set", "show"]);
     assert.deepEqual(words("queuectl list --state p"), ["pending", "processing"]);
-    assert.deepEqual(words("queuectl config set backoff-"), ["backoff-base", "backoff-max"]);
+    assert.deepEqual(words("queuectl config set backoff-"), ["backoff-base", "backoff-jitter", "backoff-max"]);
     assert.deepEqual(words("queuectl job show al"), ["alpha-1"]);
     assert.deepEqual(words("queuectl dlq retry b"), ["beta"]);
     assert.ok(words("queuectl list --").includes("--all"));

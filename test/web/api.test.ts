@@ -16,6 +16,9 @@ interface ErrorBody {
 }
 
 /** Asserts a 4xx with the API's error body; for 400, that `field` is named. */
+/** A run_at an hour ahead: the job stays pending while the test looks at it. */
+const LATER = new Date(Date.now() + 3_600_000).toISOString();
+
 function assertError(reply: { status: number; json: <T>() => T }, status: number, field?: string): ErrorBody {
   assert.equal(reply.status, status, `expected ${status}, got ${reply.status}: ${JSON.stringify(reply.json())}`);
   const body = reply.json<ErrorBody>();
@@ -106,6 +109,36 @@ describe("HTTP API", () => {
     await h.call("POST", "/api/jobs", { id: "dup", command: "true" });
     const again = assertError(await h.call("POST", "/api/jobs", { id: "dup", command: "true" }), 409);
     assert.match(again.error, /dup/);
+  });
+
+  it("POST /api/jobs with a held key: 200 with the existing job, or 409 with on_conflict error", async () => {
+    const first = await h.call("POST", "/api/jobs", { id: "keyed-1", command: "true", key: "api-key", run_at: LATER });
+    assert.equal(first.status, 201);
+    assert.equal(first.json<{ existing: boolean }>().existing, false);
+    const again = await h.call("POST", "/api/jobs", { id: "keyed-2", command: "false", key: "api-key" });
+    assert.equal(again.status, 200);
+    assert.deepEqual(
+      (({ id, existing, key }) => ({ id, existing, key }))(
+        again.json<{ id: string; existing: boolean; key: string }>(),
+      ),
+      { id: "keyed-1", existing: true, key: "api-key" },
+    );
+    const refused = assertError(
+      await h.call("POST", "/api/jobs", { command: "true", key: "api-key", on_conflict: "error" }),
+      409,
+    );
+    assert.match(refused.error, /key "api-key" is held by active job keyed-1/);
+    assertError(
+      await h.call("POST", "/api/jobs", { command: "true", key: "k", on_conflict: "nope" }),
+      400,
+      "on_conflict",
+    );
+    assertError(
+      await h.call("POST", "/api/jobs", { command: "true", no_retry_exit_codes: [300] }),
+      400,
+      "no_retry_exit_codes.0",
+    );
+    assert.equal((await h.call("GET", "/api/jobs/keyed-2")).status, 404);
   });
 
   it("GET /api/jobs filters by state and search, and pages with a cursor", async () => {

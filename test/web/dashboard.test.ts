@@ -312,6 +312,30 @@ describe("dashboard in Chromium", { skip }, () => {
     await shot("config");
   });
 
+  it("shows a job's key and no-retry codes, and sets the on-dead hook on the Config page", async () => {
+    const job = await queue.enqueue({
+      id: "keyed",
+      command: "true",
+      key: "nightly-report",
+      no_retry_exit_codes: [64, 2],
+      run_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await go(`#/jobs/${job.id}`);
+    await page.locator("dd", { hasText: "nightly-report" }).waitFor();
+    await page.locator("dd", { hasText: "exit code 2, 64" }).waitFor();
+    await go("#/config");
+    const jitter = page.locator("form[data-key=backoff-jitter]");
+    await jitter.locator("input").fill("1.5");
+    await jitter.getByRole("button", { name: "Save" }).click();
+    await jitter.locator(".field-error", { hasText: /0 to 1/ }).waitFor();
+    const hook = page.locator("form[data-key=on-dead]");
+    await hook.locator("input").fill("notify-send dead $QUEUECTL_DEAD_JOB_ID");
+    await hook.getByRole("button", { name: "Save" }).click();
+    await waitFor("on-dead is set", async () => (await queue.config())["on-dead"] !== "");
+    assert.equal((await queue.config())["on-dead"], "notify-send dead $QUEUECTL_DEAD_JOB_ID");
+    await queue.setConfig("on-dead", "");
+  });
+
   it("shows the overview and metrics, in light and dark themes and at phone width", async () => {
     await go("#/metrics");
     await page.locator(".chart figcaption").waitFor();

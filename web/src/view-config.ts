@@ -24,7 +24,7 @@ export const configView: View = (root) => {
         name: key,
         value: String(value),
         "aria-label": key,
-        size: 10,
+        size: typeof value === "string" ? 40 : 10,
         class: "mono",
         id: `config-${key}`,
       });
@@ -44,7 +44,11 @@ export const configView: View = (root) => {
           { class: "config-edit" },
           input,
           save,
-          h("span", { class: "hint" }, `default ${config.defaults[key] ?? "—"}`),
+          h(
+            "span",
+            { class: "hint" },
+            `default ${config.defaults[key] === "" ? "none" : (config.defaults[key] ?? "—")}`,
+          ),
           error,
         ),
       );
@@ -54,7 +58,7 @@ export const configView: View = (root) => {
         input.removeAttribute("aria-invalid");
         save.disabled = true;
         void api
-          .put<{ key: string; value: number }>("/api/config", { key, value: input.value })
+          .put<{ key: string; value: number | string }>("/api/config", { key, value: input.value })
           .then((saved) => {
             input.value = String(saved.value);
             toast(`${key} = ${saved.value}`);

@@ -117,6 +117,10 @@ export const jobView: View = (root, _params, id) => {
           ? fact("Schedule", h("a", { href: "#/schedules", "data-schedule": current.schedule }, current.schedule))
           : [],
         current.last_error ? fact("Last error", h("span", { class: "error-text" }, current.last_error)) : [],
+        current.key !== null ? fact("Key", h("code", {}, current.key)) : [],
+        current.no_retry_exit_codes.length > 0
+          ? fact("No retry on", `exit code ${current.no_retry_exit_codes.join(", ")}`)
+          : [],
       ),
     );
   };

@@ -2,13 +2,16 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { parseDuration } from "../../core/duration.js";
 import { invalid } from "../../core/errors.js";
-import { jobJson } from "../../core/json.js";
+import { enqueuedJson } from "../../core/json.js";
+import { ON_CONFLICT_MODES } from "../../core/unique-key.js";
+import { completes } from "../completion/spec.js";
 import { shellCommand } from "../../core/shell-words.js";
 import { withQueue } from "../context.js";
 import { ExitStatus } from "../exit.js";
 import { followOutput } from "../follow.js";
 import { printJson } from "../format.js";
 import { queueOption } from "./queue.js";
+import { tellExisting } from "../existing.js";
 import { waitAndReport } from "./wait.js";
 
 interface AddOptions {
@@ -21,6 +24,9 @@ interface AddOptions {
   delay?: string;
   cwd?: string;
   env?: string[];
+  key?: string;
+  onConflict?: string;
+  noRetryExitCode?: string[];
   follow?: boolean;
   wait?: boolean;
   json?: boolean;
@@ -50,6 +56,24 @@ export function registerAdd(program: Command): void {
       "add a variable to the command's environment; NAME alone takes its value from here (repeatable)",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option("-k, --key <key>", "unique key: no second active job with it (see --on-conflict)")
+    .addOption(
+      completes(
+        new Option(
+          "--on-conflict <mode>",
+          "when an active job has the key: skip (answer it), replace (update it if not started), error",
+        ),
+        { kind: "words", words: [...ON_CONFLICT_MODES] },
+      ),
+    )
+    .addOption(
+      literal(
+        new Option(
+          "--no-retry-exit-code <codes>",
+          "exit codes (0..255) that send the job to dead without retry; repeat or comma-separate",
+        ).argParser((value: string, previous: string[] = []) => [...previous, value]),
+      ),
+    )
     .addOption(
       new Option("-f, --follow", "stream the job's output until it ends; exit with its exit code").conflicts([
         "wait",
@@ -72,17 +96,26 @@ Examples:
   queuectl add --priority 8 --retries 5 -- make test
   queuectl add --delay 10m -- 'cd /srv/app && ./deploy.sh'
   queuectl add --follow -- ./build.sh --release
-  queuectl add --cwd /srv/app --env RELEASE=1 --env PATH -- make deploy`,
+  queuectl add --cwd /srv/app --env RELEASE=1 --env PATH -- make deploy
+  queuectl add --key reindex --on-conflict replace --delay 30s -- ./reindex.sh
+  queuectl add --no-retry-exit-code 2,64 -- ./sync.sh
+
+A key is held while its job is pending, scheduled, awaiting a retry or running. Another add with
+it prints that job's id instead of adding one (skip, the default; "job X with key K exists" on
+stderr); --on-conflict replace gives a job that has not started the new command and times (a
+debounce; a running one keeps running without its key and retries, and the new job is added);
+--on-conflict error exits 1.`,
     )
     .action(async (args: string[], options: AddOptions, command: Command) => {
       const input = jobInput(args, options);
       const code = await withQueue(command, async (queue) => {
         const job = await queue.enqueue(input);
+        if (job.existing) tellExisting(job, input.on_conflict);
         if (options.follow) {
           process.stderr.write(`[queuectl: job ${job.id}]\n`);
           return followOutput(queue, job.id, ["stdout", "stderr"]);
         }
-        if (options.json) printJson(jobJson(job));
+        if (options.json) printJson(enqueuedJson(job));
         else process.stdout.write(`${job.id}\n`);
         return options.wait ? waitAndReport(queue, [job.id]) : 0;
       });
@@ -107,6 +140,11 @@ function jobInput(args: string[], options: AddOptions): Record<string, unknown> 
     input.timeout = ms === null ? options.timeout : ms / 1000;
   }
   if (options.runAt !== undefined) input.run_at = options.runAt;
+  if (options.key !== undefined) input.key = options.key;
+  if (options.onConflict !== undefined) input.on_conflict = options.onConflict;
+  if (options.noRetryExitCode !== undefined) {
+    input.no_retry_exit_codes = options.noRetryExitCode.flatMap((list) => list.split(",")).map((c) => numeric(c));
+  }
   if (options.delay !== undefined) {
     const ms = parseDuration(options.delay);
     if (ms === null) {
@@ -138,4 +176,10 @@ function envInput(pairs: string[]): Record<string, string> {
 
 function numeric(value: string): number | string {
   return /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+}
+
+/** commander reads a `--no-` option as the negation of another; this one is a name of its own. */
+function literal(option: Option): Option {
+  option.negate = false;
+  return option;
 }

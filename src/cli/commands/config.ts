@@ -16,7 +16,7 @@ export function registerConfig(program: Command): void {
     .description("settings shared by every worker of this queue (stored in the database)")
     .addHelpText(
       "after",
-      `\nKeys:\n${CONFIG_KEYS.map((k) => `  ${k.padEnd(22)}${CONFIG_HELP[k]} (default ${CONFIG_DEFAULTS[k]})`).join("\n")}`,
+      `\nKeys:\n${CONFIG_KEYS.map((k) => `  ${k.padEnd(22)}${CONFIG_HELP[k]} (default ${shown(CONFIG_DEFAULTS[k])})`).join("\n")}`,
     );
 
   config
@@ -33,8 +33,8 @@ export function registerConfig(program: Command): void {
             ["key", "value", "default", "meaning"],
             CONFIG_KEYS.map((k) => [
               k,
-              values[k] === CONFIG_DEFAULTS[k] ? String(values[k]) : color.bold(String(values[k])),
-              CONFIG_DEFAULTS[k],
+              values[k] === CONFIG_DEFAULTS[k] ? shown(values[k]) : color.bold(shown(values[k])),
+              shown(CONFIG_DEFAULTS[k]),
               CONFIG_HELP[k],
             ]),
           ),
@@ -66,4 +66,9 @@ export function registerConfig(program: Command): void {
       if (options.json) printJson({ key, value: stored });
       else tell(`${key} = ${stored}`);
     });
+}
+
+/** A value for people: an empty text setting is "(none)". */
+function shown(value: number | string): string {
+  return value === "" ? "(none)" : String(value);
 }

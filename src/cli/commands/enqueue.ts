@@ -1,7 +1,8 @@
 import { Option, type Command } from "commander";
 import { readFileSync } from "node:fs";
 import { invalid } from "../../core/errors.js";
-import { jobJson } from "../../core/json.js";
+import { enqueuedJson } from "../../core/json.js";
+import { tellExisting } from "../existing.js";
 import { completes } from "../completion/spec.js";
 import { withQueue } from "../context.js";
 import { printJson } from "../format.js";
@@ -22,7 +23,10 @@ export function registerEnqueue(program: Command): void {
       `
 Job fields: command (required, under 128 KiB), id (printable, no spaces), priority (1..10,
 default 5, higher first), run_at (ISO 8601 with offset or Z), max_retries (0..1000, default
-config max-retries), timeout (seconds, at most a year, 0 = none; default config job-timeout).
+config max-retries), timeout (seconds, at most a year, 0 = none; default config job-timeout),
+key (unique among active jobs, 1..200 printable characters) with on_conflict (skip: answer the
+active job, the default; replace: update it if it has not started; error: exit 1),
+no_retry_exit_codes (up to 64 exit codes 0..255 that go to dead without retry).
 Defaults are decided now and stored with the job: a later config set does not change it.
 
 Examples:
@@ -33,11 +37,14 @@ Examples:
     .action(async (json: string | undefined, options: { file?: string; json?: boolean }, command: Command) => {
       const { inputs, labels } = readInputs(json, options.file);
       const jobs = await withQueue(command, (queue) => queue.enqueueMany(inputs, labels));
+      jobs.forEach((job, index) => {
+        if (job.existing) tellExisting(job, (inputs[index] as { on_conflict?: unknown }).on_conflict);
+      });
       if (options.json)
         printJson(
           jobs.length === 1 && json !== undefined && !json.trim().startsWith("[")
-            ? jobJson(jobs[0]!)
-            : jobs.map((j) => jobJson(j)),
+            ? enqueuedJson(jobs[0]!)
+            : jobs.map((j) => enqueuedJson(j)),
         );
       else process.stdout.write(`${jobs.map((job) => job.id).join("\n")}\n`);
     });

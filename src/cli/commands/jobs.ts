@@ -205,6 +205,10 @@ export function registerJobs(program: Command): void {
           fields.push([i === 0 ? "environment" : "", text(`${k}=${v}`)]),
         );
         if (found.schedule) fields.push(["schedule", text(found.schedule)]);
+        if (found.key !== null) fields.push(["key", text(found.key)]);
+        if (found.no_retry_exit_codes.length > 0) {
+          fields.push(["no retry on", `exit code ${found.no_retry_exit_codes.join(", ")}`]);
+        }
         console.log(keyValues(fields));
         if (attempts.length === 0) return;
         console.log();

@@ -293,6 +293,20 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: "unique keys, no-retry exit codes",
+    // A key is unique among active jobs (core/unique-key.ts): the partial unique index is what makes
+    // enqueue with a key race-free across hosts. no_retry_exit_codes: the exit-code policy (core/retry.ts).
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN key text,
+        ADD COLUMN no_retry_exit_codes smallint[] NOT NULL DEFAULT '{}';
+      CREATE UNIQUE INDEX jobs_active_key ON ${s}.jobs (key)
+        WHERE key IS NOT NULL AND state IN ('pending', 'failed', 'processing');
+      -- dlq retry --all picks one dead job per key: found by key whatever the state.
+      CREATE INDEX jobs_key ON ${s}.jobs (key) WHERE key IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -3,6 +3,7 @@ import type {
   Attempt,
   AttemptOutput,
   ClaimedJob,
+  InsertedJob,
   Job,
   JobFilter,
   Metrics,
@@ -130,7 +131,7 @@ export class PostgresStore implements Store {
 
   // ---- jobs
 
-  insertJobs(jobs: NewJob[]): Promise<void> {
+  insertJobs(jobs: NewJob[]): Promise<InsertedJob[]> {
     return insertJobs(this.db, jobs);
   }
   getJob(id: string): Promise<Job | null> {

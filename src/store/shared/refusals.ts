@@ -16,3 +16,8 @@ export function notRetryable(id: string, state: JobState | undefined): QueueErro
 export function duplicateSchedule(name: string): QueueError {
   return conflict(`schedule "${name}" already exists (remove it first, or add with --replace)`);
 }
+
+/** on_conflict "error": an active job holds the key. */
+export function keyTaken(key: string, holder: string | undefined): QueueError {
+  return conflict(`key "${key}" is held by active job ${holder ?? "(just finished)"} (on_conflict error)`);
+}

@@ -1,6 +1,6 @@
 import { LIST_COMMAND_CHARS, type ListedJob } from "../../core/listing.js";
-import { listedColumns } from "../shared/columns.js";
 import { toJob, type JobRow } from "./job-rows.js";
+import { listedColumns } from "../shared/columns.js";
 
 /**
  * The job columns for list views: the command cut to LIST_COMMAND_CHARS in SQL (substr counts

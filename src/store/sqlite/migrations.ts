@@ -230,6 +230,15 @@ export const MIGRATIONS: string[] = [
     number      INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Unique keys and the exit-code policy (core/unique-key.ts, core/retry.ts). A key is unique among
+  // active jobs: the partial unique index is what makes enqueue with a key race-free. The codes are
+  // a JSON array of integers.
+  `
+  ALTER TABLE jobs ADD COLUMN key TEXT;
+  ALTER TABLE jobs ADD COLUMN no_retry_exit_codes TEXT NOT NULL DEFAULT '[]';
+  CREATE UNIQUE INDEX jobs_active_key ON jobs (key)
+    WHERE key IS NOT NULL AND state IN ('pending', 'failed', 'processing');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

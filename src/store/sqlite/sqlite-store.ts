@@ -7,6 +7,7 @@ import type {
   Attempt,
   AttemptOutput,
   ClaimedJob,
+  InsertedJob,
   Job,
   JobFilter,
   Metrics,
@@ -100,8 +101,8 @@ export class SqliteStore implements Store {
 
   // ---- jobs
 
-  async insertJobs(jobs: NewJob[]): Promise<void> {
-    insertJobs(this.db, jobs);
+  async insertJobs(jobs: NewJob[]): Promise<InsertedJob[]> {
+    return insertJobs(this.db, jobs);
   }
   async getJob(id: string): Promise<Job | null> {
     return getJob(this.db, id);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { jobDetailJson, jobJson, outputJson } from "../../core/json.js";
+import { enqueuedJson, jobDetailJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { QueueNameSchema } from "../../core/queues.js";
 import { JOB_STATES } from "../../core/types.js";
@@ -40,10 +40,11 @@ export function registerJobs(app: FastifyInstance, queue: Queue): void {
     const now = Date.now();
     if (Array.isArray(body)) {
       const jobs = await queue.enqueueMany(body);
-      return reply.code(201).send(jobs.map((job) => jobJson(job, now)));
+      return reply.code(201).send(jobs.map((job) => enqueuedJson(job, now)));
     }
     const job = await queue.enqueue(body);
-    return reply.code(201).send(jobJson(job, now));
+    // An existing job (its key was held) was not created: 200 rather than 201.
+    return reply.code(job.existing ? 200 : 201).send(enqueuedJson(job, now));
   });
 
   app.get<IdParams>("/api/jobs/:id", async (request) => {

@@ -9,6 +9,7 @@ import { addScenarios } from "./add.js";
 import { cancelScenarios } from "./cancel.js";
 import { deleteRetryScenarios } from "./delete-retry.js";
 import { followScenarios } from "./follow.js";
+import { keyScenarios, policyScenarios } from "./policy.js";
 import { waitScenarios } from "./wait.js";
 
 const SETS: Record<string, readonly Scenario[]> = {
@@ -17,6 +18,8 @@ const SETS: Record<string, readonly Scenario[]> = {
   "delete-retry": deleteRetryScenarios,
   follow: followScenarios,
   wait: waitScenarios,
+  keys: keyScenarios,
+  policy: policyScenarios,
 };
 
 export function controlScenarios(engine: string, makeEnv: MakeEnv, sets: (keyof typeof SETS)[]): void {

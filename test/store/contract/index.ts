@@ -24,6 +24,7 @@ import { pruneCases } from "./prune.js";
 import { reapCases } from "./reap.js";
 import { schedulesCases } from "./schedules.js";
 import { shapeCases } from "./shape.js";
+import { uniqueKeyCases } from "./unique-keys.js";
 import { workersCases } from "./workers.js";
 
 /** Registers every contract case against one engine; `makeStore` gives each case a fresh store. */
@@ -48,4 +49,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   queuesCases(engineName, makeStore);
   schedulesCases(engineName, makeStore);
   pruneCases(engineName, makeStore);
+  uniqueKeyCases(engineName, makeStore);
 }

@@ -13,10 +13,11 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
   if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
   if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
-  // Restricted by queues: the finish, then the claim that locks and counts (two statements).
-  if (!plainFirst(db, claim)) {
+  // Restricted by queues (the claim locks and counts), or runs that add on-dead hooks (finished in
+  // a transaction of their own, see finishRuns): the finish, then the claim.
+  if (!plainFirst(db, claim) || runs.some((run) => run.hook)) {
     const refused = await finishRuns(db, runs);
-    return { claimed: await claimByQueue(db, claim), refused };
+    return { claimed: await claimJobs(db, claim), refused };
   }
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);

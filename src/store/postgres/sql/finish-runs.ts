@@ -1,4 +1,6 @@
 import type { Db, Param } from "../db.js";
+import { inTransaction } from "../transaction.js";
+import { insertOne } from "./insert-jobs.js";
 import type { FinishedRun } from "../../../core/store.js";
 
 /**
@@ -86,6 +88,7 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
  */
 export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<string[]> {
   if (runs.length === 0) return [];
+  if (runs.some((run) => run.hook)) return finishWithHooks(db, runs);
   const { sql, params } = finishRunsCtes(db.s, runs, 1);
   const { rows } = await db.query<{ refused: string[] }>(
     `WITH ${sql} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
@@ -93,4 +96,25 @@ export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<string[]>
     "finishRuns",
   );
   return rows[0]?.refused ?? [];
+}
+
+/**
+ * A batch in which jobs go dead with an on-dead hook: the same finish, and the hook jobs of the runs
+ * it recorded, in one transaction (a crash cannot lose a hook). Rare, so off the hot statement.
+ */
+async function finishWithHooks(db: Db, runs: FinishedRun[]): Promise<string[]> {
+  const { sql, params } = finishRunsCtes(db.s, runs, 1);
+  return inTransaction(db, async (query) => {
+    const { rows } = await query<{ refused: string[] }>(
+      `WITH ${sql} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
+      params,
+    );
+    const refused = rows[0]?.refused ?? [];
+    for (const run of runs) {
+      if (run.hook && run.next.state === "dead" && !refused.includes(run.job_id)) {
+        await insertOne(query, db.s, run.hook);
+      }
+    }
+    return refused;
+  });
 }

@@ -1,9 +1,11 @@
 import { lossCause, rescue } from "../../../core/rescue.js";
 import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
+import { HOOK_KEY_PREFIX } from "../../../core/unique-key.js";
 import type { Db } from "../db.js";
+import { insertJobsSql, newJobParams, ON_KEY } from "./insert-jobs.js";
 
-type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "cancel_signal"> & {
+type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
   last_attempt: number;
 };
 
@@ -22,12 +24,19 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
   const { now, deadWorkerIds, staleBefore, judgeLeases = true } = options;
   const { s } = db;
   const found = await db.query<LostRow>(
-    `SELECT id, last_attempt, attempts, max_retries, worker_id, cancel_signal FROM ${s}.jobs
+    `SELECT id, last_attempt, attempts, max_retries, worker_id, command, key, cancel_signal FROM ${s}.jobs
      WHERE state = 'processing' AND (($3::bool AND lease_until < $1) OR worker_id = ANY($2::text[]))`,
     [now, deadWorkerIds, judgeLeases],
   );
   const lost = found.rows;
   const decided = lost.map((job) => rescue(job, lossCause(job.worker_id, deadWorkerIds), now));
+  // Hooks of the jobs sent to dead, inserted by the same statement for the jobs it does move (a
+  // hook's key is HOOK_KEY_PREFIX + the dead job's id: the join below).
+  const hooks = lost.flatMap((job, i) => {
+    const { next, error } = decided[i]!;
+    const hook = next.state === "dead" ? options.deadHook?.({ ...job, exit_code: null, error }) : null;
+    return hook ? [hook] : [];
+  });
   const { rows } = await db.query<{ id: string }>(
     `WITH d AS (
        SELECT * FROM unnest($5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::bigint[],
@@ -49,6 +58,9 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
        UPDATE ${s}.attempts a
        SET outcome = 'lost', finished_at = $1, duration_ms = greatest($1 - a.started_at, 0), error = recovered.error
        FROM recovered WHERE a.job_id = recovered.id AND a.number = recovered.number AND a.outcome = 'running'
+     ), hooks AS (
+       ${insertJobsSql(s, 13, `JOIN recovered ON t.key = '${HOOK_KEY_PREFIX}' || recovered.id`)}
+       ${ON_KEY} DO NOTHING
      ), gone AS (
        DELETE FROM ${s}.workers WHERE id = ANY($2::text[]) OR heartbeat_at < $3
      )
@@ -66,6 +78,7 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
       decided.map((d) => d.error),
       decided.map((d) => (d.next.state === "failed" ? d.next.run_at : null)),
       lost.map((job) => job.cancel_signal),
+      ...newJobParams(hooks),
     ],
   );
   return rows.map((row) => row.id);

@@ -1,5 +1,6 @@
 import type { FinishedRun } from "../../../core/store.js";
 import type { Db } from "../db.js";
+import { insertOne } from "./insert-jobs.js";
 
 /** Fencing: the run (@job_id, @attempt) is still held by @worker_id (see Store). */
 export const HELD = `SELECT 1 FROM jobs
@@ -70,6 +71,8 @@ export function finishNow(db: Db, runs: FinishedRun[]): string[] {
       worker_id: run.worker_id,
       attempt: run.attempt,
     });
+    // The on-dead hook joins the move to dead in this transaction: no crash can lose it.
+    if (next.state === "dead" && run.hook) insertOne(db, run.hook);
   }
   return refused;
 }

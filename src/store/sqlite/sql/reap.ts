@@ -2,13 +2,14 @@ import { lossCause, rescue } from "../../../core/rescue.js";
 import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
 import type { Db } from "../db.js";
+import { insertOne } from "./insert-jobs.js";
 
-type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "cancel_signal"> & {
+type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
   last_attempt: number;
 };
 
 /** Runs lost by their workers: leases expired (if judged) or held by a worker known dead (@dead, JSON). */
-const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, cancel_signal FROM jobs
+const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, command, key, cancel_signal FROM jobs
   WHERE state = 'processing'
     AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`;
 
@@ -27,7 +28,8 @@ const FORGET_WORKERS = `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN
  * Recovers the jobs of lost workers and forgets those workers, in one write transaction: finds the
  * lost runs, and applies what core/rescue.ts decides for each (its attempt closed as lost).
  */
-export function reap(db: Db, { now, deadWorkerIds, staleBefore, judgeLeases = true }: ReapOptions): string[] {
+export function reap(db: Db, options: ReapOptions): string[] {
+  const { now, deadWorkerIds, staleBefore, judgeLeases = true, deadHook } = options;
   const dead = JSON.stringify(deadWorkerIds);
   return db.write(() => {
     const lost = db.sql(FIND).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as LostRow[];
@@ -36,6 +38,8 @@ export function reap(db: Db, { now, deadWorkerIds, staleBefore, judgeLeases = tr
       const run = { now, error, id: job.id, attempt: job.last_attempt };
       db.sql(CLOSE_ATTEMPT).run(run);
       db.sql(MOVE_JOB).run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null });
+      const hook = next.state === "dead" ? deadHook?.({ ...job, exit_code: null, error }) : null;
+      if (hook) insertOne(db, hook);
     }
     db.sql(FORGET_WORKERS).run({ stale: staleBefore, dead });
     return lost.map((job) => job.id).sort();
