@@ -2,6 +2,7 @@ import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../../c
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
 import { claimByQueue, claimJobs, claimName, claimSql, plainFirst, restrictedNow, toClaims } from "./claim-jobs.js";
+import { claimPlan } from "./claim-by-queue.js";
 import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 
 /**
@@ -13,10 +14,13 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
   if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
   if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
-  // Restricted by queues: the finish, then the claim that locks and counts (two statements).
+  // Restricted by queues: the finish, then the claim that locks and counts. The queue settings are
+  // read meanwhile, on another connection: the claim waits for both.
   if (!plainFirst(db, claim)) {
+    const planned = claimPlan(db, claim);
+    planned.catch(() => {}); // awaited below; a failed finish must not leave it unhandled
     const refused = await finishRuns(db, runs);
-    return { claimed: await claimByQueue(db, claim), refused };
+    return { claimed: await claimByQueue(db, claim, planned), refused };
   }
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);
