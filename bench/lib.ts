@@ -231,7 +231,7 @@ export const noopExecutor: Executor = () => {
  * The real WorkerPool (`slots` slots, heartbeats and all) with the no-op executor, until it has
  * recorded `n` runs; jobs/s. The store must hold at least `n` ready jobs.
  */
-export async function workerPoolRate(store: Store, n: number, slots: number): Promise<number> {
+export async function workerPoolRate(store: Store, n: number, slots: number, queues?: string[]): Promise<number> {
   // Count recorded runs as the pool writes them, without polling the database.
   let recorded = 0;
   let done: () => void = () => {};
@@ -259,7 +259,7 @@ export async function workerPoolRate(store: Store, n: number, slots: number): Pr
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  const pool = new WorkerPool(new Queue(counting), { slots, executor: noopExecutor, host: "bench" });
+  const pool = new WorkerPool(new Queue(counting), { slots, executor: noopExecutor, host: "bench", queues });
   const t0 = performance.now();
   await pool.start();
   await allDone;

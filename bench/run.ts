@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printTable, saveResults, type BenchRow } from "./lib.js";
 import { runRetentionBenches } from "./retention.js";
+import { runQueueBenches } from "./queues.js";
 import { runShortJobBenches } from "./short-jobs.js";
 import { runSqliteBenches } from "./sqlite.js";
 
@@ -28,6 +29,13 @@ if (only.length === 0 || only.includes("short-jobs")) {
   const rows = await runShortJobBenches();
   printTable("queuectl short jobs against task-spooler and xargs -P", rows);
   saveResults("short-jobs", rows);
+  failed += rows.filter((r) => r.pass === false).length;
+}
+
+if (only.length === 0 || only.includes("queues")) {
+  const rows = await runQueueBenches();
+  printTable("queuectl named queues on the claim path (SQLite and PostgreSQL)", rows);
+  saveResults("queues", rows);
   failed += rows.filter((r) => r.pass === false).length;
 }
 

@@ -7,7 +7,9 @@ import { parse } from "../validate.js";
 type NameParams = { Params: { name: string } };
 
 /** The body of PUT /api/queues/:name; the core validates the values (one message for every face). */
-const PutBody = z.strictObject({ concurrency: z.unknown() });
+const PutBody = z.strictObject({
+  concurrency: z.unknown().refine((value) => value !== undefined, "is required: an integer, or null for no limit"),
+});
 
 /** Named queues: list with counts, pause, resume, set the concurrency (writes as every other write). */
 export function registerQueues(app: FastifyInstance, queue: Queue): void {

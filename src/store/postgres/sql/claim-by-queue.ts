@@ -56,9 +56,12 @@ export function scopedClaimSql(
          AND NOT EXISTS (SELECT 1 FROM ${s}.workers w WHERE w.id = $2 AND w.stop_requested IS NOT NULL)
      ), picked AS MATERIALIZED (
        SELECT p.id FROM takes t CROSS JOIN LATERAL (
+         -- A range, not "=", and queue in the ORDER BY: only jobs_queue_ready then gives this order.
+         -- With "=" the planner walked jobs_ready and filtered by queue, reading through every
+         -- waiting job of the queues ahead (measured: a third of the plain claim's rate).
          SELECT id, priority, created_at, seq FROM ${s}.jobs
-         WHERE queue = t.name AND ${ready} AND run_at <= $1
-         ORDER BY priority DESC, created_at, seq
+         WHERE queue >= t.name AND queue <= t.name AND ${ready} AND run_at <= $1
+         ORDER BY queue, priority DESC, created_at, seq
          LIMIT t.take
          FOR UPDATE SKIP LOCKED
        ) p

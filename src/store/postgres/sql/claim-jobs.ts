@@ -2,6 +2,7 @@ import type { ClaimedJob } from "../../../core/types.js";
 import type { ClaimRequest } from "../../../core/store.js";
 import type { Db, Param } from "../db.js";
 import { jobColumns } from "../../shared/columns.js";
+import type { ClaimPlan } from "../../../core/queues.js";
 import { claimPlan, restrictingQueues, scopedClaimSql } from "./claim-by-queue.js";
 import type { JobRow } from "../rows.js";
 
@@ -88,9 +89,12 @@ export async function restrictedNow(db: Db): Promise<boolean> {
   return found;
 }
 
-/** The claim restricted by queues (or the plain one, when the settings allow it after all). */
-export async function claimByQueue(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
-  const plan = await claimPlan(db, claim);
+/**
+ * The claim restricted by queues (or the plain one, when the settings allow it after all). `planned`:
+ * the plan, read by the caller (e.g. while its finish was being written).
+ */
+export async function claimByQueue(db: Db, claim: ClaimRequest, planned?: Promise<ClaimPlan>): Promise<ClaimedJob[]> {
+  const plan = await (planned ?? claimPlan(db, claim));
   if (plan.open) {
     restricted.delete(db);
     return claimPlain(db, claim);

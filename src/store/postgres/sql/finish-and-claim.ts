@@ -2,6 +2,7 @@ import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../../c
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
 import { claimByQueue, claimJobs, claimName, claimSql, plainFirst, restrictedNow, toClaims } from "./claim-jobs.js";
+import { claimPlan } from "./claim-by-queue.js";
 import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 
 /**
@@ -13,9 +14,16 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
   if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
   if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
-  // Restricted by queues (the claim locks and counts), or runs that add on-dead hooks (finished in
-  // a transaction of their own, see finishRuns): the finish, then the claim.
-  if (!plainFirst(db, claim) || runs.some((run) => run.hook)) {
+  // Restricted by queues: the finish, then the claim that locks and counts. The queue settings are
+  // read meanwhile, on another connection: the claim waits for both.
+  if (!plainFirst(db, claim)) {
+    const planned = claimPlan(db, claim);
+    planned.catch(() => {}); // awaited below; a failed finish must not leave it unhandled
+    const refused = await finishRuns(db, runs);
+    return { claimed: await claimByQueue(db, claim, planned), refused };
+  }
+  // Runs that add on-dead hooks are finished in a transaction of their own (see finishRuns).
+  if (runs.some((run) => run.hook)) {
     const refused = await finishRuns(db, runs);
     return { claimed: await claimJobs(db, claim), refused };
   }
