@@ -1,6 +1,6 @@
 /** The library API: `import { Queue } from "queuectl"`. */
 export { Queue } from "./open.js";
-export type { EnqueuedJob, QueueStatus } from "./core/queue.js";
+export type { CancelJobsResult, CancelOptions, EnqueuedJob, QueueStatus } from "./core/queue.js";
 export type { PruneRequest, PruneResult } from "./core/prune.js";
 export { QueueError, type ErrorKind } from "./core/errors.js";
 export { CONFIG_DEFAULTS, CONFIG_KEYS, type Config, type ConfigKey } from "./core/config.js";

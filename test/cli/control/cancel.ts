@@ -37,8 +37,8 @@ export const cancelScenarios: Scenario[] = [
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /victim cancelling: SIGTERM .*SIGKILL after 1 s/);
       // Within the grace (1 s) plus the time to hear of it (a wake-up; a heartbeat at most).
-      await waitFor("no process of the job left", () => processesOf(id).length === 0, { timeoutMs: 6_000 });
-      const { job, attempts } = await h.waitState(id, "cancelled", 10_000);
+      await waitFor("no process of the job left", () => processesOf(id).length === 0, { timeoutMs: 10_000 });
+      const { job, attempts } = await h.waitState(id, "cancelled", 20_000);
       assert.equal(job.cancel_requested, null);
       assert.deepEqual(
         attempts.map((a) => a.outcome),
@@ -57,70 +57,80 @@ export const cancelScenarios: Scenario[] = [
       assertError(await h.cli(["job", "cancel", next]), 1, /is completed: nothing to cancel/, "a completed job");
       assert.equal((await h.counts()).cancelled, 1);
     },
-    90_000,
+    180_000,
   ),
 
-  scenario("workers", "cancel with --signal INT: a job that exits on SIGINT ends cancelled", async (h) => {
-    const sleep = h.sleep(300);
-    const id = await h.enqueue({ command: `trap 'echo bye; exit 3' INT; ${sleep} & wait` });
-    farWorker(h, 1);
-    await h.waitState(id, "processing");
-    await waitFor("the job's sleep", () => processesOf(id).length >= 2, { timeoutMs: 10_000 });
-    const shown = await h.json<{ id: string; state: string; cancel_requested: unknown }[]>([
-      "job",
-      "cancel",
-      id,
-      "--signal",
-      "int",
-      "--grace",
-      "30s",
-    ]);
-    assert.deepEqual(shown, [
-      { ...shown[0], id, state: "processing", cancel_requested: { signal: "SIGINT", grace_ms: 30_000 } },
-    ]);
-    const { attempts } = await h.waitState(id, "cancelled", 15_000);
-    assert.deepEqual(
-      attempts.map((a) => [a.outcome, a.exit_code]),
-      [["cancelled", 3]],
-    );
-    assert.match((await h.output(id)).toString(), /bye/);
-    await waitFor("no process of the job left", () => processesOf(id).length === 0, { timeoutMs: 5_000 });
-  }),
+  scenario(
+    "workers",
+    "cancel with --signal INT: a job that exits on SIGINT ends cancelled",
+    async (h) => {
+      const sleep = h.sleep(300);
+      const id = await h.enqueue({ command: `trap 'echo bye; exit 3' INT; ${sleep} & wait` });
+      farWorker(h, 1);
+      await h.waitState(id, "processing");
+      await waitFor("the job's sleep", () => processesOf(id).length >= 2, { timeoutMs: 10_000 });
+      const shown = await h.json<{ id: string; state: string; cancel_requested: unknown }[]>([
+        "job",
+        "cancel",
+        id,
+        "--signal",
+        "int",
+        "--grace",
+        "30s",
+      ]);
+      assert.deepEqual(shown, [
+        { ...shown[0], id, state: "processing", cancel_requested: { signal: "SIGINT", grace_ms: 30_000 } },
+      ]);
+      const { attempts } = await h.waitState(id, "cancelled", 15_000);
+      assert.deepEqual(
+        attempts.map((a) => [a.outcome, a.exit_code]),
+        [["cancelled", 3]],
+      );
+      assert.match((await h.output(id)).toString(), /bye/);
+      await waitFor("no process of the job left", () => processesOf(id).length === 0, { timeoutMs: 5_000 });
+    },
+    120_000,
+  ),
 
-  scenario("jobs", "cancel waiting jobs at once; each id on its own; bad options write nothing", async (h) => {
-    const later = new Date(Date.now() + 3_600_000).toISOString();
-    const a = await h.enqueue({ id: "wait-a", command: "true" });
-    const b = await h.enqueue({ id: "wait-b", command: "true", run_at: later });
-    for (const [args, pattern] of [
-      [["--signal", "NOPE"], /signal: must be a signal name/],
-      [["--grace", "2h"], /grace: must be a duration/],
-      [["--grace", "-1"], /grace/],
-    ] as const) {
-      assertError(await h.cli(["job", "cancel", a, ...args]), 2, pattern, args.join(" "));
-    }
-    assert.equal(await h.state(a), "pending", "nothing written for bad options");
+  scenario(
+    "jobs",
+    "cancel waiting jobs at once; each id on its own; bad options write nothing",
+    async (h) => {
+      const later = new Date(Date.now() + 3_600_000).toISOString();
+      const a = await h.enqueue({ id: "wait-a", command: "true" });
+      const b = await h.enqueue({ id: "wait-b", command: "true", run_at: later });
+      for (const [args, pattern] of [
+        [["--signal", "NOPE"], /signal: must be a signal name/],
+        [["--grace", "2h"], /grace: must be a duration/],
+        [["--grace", "-1"], /grace/],
+      ] as const) {
+        assertError(await h.cli(["job", "cancel", a, ...args]), 2, pattern, args.join(" "));
+      }
+      assert.equal(await h.state(a), "pending", "nothing written for bad options");
 
-    const r = await h.cli(["job", "cancel", a, "nope", b]);
-    assert.equal(r.code, 1, "an unknown id is refused");
-    assert.match(r.stderr, /wait-a cancelled/);
-    assert.match(r.stderr, /wait-b cancelled/);
-    assert.match(r.stderr, /job not found: nope/);
-    assert.equal(await h.state(a), "cancelled");
-    assert.equal(await h.state(b), "cancelled");
-    const listed = await h.json<{ id: string }[]>(["list", "--state", "cancelled"]);
-    assert.deepEqual(listed.map((j) => j.id).sort(), [a, b]);
-    assert.equal((await h.counts()).cancelled, 2);
-    // wait treats cancelled as finished but not completed.
-    const waited = await h.cli(["wait", a]);
-    assert.equal(waited.code, 1);
-    assert.match(waited.stderr, /job wait-a ended cancelled/);
-    // Nothing runs them.
-    const worker = h.worker(1);
-    await h.waitRegistered(worker.pid!);
-    const c = await h.enqueue({ command: "true" });
-    await h.waitState(c, "completed");
-    assert.equal((await h.show(a)).attempts.length, 0);
-  }),
+      const r = await h.cli(["job", "cancel", a, "nope", b]);
+      assert.equal(r.code, 1, "an unknown id is refused");
+      assert.match(r.stderr, /wait-a cancelled/);
+      assert.match(r.stderr, /wait-b cancelled/);
+      assert.match(r.stderr, /job not found: nope/);
+      assert.equal(await h.state(a), "cancelled");
+      assert.equal(await h.state(b), "cancelled");
+      const listed = await h.json<{ id: string }[]>(["list", "--state", "cancelled"]);
+      assert.deepEqual(listed.map((j) => j.id).sort(), [a, b]);
+      assert.equal((await h.counts()).cancelled, 2);
+      // wait treats cancelled as finished but not completed.
+      const waited = await h.cli(["wait", a]);
+      assert.equal(waited.code, 1);
+      assert.match(waited.stderr, /job wait-a ended cancelled/);
+      // Nothing runs them.
+      const worker = h.worker(1);
+      await h.waitRegistered(worker.pid!);
+      const c = await h.enqueue({ command: "true" });
+      await h.waitState(c, "completed");
+      assert.equal((await h.show(a)).attempts.length, 0);
+    },
+    120_000,
+  ),
 
   scenario(
     "workers",
@@ -144,6 +154,6 @@ export const cancelScenarios: Scenario[] = [
       const refused = r.stderr.split("\n").filter((line) => /nothing to cancel/.test(line));
       for (const line of refused) assert.match(line, /is completed/, "only completed jobs are refused");
     },
-    90_000,
+    180_000,
   ),
 ];
