@@ -2,7 +2,8 @@ import { z } from "zod";
 import { invalid } from "./errors.js";
 import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
 import { JobInputSchema } from "./job-input.js";
-import { CATCH_UP_POLICIES, cronOf, nextSlot, OVERLAP_POLICIES, type NewSchedule } from "./schedule.js";
+import { CATCH_UP_POLICIES, OVERLAP_POLICIES, type NewSchedule } from "./schedule.js";
+import { cronOf, nextSlot } from "./schedule-slots.js";
 
 const NAME = "must be 1 to 64 letters, digits, '.', '_' or '-'";
 const CRON = "must be a cron expression of 5 fields, or 6 with seconds first";

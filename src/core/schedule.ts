@@ -1,13 +1,9 @@
-import { Cron } from "croner";
 import type { JobState, NewJob } from "./types.js";
 
 /**
- * Cron schedules: which slots are due, which of them fire (catch-up), and when a slot is skipped
- * because the schedule's previous job still runs (overlap). Pure functions of the schedule and a
- * `now` the caller passes (tests inject any clock); the engines only store what they decide.
- * Parsing, time zones and daylight-saving changes are croner's: a fixed-time slot that falls in a
- * spring-forward gap fires at the first instant after it, and one in the repeated hour of a
- * fall-back fires once.
+ * Cron schedules: what a schedule is, its policies, and when a slot is skipped because the
+ * schedule's previous job still runs (overlap). Which slots fire when is schedule-slots.ts. No
+ * croner here: the stores import this module, and most commands never need croner.
  */
 
 export const CATCH_UP_POLICIES = ["none", "last", "all"] as const;
@@ -71,57 +67,6 @@ export interface ScheduleFiring {
    * sets last_slot to `through`. Absent: a manual run, outside the slots.
    */
   advance?: { from: number; through: number; next_slot: number | null };
-}
-
-/** croner for an expression and zone; throws croner's error for a bad one. */
-export function cronOf(expression: string, tz: string): Cron {
-  return new Cron(expression, { timezone: tz, paused: true, mode: "5-or-6-parts" });
-}
-
-/** The first slot strictly after `after`, or null. */
-export function nextSlot(schedule: Pick<Schedule, "cron" | "tz">, after: number): number | null {
-  return cronOf(schedule.cron, schedule.tz).nextRun(new Date(after))?.getTime() ?? null;
-}
-
-export interface SlotPlan {
-  /** Slots to fire now, oldest first. */
-  fire: number[];
-  /** The new last_slot: everything up to `now` is settled by this plan. */
-  through: number;
-  next_slot: number | null;
-}
-
-/** The most on-time slots looked at in one plan (a 6-field every-second schedule has 10). */
-const ON_TIME_LIMIT = 1000;
-
-/** What to do at `now` with the slots after the schedule's last_slot. */
-export function planSlots(
-  schedule: Pick<Schedule, "cron" | "tz" | "catch_up" | "overlap" | "last_slot">,
-  now: number,
-): SlotPlan {
-  const cron = cronOf(schedule.cron, schedule.tz);
-  const lateFrom = now - ON_TIME_MS; // slots at or before this were missed
-  let fire: number[] = [];
-  if (schedule.last_slot < lateFrom && schedule.catch_up !== "none") {
-    const count = schedule.catch_up === "all" ? MAX_CATCH_UP : 1;
-    // previousRuns counts a run earlier in the reference's own second: +1 ms includes lateFrom.
-    const missed = cron
-      .previousRuns(count, new Date(lateFrom + 1))
-      .map((date) => date.getTime())
-      .filter((slot) => slot > schedule.last_slot && slot <= lateFrom);
-    fire = missed.reverse();
-  }
-  let at = Math.max(schedule.last_slot, lateFrom);
-  for (let i = 0; i < ON_TIME_LIMIT; i++) {
-    const slot = cron.nextRun(new Date(at))?.getTime();
-    if (slot === undefined || slot > now) break;
-    fire.push(slot);
-    at = slot;
-  }
-  // Skipping overlaps: the first slot's job is still pending when the next would fire.
-  if (schedule.overlap === "skip") fire = fire.slice(0, 1);
-  const through = Math.max(now, schedule.last_slot);
-  return { fire, through, next_slot: cron.nextRun(new Date(through))?.getTime() ?? null };
 }
 
 /** Whether `--overlap skip` skips a slot, given the state of the schedule's previous job. */

@@ -1,13 +1,15 @@
 import type { Config } from "./config.js";
 import { notFound } from "./errors.js";
 import { resolveDefaults } from "./job-defaults.js";
-import { nextSlot, planSlots, type Schedule, type SlotPlan } from "./schedule.js";
+import type { Schedule } from "./schedule.js";
+import type { SlotPlan } from "./schedule-slots.js";
 import type { Store } from "./store.js";
 import type { NewJob } from "./types.js";
 
 /**
  * Cron schedules for the faces (add, list, show, pause, resume, remove, run now) and the firing
- * every worker's maintenance does (fireDueSchedules). Validation loads on first use, as enqueue's.
+ * every worker's maintenance does (fireDueSchedules). Validation, job ids and croner load on first
+ * use: a command or a worker that touches no schedule never loads them (zod alone takes ~70 ms).
  */
 export class Schedules {
   constructor(
@@ -45,6 +47,7 @@ export class Schedules {
   async resume(name: string): Promise<Schedule> {
     const now = Date.now();
     const schedule = await this.get(name);
+    const { nextSlot } = await import("./schedule-slots.js");
     const next = nextSlot(schedule, Math.max(now, schedule.last_slot));
     if (!(await this.store.setSchedulePaused(name, false, now, next))) throw notFound("schedule", name);
     this.store.notify();
@@ -121,9 +124,11 @@ const BROKEN_RETRY_MS = 60_000;
  * unique (schedule, slot) pair makes a second job of a slot impossible.
  */
 export async function fireDueSchedules(store: Store, config: Config, now: number): Promise<FireResult> {
-  const { newJobId } = await import("./job-input.js");
   const result: FireResult = { jobs: [], skipped: 0, broken: [] };
-  for (const schedule of await store.dueSchedules(now)) {
+  const due = await store.dueSchedules(now);
+  if (due.length === 0) return result;
+  const [{ newJobId }, { planSlots }] = await Promise.all([import("./job-input.js"), import("./schedule-slots.js")]);
+  for (const schedule of due) {
     let plan: SlotPlan;
     try {
       plan = planSlots(schedule, now);

@@ -3,14 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { QueueError } from "../../src/core/errors.js";
-import {
-  MAX_CATCH_UP,
-  ON_TIME_MS,
-  overlapSkips,
-  planSlots,
-  type CatchUp,
-  type Schedule,
-} from "../../src/core/schedule.js";
+import { MAX_CATCH_UP, ON_TIME_MS, overlapSkips, type CatchUp, type Schedule } from "../../src/core/schedule.js";
+import { planSlots } from "../../src/core/schedule-slots.js";
 import { toNewSchedule } from "../../src/core/schedule-input.js";
 
 type Plannable = Pick<Schedule, "cron" | "tz" | "catch_up" | "overlap" | "last_slot">;
