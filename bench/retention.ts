@@ -81,7 +81,7 @@ async function postgres(): Promise<Target> {
 }
 
 /** `n` jobs finished 30 days ago, each with 200 bytes of output, `batch` per transaction. */
-async function addOldFinished(store: Store, n: number, batch = 5000): Promise<void> {
+async function addOldFinished(store: Store, n: number, batch = 1000): Promise<void> {
   const old = Date.now() - 30 * DAY;
   const out = { data: Buffer.alloc(200, "o"), total_bytes: 200, truncated: false };
   const none = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
@@ -285,19 +285,35 @@ export async function runRetentionBenches(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const soakJobs = Number(process.env.QUEUECTL_BENCH_SOAK ?? 1_000_000);
   const soakCapMs = Number(process.env.QUEUECTL_BENCH_SOAK_SECONDS ?? 240) * 1000;
-  rows.push(...(await pruneWhileClaiming(sqlite, "sqlite", Number(process.env.QUEUECTL_BENCH_READY ?? 150_000))));
-  rows.push(...(await soak(sqlite, "sqlite", soakJobs, soakCapMs)));
+  // e.g. QUEUECTL_BENCH_RETENTION="sqlite-prune postgres-soak" runs only those parts.
+  const parts = process.env.QUEUECTL_BENCH_RETENTION?.split(/[\s,]+/);
+  const wanted = (part: string) => !parts || parts.includes(part);
+  /** A part's rows, logged as soon as they are known; a part that fails is reported, not fatal. */
+  const run = async (part: string, bench: () => Promise<BenchRow[]>) => {
+    if (!wanted(part)) return;
+    try {
+      const got = await bench();
+      for (const r of got) log(`${r.figure}: ${r.value.toFixed(3)} ${r.unit} (${r.detail ?? ""})`);
+      rows.push(...got);
+    } catch (error) {
+      log(`${part} failed: ${(error as Error).message}`);
+      rows.push(row(`${part}: failed (${(error as Error).message})`, 0, "", ""));
+    }
+  };
+  await run("sqlite-prune", () =>
+    pruneWhileClaiming(sqlite, "sqlite", Number(process.env.QUEUECTL_BENCH_READY ?? 150_000)),
+  );
+  await run("sqlite-soak", () => soak(sqlite, "sqlite", soakJobs, soakCapMs));
   const reachable = await pgQuery("SELECT 1").then(
     () => true,
     () => false,
   );
-  if (reachable) {
-    rows.push(
-      ...(await pruneWhileClaiming(postgres, "postgres", Number(process.env.QUEUECTL_BENCH_READY_PG ?? 60_000))),
-    );
-    rows.push(...(await soak(postgres, "postgres", soakJobs, soakCapMs)));
-  } else {
+  if (!reachable) {
     log("PostgreSQL not reachable: its retention benchmarks skipped");
+    return rows;
   }
+  const ready = Number(process.env.QUEUECTL_BENCH_READY_PG ?? 60_000);
+  await run("postgres-prune", () => pruneWhileClaiming(postgres, "postgres", ready));
+  await run("postgres-soak", () => soak(postgres, "postgres", soakJobs, soakCapMs));
   return rows;
 }
