@@ -64,9 +64,7 @@ export async function waitAndReport(
 ): Promise<0> {
   const options = { timeoutMs, safetyPollMs: safetyPollMs() };
   const { finished, unfinished } =
-    queueName === undefined
-      ? await waitForJobs(queue, ids, options)
-      : await waitForQueue(queue, queueName, options);
+    queueName === undefined ? await waitForJobs(queue, ids, options) : await waitForQueue(queue, queueName, options);
   if (unfinished.length > 0) {
     const named = unfinished.slice(0, NAMED).join(", ");
     const more = unfinished.length > NAMED ? ` and ${unfinished.length - NAMED} more` : "";
