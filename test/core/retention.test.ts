@@ -36,12 +36,13 @@ test("pruneTargets: one target per state whose retention is set, and the output;
   const config = { ...CONFIG_DEFAULTS, "retention-dead": 0 };
   assert.deepEqual(pruneTargets(config, now), [
     { what: "completed", before: now - 7 * DAY },
+    { what: "cancelled", before: now - 7 * DAY },
     { what: "output", before: now - 7 * DAY },
   ]);
   assert.deepEqual(pruneTargets(config, now, { olderThanMs: DAY, only: "dead" }), [
     { what: "dead", before: now - DAY },
   ]);
-  assert.deepEqual(pruneTargets(config, now, { olderThanMs: 0 }).length, 3, "--older-than replaces every retention");
+  assert.deepEqual(pruneTargets(config, now, { olderThanMs: 0 }).length, 4, "--older-than replaces every retention");
 });
 
 test("prune requests: a state that cannot be pruned or a bad duration is invalid input naming the option", () => {

@@ -1,6 +1,7 @@
 import type { Job, JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import { keyTaken, notRetryable } from "../../shared/refusals.js";
+import type { QueueError } from "../../../core/errors.js";
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
 
@@ -15,14 +16,7 @@ export async function retryDead(db: Db, id: string, now: number): Promise<Job> {
     .catch(async (error: unknown) => {
       // Another active job holds this job's key now: it stays dead.
       if ((error as { constraint?: string }).constraint !== "jobs_active_key") throw error;
-      const held = await db.query<{ key: string; holder: string | null }>(
-        `SELECT d.key, (SELECT a.id FROM ${db.s}.jobs a WHERE a.key = d.key
-           AND a.state IN ('pending', 'failed', 'processing')) AS holder
-         FROM ${db.s}.jobs d WHERE d.id = $1`,
-        [id],
-      );
-      const row = held.rows[0];
-      throw keyTaken(row?.key ?? "?", row?.holder ?? undefined);
+      throw await keyHeld(db, id);
     });
   const job = rows[0];
   if (job) return job;
@@ -44,4 +38,16 @@ export async function retryAllDead(db: Db, now: number): Promise<number> {
     [now],
   );
   return rowCount ?? 0;
+}
+
+/** The refusal of a retry whose key another active job holds now. */
+export async function keyHeld(db: Db, id: string): Promise<QueueError> {
+  const held = await db.query<{ key: string; holder: string | null }>(
+    `SELECT d.key, (SELECT a.id FROM ${db.s}.jobs a WHERE a.key = d.key
+       AND a.state IN ('pending', 'failed', 'processing')) AS holder
+     FROM ${db.s}.jobs d WHERE d.id = $1`,
+    [id],
+  );
+  const row = held.rows[0];
+  return keyTaken(row?.key ?? "?", row?.holder ?? undefined);
 }

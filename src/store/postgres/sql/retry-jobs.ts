@@ -9,6 +9,7 @@ import type { JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
 import { perId } from "../per-id.js";
+import { keyHeld } from "./dlq.js";
 import type { JobRow } from "../rows.js";
 
 /**
@@ -20,11 +21,18 @@ export async function retryJobs(db: Db, ids: string[], now: number): Promise<Job
 }
 
 async function retryOne(db: Db, id: string, now: number): Promise<IdOutcome> {
-  const { rows } = await db.query<JobRow>(
-    `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, run_at = $2, updated_at = $2
-     WHERE id = $1 AND state = ANY($3::text[]) RETURNING ${JOB_COLUMNS}`,
-    [id, now, RETRYABLE_STATES],
-  );
+  let rows: JobRow[];
+  try {
+    ({ rows } = await db.query<JobRow>(
+      `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, run_at = $2, updated_at = $2
+       WHERE id = $1 AND state = ANY($3::text[]) RETURNING ${JOB_COLUMNS}`,
+      [id, now, RETRYABLE_STATES],
+    ));
+  } catch (error) {
+    // Another active job holds this job's key now: it stays as it is.
+    if ((error as { constraint?: string }).constraint !== "jobs_active_key") throw error;
+    return { refused: { id, error: (await keyHeld(db, id)).message, code: "conflict" } };
+  }
   const job = rows[0];
   if (job) return { done: job };
   const found = await db.idempotent.query<{ state: JobState }>(`SELECT state FROM ${db.s}.jobs WHERE id = $1`, [id]);

@@ -1,7 +1,7 @@
 import type { CancelAnswer, CancelOrder } from "../../../core/store.js";
-import type { Job } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
+import { toJob, type JobRow } from "../job-rows.js";
 
 const CANCEL_WAITING = `UPDATE jobs SET state = 'cancelled', finished_at = @now, updated_at = @now
   WHERE id = @id AND state IN ('pending', 'failed') RETURNING ${JOB_COLUMNS}`;
@@ -12,11 +12,11 @@ const ORDER_RUNNING = `UPDATE jobs SET cancel_signal = @signal, cancel_grace_ms 
 /** Store.cancelJob: a waiting job is cancelled, a running one gets the order; in one transaction. */
 export function cancelJob(db: Db, id: string, order: CancelOrder, now: number): CancelAnswer {
   return db.write(() => {
-    const cancelled = db.sql(CANCEL_WAITING).get({ id, now }) as Job | undefined;
-    if (cancelled) return { job: cancelled, done: "cancelled" };
-    const ordered = db.sql(ORDER_RUNNING).get({ id, now, ...order }) as Job | undefined;
-    if (ordered) return { job: ordered, done: "requested" };
-    const job = (db.sql(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).get(id) as Job | undefined) ?? null;
-    return { job, done: "refused" };
+    const cancelled = db.sql(CANCEL_WAITING).get({ id, now }) as JobRow | undefined;
+    if (cancelled) return { job: toJob(cancelled), done: "cancelled" };
+    const ordered = db.sql(ORDER_RUNNING).get({ id, now, ...order }) as JobRow | undefined;
+    if (ordered) return { job: toJob(ordered), done: "requested" };
+    const row = db.sql(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    return { job: row ? toJob(row) : null, done: "refused" };
   });
 }

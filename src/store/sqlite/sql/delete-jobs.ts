@@ -1,7 +1,8 @@
 import { deleteRefusal, type JobsActed } from "../../../core/job-actions.js";
-import type { Job, JobState } from "../../../core/types.js";
+import type { JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
+import { toJob, type JobRow } from "../job-rows.js";
 
 /**
  * Each id in a write transaction of its own: the conditional delete of the job (never a processing
@@ -13,11 +14,11 @@ export function deleteJobs(db: Db, ids: string[]): JobsActed {
   for (const id of ids) {
     db.write(() => {
       const job = db.sql(`DELETE FROM jobs WHERE id = ? AND state <> 'processing' RETURNING ${JOB_COLUMNS}`).get(id) as
-        Job | undefined;
+        JobRow | undefined;
       if (job) {
         db.sql(`DELETE FROM attempts WHERE job_id = ?`).run(id);
         db.sql(`DELETE FROM outputs WHERE job_id = ?`).run(id);
-        result.done.push(job);
+        result.done.push(toJob(job));
       } else {
         const found = db.sql(`SELECT state FROM jobs WHERE id = ?`).get(id) as { state: JobState } | undefined;
         result.refused.push(deleteRefusal(id, found?.state));

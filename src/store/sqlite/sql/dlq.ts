@@ -35,7 +35,8 @@ export function retryAllDead(db: Db, now: number): number {
   );
 }
 
-function keyHeld(db: Db, id: string): QueueError {
+/** The refusal of a retry whose key another active job holds now. */
+export function keyHeld(db: Db, id: string): QueueError {
   const key = (db.sql(`SELECT key FROM jobs WHERE id = ?`).get(id) as { key: string }).key;
   const holder = db
     .sql(`SELECT id FROM jobs WHERE key = ? AND state IN ('pending', 'failed', 'processing')`)
