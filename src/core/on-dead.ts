@@ -4,23 +4,22 @@
  * a job of its own. The core builds that job; each engine inserts it in the same transaction that
  * moves the job to dead, so a worker crashing right after cannot lose the hook.
  *
- * The dead job's facts reach the hook as exported variables at the head of its command, each
- * shell-quoted. A hook job is known by its key (HOOK_KEY_PREFIX + the dead job's id): a hook job
+ * The dead job's facts reach the hook in its job's `env`. Hook jobs go to the queue HOOK_QUEUE, so
+ * a user can pause or limit them like any queue. A hook job is known by its key (HOOK_KEY_PREFIX + the dead job's id): a hook job
  * that goes dead fires no hook (no loops), and the key keeps one hook per death.
  */
 import type { Config } from "./config.js";
 import { newJobId } from "./job-input.js";
 import { DEFAULT_PRIORITY } from "./job-defaults.js";
-import { shellQuote } from "./shell-words.js";
 import type { Job, NewJob } from "./types.js";
 import { HOOK_KEY_PREFIX } from "./unique-key.js";
 
-/** The queue hook jobs belong to (wired when jobs have queues). */
+/** The queue hook jobs belong to. */
 export const HOOK_QUEUE = "hooks";
 
 export { HOOK_KEY_PREFIX };
 
-/** Bounds on what the variables carry, so the hook's command line stays far below Linux's 128 KiB. */
+/** Bounds on what the variables carry, within a job's env limits (128 KiB in all). */
 const MAX_COMMAND_BYTES = 64 * 1024;
 const MAX_ERROR_BYTES = 8 * 1024;
 
@@ -56,7 +55,9 @@ export function deadHookJob(dead: DeadJobFacts, hook: DeadHook | undefined, now:
   ];
   return {
     id: newJobId(now),
-    command: `export ${vars.map(([name, value]) => `${name}=${shellQuote(value)}`).join(" ")}\n${hook.command}`,
+    command: hook.command,
+    queue: HOOK_QUEUE,
+    env: Object.fromEntries(vars),
     priority: DEFAULT_PRIORITY,
     max_retries: hook.max_retries,
     timeout: hook.timeout,
