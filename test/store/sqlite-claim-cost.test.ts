@@ -1,7 +1,7 @@
 // The claim's per-run statements and what SQLite compiles them to. A trigger on attempts makes the
 // attempt insert run a trigger program under a statement journal (a copy of each page it changes):
-// measured, the run totals' triggers cost about 38,000 instructions per job that way. Runs started
-// are counted by a trigger on jobs instead (test/store/run-stats.test.ts holds the counts).
+// measured, the run totals' triggers cost about 30,000 instructions per job, most of it that journal
+// (docs/benchmarks.md). Runs started are counted on jobs instead (test/store/run-stats.test.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
