@@ -239,6 +239,17 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX jobs_active_key ON jobs (key)
     WHERE key IS NOT NULL AND state IN ('pending', 'failed', 'processing');
   `,
+  // Runs started counted on jobs instead of attempts. Any trigger on attempts makes the claim's
+  // one-row attempt insert a statement SQLite guards with a statement journal (a copy of every page
+  // it changes); the claim's UPDATE of jobs has one already (job_counts). A run starts exactly when
+  // the claim raises its job's last_attempt by one and inserts that attempt: the count is the same.
+  `
+  DROP TRIGGER attempts_total_insert;
+  CREATE TRIGGER jobs_total_started AFTER UPDATE OF last_attempt ON jobs
+    WHEN new.last_attempt > old.last_attempt BEGIN
+    UPDATE run_totals SET n = n + new.last_attempt - old.last_attempt WHERE event = 'started';
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
