@@ -128,7 +128,7 @@ test("config: backoff-jitter is 0..1 and on-dead a command line; bad values name
   assert.equal(stored["backoff-jitter"], 0, "an out-of-range stored value falls back to the default");
 });
 
-test("the on-dead hook job carries the dead job's facts as exported, quoted variables", () => {
+test("the on-dead hook job carries the dead job's facts in its env, in the hooks queue", () => {
   const config = {
     ...CONFIG_DEFAULTS,
     "on-dead":
@@ -145,9 +145,10 @@ test("the on-dead hook job carries the dead job's facts as exported, quoted vari
   assert.ok(hook);
   assert.equal(hook.key, "queuectl:on-dead:j1");
   assert.equal(hook.run_at, 5000);
+  assert.equal(hook.queue, HOOK_QUEUE);
   assert.equal(HOOK_QUEUE, "hooks");
-  // Run it with the real shell: every value arrives exactly.
-  const out = execFileSync("/bin/sh", ["-c", hook.command], { encoding: "utf8" });
+  // Run it with the real shell and its env: every value arrives exactly.
+  const out = execFileSync("/bin/sh", ["-c", hook.command], { encoding: "utf8", env: { ...process.env, ...hook.env } });
   assert.equal(out, `j1|${dead.command}|7|${dead.error}`);
   assert.equal(deadHookJob(dead, deadHook(CONFIG_DEFAULTS), 5000), null, "no hook when on-dead is empty");
   assert.ok(isHookJob(hook));
