@@ -44,7 +44,7 @@ Examples:
 
 /**
  * Waits for `ids` and reports like `wait`: returns 0 when all completed; throws an exit status of 1
- * naming each dead job (one line each), or 124 naming what is unfinished.
+ * naming each job that ended otherwise (one line each), or 124 naming what is unfinished.
  */
 export async function waitAndReport(queue: Queue, ids: string[], timeoutMs?: number, json = false): Promise<0> {
   const { finished, unfinished } = await waitForJobs(queue, ids, { timeoutMs, safetyPollMs: safetyPollMs() });
