@@ -4,7 +4,9 @@ import { CONFIG_DEFAULTS, configFromStored } from "../../src/core/config.js";
 import { parseConfigValue } from "../../src/core/config-input.js";
 import { QueueError } from "../../src/core/errors.js";
 import { runTimeoutMs } from "../../src/core/job-defaults.js";
+import { RUNNER_ENV_NAMES } from "../../src/core/job-env.js";
 import { newJobId, toNewJob } from "../../src/core/job-input.js";
+import { ATTEMPT_VAR, JOB_ID_VAR, WORKER_ID_VAR } from "../../src/worker/orphans.js";
 
 const now = Date.parse("2026-01-01T00:00:00Z");
 
@@ -211,4 +213,8 @@ test("cwd and env: kept as given, absent or empty as null; bad shapes rejected n
   rejects({ command: "x", env: { BIG: "x".repeat(131_072) } }, "env");
   delete many.V0;
   assert.equal(Object.keys(toNewJob({ command: "x", env: many }, CONFIG_DEFAULTS, now).env ?? {}).length, 1000);
+});
+
+test("the names a job may not set are exactly those the worker sets for every run", () => {
+  assert.deepEqual([...RUNNER_ENV_NAMES].sort(), [ATTEMPT_VAR, JOB_ID_VAR, WORKER_ID_VAR].sort());
 });
