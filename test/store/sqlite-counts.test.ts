@@ -118,3 +118,76 @@ test("the counts follow every change of state, and a rolled-back change leaves t
     home.cleanup();
   }
 });
+
+/** Jobs per queue and state as `queue list` shows them, and as a count of the rows says. */
+async function queueCounts(store: SqliteStore): Promise<Record<string, StateCounts>> {
+  return Object.fromEntries((await store.listQueues()).map((q) => [q.name, q.counts]));
+}
+
+function realQueueCounts(path: string): Record<string, StateCounts> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const result: Record<string, StateCounts> = {};
+    for (const row of db.prepare(`SELECT queue, state, count(*) AS n FROM jobs GROUP BY queue, state`).all() as {
+      queue: string;
+      state: keyof StateCounts;
+      n: number;
+    }[]) {
+      result[row.queue] ??= { pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 };
+      result[row.queue]![row.state] = row.n;
+    }
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+test("jobs per queue are counted by triggers: enqueue, claim, finish, replace into another queue, delete", async () => {
+  const home = tempHome("queuectl-counts-");
+  const store = SqliteStore.open(home.db);
+  try {
+    await store.migrate();
+    const check = async (when: string) => assert.deepEqual(await queueCounts(store), realQueueCounts(home.db), when);
+    const t = Date.now();
+    await store.insertJobs([
+      ...Array.from({ length: 6 }, (_, i) => ({ ...job(`a${i}`, t), queue: "a" })),
+      ...Array.from({ length: 4 }, (_, i) => ({ ...job(`b${i}`, t), queue: "b" })),
+      { ...job("k1", t), queue: "a", key: "debounced" },
+    ]);
+    await check("after the insert");
+    await store.registerWorker({ id: "w", host: "h", pid: process.pid, slots: 8, started_at: t });
+    const claimed = await store.claimJobs("w", 5, t, 60_000);
+    await check("after a claim");
+    await store.finishRuns(
+      claimed.slice(0, 3).map((c) => ({
+        job_id: c.job.id,
+        attempt: c.attempt,
+        worker_id: "w",
+        outcome: "completed",
+        finished_at: t + 1,
+        duration_ms: 1,
+        exit_code: 0,
+        signal: null,
+        error: null,
+        stdout: { data: Buffer.alloc(0), total_bytes: 0, truncated: false },
+        stderr: { data: Buffer.alloc(0), total_bytes: 0, truncated: false },
+        next: { state: "completed" },
+      })),
+    );
+    await check("after finishing");
+    // A replace moves the waiting keyed job to the queue of the new one.
+    await store.insertJobs([{ ...job("k2", t + 2), queue: "c", key: "debounced", on_conflict: "replace" }]);
+    await check("after a replace into queue c");
+    await store.deleteJobs(["b3", "k1"]);
+    await check("after deletes");
+    assert.deepEqual(
+      Object.keys(await queueCounts(store)).sort(),
+      ["a", "b"],
+      "a queue left with no job is not listed",
+    );
+    assert.deepEqual(await store.countJobs(), realCounts(home.db), "the totals are the sums of the queues");
+  } finally {
+    await store.close();
+    home.cleanup();
+  }
+});

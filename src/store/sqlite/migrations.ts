@@ -250,6 +250,46 @@ export const MIGRATIONS: string[] = [
     UPDATE run_totals SET n = n + new.last_attempt - old.last_attempt WHERE event = 'started';
   END;
   `,
+  // Jobs counted per queue and state (was per state): `queue list`, `status` and the Prometheus
+  // gauge read a few rows at any size instead of counting every job. A job's first insert into a
+  // queue makes that queue's rows (OR IGNORE: one index probe once they exist), so the claim's
+  // trigger stays one UPDATE of two rows, as before.
+  `
+  CREATE TABLE queue_counts (
+    queue TEXT NOT NULL,
+    state TEXT NOT NULL,
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (queue, state)
+  ) WITHOUT ROWID;
+  INSERT INTO queue_counts (queue, state, n)
+    SELECT q.queue, s.value, (SELECT count(*) FROM jobs j WHERE j.queue = q.queue AND j.state = s.value)
+    FROM (SELECT DISTINCT queue FROM jobs) q,
+         json_each('["pending","processing","completed","failed","dead","cancelled"]') s;
+  DROP TRIGGER jobs_count_insert;
+  DROP TRIGGER jobs_count_delete;
+  DROP TRIGGER jobs_count_update;
+  DROP TABLE job_counts;
+  CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
+    INSERT OR IGNORE INTO queue_counts (queue, state, n)
+      SELECT new.queue, value, 0 FROM json_each('["pending","processing","completed","failed","dead","cancelled"]')
+      WHERE NOT EXISTS (SELECT 1 FROM queue_counts WHERE queue = new.queue AND state = 'pending');
+    UPDATE queue_counts SET n = n + 1 WHERE queue = new.queue AND state = new.state;
+  END;
+  CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN
+    UPDATE queue_counts SET n = n - 1 WHERE queue = old.queue AND state = old.state;
+  END;
+  CREATE TRIGGER jobs_count_update AFTER UPDATE OF state ON jobs
+    WHEN old.state <> new.state AND old.queue = new.queue BEGIN
+    UPDATE queue_counts SET n = n + iif(state = new.state, 1, -1)
+      WHERE queue = new.queue AND state IN (old.state, new.state);
+  END;
+  CREATE TRIGGER jobs_count_move AFTER UPDATE OF queue ON jobs WHEN old.queue <> new.queue BEGIN
+    INSERT OR IGNORE INTO queue_counts (queue, state, n)
+      SELECT new.queue, value, 0 FROM json_each('["pending","processing","completed","failed","dead","cancelled"]');
+    UPDATE queue_counts SET n = n - 1 WHERE queue = old.queue AND state = old.state;
+    UPDATE queue_counts SET n = n + 1 WHERE queue = new.queue AND state = new.state;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

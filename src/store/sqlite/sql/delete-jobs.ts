@@ -7,7 +7,7 @@ import { toJob, type JobRow } from "../job-rows.js";
 /**
  * Each id in a write transaction of its own: the conditional delete of the job (never a processing
  * one), then its attempts and output. No trigger counts deletes in run_totals, so the counters keep
- * what happened; job_counts loses the job (its delete trigger).
+ * what happened; queue_counts loses the job (its delete trigger).
  */
 export function deleteJobs(db: Db, ids: string[]): JobsActed {
   const result: JobsActed = { done: [], refused: [] };
