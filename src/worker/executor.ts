@@ -147,7 +147,7 @@ export function runShell(request: ExecutionRequest, captures: Captures, start: S
       stopReason = reason;
       const signal = how.signal ?? "SIGTERM";
       child.signalGroup(signal);
-      signalMarked([marks], signal);
+      signalMarked([marks], signal, child.groupId());
       const at = performance.now() + (how.graceMs ?? KILL_GRACE_MS);
       if (at >= killAt) return;
       killAt = at;

@@ -89,6 +89,7 @@ export class NativeSpawner {
         if (signal !== 0 && !run.exited) run.early = signal;
         return !run.exited;
       },
+      groupId: () => run.pid,
       closePipes: () => {
         if (run.open === 0) return;
         this.send("D", id, Buffer.alloc(0));

@@ -43,9 +43,15 @@ export function findMarked(sets: readonly MarkSet[]): number[] {
   return found;
 }
 
-/** Sends `signal` to every process that matches; returns the pids signalled. */
-export function signalMarked(sets: readonly MarkSet[], signal: NodeJS.Signals): number[] {
-  return findMarked(sets).filter((pid) => {
+/**
+ * Sends `signal` to every process that matches; returns the pids signalled. With `exceptGroup`, the
+ * processes of that group are left out: they had the signal from the group already, and a second
+ * one would reach a child started after the first (a shell's trap that goes on to run more).
+ */
+export function signalMarked(sets: readonly MarkSet[], signal: NodeJS.Signals, exceptGroup?: number): number[] {
+  const found = findMarked(sets);
+  const others = exceptGroup === undefined ? found : found.filter((pid) => groupOf(pid) !== exceptGroup);
+  return others.filter((pid) => {
     try {
       process.kill(pid, signal);
       return true;
@@ -76,4 +82,14 @@ export function killMarked(sets: readonly MarkSet[]): number {
  */
 export function killOrphanedJobs(deadWorkerIds: string[]): number {
   return killMarked(deadWorkerIds.map((id) => [`${WORKER_ID_VAR}=${id}`]));
+}
+
+/** The process group of `pid` (field 5 of /proc/PID/stat, after the command in parentheses). */
+function groupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined; // gone meanwhile
+  }
 }

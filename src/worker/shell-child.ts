@@ -15,6 +15,8 @@ export interface ShellEvents {
 export interface ShellChild {
   /** Signals its process group; false when the group has no process left. */
   signalGroup(signal: NodeJS.Signals | 0): boolean;
+  /** Its process group's id (the shell's pid), once known. */
+  groupId(): number | undefined;
   /** Stops reading its pipes (a process that outlived the shell holds them). */
   closePipes(): void;
 }
@@ -54,6 +56,7 @@ export const nodeShell: StartShell = (command, env, cwd, events) => {
         return false; // the group is already gone
       }
     },
+    groupId: () => child.pid,
     closePipes: () => {
       child.stdout.destroy();
       child.stderr.destroy();
