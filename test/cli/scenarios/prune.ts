@@ -24,17 +24,20 @@ export const pruneScenarios: Scenario[] = [
     const done = [await h.enqueue({ command: "echo kept-then-gone" }), await h.enqueue({ command: "echo two" })];
     const dead = await h.enqueue({ command: "echo bad >&2; exit 3", max_retries: 0 });
     const later = await h.enqueue({ command: "true", run_at: new Date(Date.now() + 3_600_000).toISOString() });
+    const dropped = await h.enqueue({ command: "true", run_at: new Date(Date.now() + 3_600_000).toISOString() });
+    await h.ok(["job", "cancel", dropped]);
     const w = h.worker(2);
     await h.waitCounts("2 completed, 1 dead", (c) => c.completed === 2 && c.dead === 1);
     await h.ok(["worker", "stop"]);
     assert.equal(await h.waitExit(w), 0);
 
     // Everything is recent: the configured retentions remove nothing.
-    assert.deepEqual(removed(await h.json(["prune", "--dry-run"])), { completed: 0, dead: 0, output: 0 });
+    assert.deepEqual(removed(await h.json(["prune", "--dry-run"])), { completed: 0, dead: 0, cancelled: 0, output: 0 });
     // --older-than 0: everything finished counts; a dry run changes nothing.
     assert.deepEqual(removed(await h.json(["prune", "--older-than", "0", "--dry-run"])), {
       completed: 2,
       dead: 1,
+      cancelled: 1,
       output: 3,
     });
     assert.match(await h.ok(["prune", "--older-than", "0", "--dry-run"]), /would remove/);
@@ -53,8 +56,13 @@ export const pruneScenarios: Scenario[] = [
     const human = await h.ok(["prune", "--older-than", "0"]);
     assert.match(human, /completed jobs\s.*\s2\b/);
     assert.match(human, /dead jobs\s.*\s1\b/);
+    assert.match(human, /cancelled jobs\s.*\s1\b/);
     const counts = await h.counts();
-    assert.deepEqual([counts.completed, counts.dead, counts.pending], [0, 0, 1], "the scheduled job stays");
+    assert.deepEqual(
+      [counts.completed, counts.dead, counts.cancelled, counts.pending],
+      [0, 0, 0, 1],
+      "the scheduled job stays",
+    );
     assert.equal(await h.state(later), "pending");
     assertError(await h.cli(["job", "show", done[0]!]), 1, new RegExp(done[0]!), "a pruned job is gone");
     const metrics = await h.json<{ attempts_total: number; attempts_failed: number }>(["metrics"]);
