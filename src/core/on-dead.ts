@@ -9,7 +9,7 @@
  * that goes dead fires no hook (no loops), and the key keeps one hook per death.
  */
 import type { Config } from "./config.js";
-import { newJobId } from "./job-input.js";
+import { newJobId } from "./job-id.js";
 import { DEFAULT_PRIORITY } from "./job-defaults.js";
 import type { Job, NewJob } from "./types.js";
 import { HOOK_KEY_PREFIX } from "./unique-key.js";

@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE, parseQueueChange, parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
+import { DEFAULT_QUEUE, parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
 import { cancelJobs, type CancelJobsResult, type CancelOptions } from "./cancel.js";
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
@@ -183,6 +183,8 @@ export class Queue {
 
   /** Pauses, resumes or limits a queue (validated here); wakes workers, whose claims may change. */
   async changeQueue(name: unknown, change: unknown): Promise<QueueSettings> {
+    // Validation (zod) loads on first use, as for enqueue.
+    const { parseQueueChange } = await import("./queue-input.js");
     const settings = await this.store.setQueue(parseQueueName(name), parseQueueChange(change));
     this.store.notify();
     return settings;

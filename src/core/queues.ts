@@ -1,31 +1,22 @@
-import { z } from "zod";
 import { invalid } from "./errors.js";
-import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
+import { quote } from "./printable.js";
 import type { StateCounts } from "./types.js";
 
 /** The queue a job goes to when it names none. */
 export const DEFAULT_QUEUE = "default";
 
-const QUEUE_NAME_RULE = "must be 1-64 characters of A-Z a-z 0-9 . _ -";
+export const QUEUE_NAME_RULE = "must be 1-64 characters of A-Z a-z 0-9 . _ -";
+export const QUEUE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 export const MAX_QUEUE_CONCURRENCY = 100_000;
-const CONCURRENCY_RULE = `must be an integer 1..${MAX_QUEUE_CONCURRENCY} or none`;
 
-/** A queue's name: typed in shells and URLs, so a plain, short word. */
-export const QueueNameSchema = z.string({ error: QUEUE_NAME_RULE }).regex(/^[A-Za-z0-9._-]{1,64}$/, QUEUE_NAME_RULE);
-
-/** What a user may set on a queue; null concurrency = no limit. */
-export const QueueChangeSchema = z.strictObject({
-  paused: z.boolean({ error: "must be true or false" }).optional(),
-  concurrency: z
-    .number({ error: CONCURRENCY_RULE })
-    .int(CONCURRENCY_RULE)
-    .min(1, CONCURRENCY_RULE)
-    .max(MAX_QUEUE_CONCURRENCY, CONCURRENCY_RULE)
-    .nullable()
-    .optional(),
-});
-
-export type QueueChange = z.output<typeof QueueChangeSchema>;
+/**
+ * What a user may set on a queue; null concurrency = no limit (validated by core/queue-input.ts,
+ * which loads zod: this module is on every command's path and stays without it).
+ */
+export interface QueueChange {
+  paused?: boolean;
+  concurrency?: number | null;
+}
 
 /** A queue's stored settings: shared by every worker on every host. */
 export interface QueueSettings {
@@ -41,25 +32,11 @@ export interface QueueInfo extends QueueSettings {
   running: number;
 }
 
-function parseOr<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const parsed = schema.safeParse(value, PARSE_OPTIONS);
-  if (parsed.success) return parsed.data;
-  const { message, fields } = describeIssues(parsed.error, field, value);
-  throw invalid(message, fields);
-}
-
 /** Validates a queue name given on its own (an argument, a URL segment). */
-export const parseQueueName = (value: unknown, field = "queue"): string => parseOr(QueueNameSchema, value, field);
-
-/** Validates a change to a queue's settings. */
-export const parseQueueChange = (value: unknown): QueueChange => parseOr(QueueChangeSchema, value, "(queue)");
-
-/** `none` (no limit) or an integer, as typed on a command line; validated by QueueChangeSchema. */
-export function concurrencyFromText(text: string): QueueChange {
-  const trimmed = text.trim();
-  if (trimmed === "none") return parseQueueChange({ concurrency: null });
-  const n = /^-?\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
-  return parseQueueChange({ concurrency: n });
+export function parseQueueName(value: unknown, field = "queue"): string {
+  if (typeof value === "string" && QUEUE_NAME.test(value)) return value;
+  const problem = `${QUEUE_NAME_RULE}, got ${quote(value)}`;
+  throw invalid(`${field}: ${problem}`, { [field]: problem });
 }
 
 /** `a,b` as given to `worker start --queue`: distinct, validated names; null when not given. */

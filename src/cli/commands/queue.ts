@@ -1,6 +1,6 @@
 import { Argument, Option, type Command } from "commander";
 import { queueJson } from "../../core/json.js";
-import { concurrencyFromText, type QueueSettings } from "../../core/queues.js";
+import type { QueueSettings } from "../../core/queues.js";
 import { JOB_STATES } from "../../core/types.js";
 import { completes } from "../completion/spec.js";
 import { withQueue } from "../context.js";
@@ -72,6 +72,7 @@ export function registerQueue(program: Command): void {
     .option("--json", "print JSON: {name, paused, concurrency}")
     .action(async (name: string, _setting: string, value: string, options: { json?: boolean }, command: Command) => {
       // Validated before the store is opened: bad input writes nothing (exit 2).
+      const { concurrencyFromText } = await import("../../core/queue-input.js");
       const wanted = concurrencyFromText(value);
       const settings = await withQueue(command, (q) => q.changeQueue(name, wanted));
       if (options.json) printJson(settings);

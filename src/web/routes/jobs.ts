@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { enqueuedJson, jobDetailJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
-import { QueueNameSchema } from "../../core/queues.js";
+import { QueueNameSchema } from "../../core/queue-input.js";
 import { JOB_STATES } from "../../core/types.js";
 import { jobListBody } from "../job-list.js";
 import { parse } from "../validate.js";
