@@ -69,7 +69,9 @@ export function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: nu
 
 export function countJobs(db: Db): StateCounts {
   // Kept by triggers (migration 3): five rows, whatever the number of jobs.
-  return stateCounts(db.sql(`SELECT state, sum(n) AS n FROM queue_counts GROUP BY state`).all() as { state: string; n: number }[]);
+  return stateCounts(
+    db.sql(`SELECT state, sum(n) AS n FROM queue_counts GROUP BY state`).all() as { state: string; n: number }[],
+  );
 }
 
 export function nextRunAt(db: Db): number | null {
