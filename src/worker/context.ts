@@ -16,6 +16,8 @@ export type StopMode = "drain" | "now";
 /** Back-off bounds when the store cannot be reached. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
+/** How long a failed run waits for fresh settings before it is recorded with the ones held. */
+const FAILURE_CONFIG_WAIT_MS = 1_000;
 
 export function backoff(failures: number): number {
   return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
@@ -27,7 +29,7 @@ export function backoff(failures: number): number {
  */
 export class WorkerContext {
   readonly wakeup = new Wakeup();
-  /** Read at start and refreshed by every heartbeat. */
+  /** Read at start, refreshed by every heartbeat and before a failed run is recorded. */
   config!: Config;
   stopping: StopMode | null = null;
   /** The queues this worker serves; null = all. */
@@ -54,6 +56,18 @@ export class WorkerContext {
 
   async refreshConfig(): Promise<void> {
     this.config = await this.queue.config();
+  }
+
+  /**
+   * Re-reads the settings before a failed run is recorded: its retry and on-dead hook follow a
+   * `config set` made before the failure, not the one the last heartbeat saw. A store that does
+   * not answer within a beat keeps the settings already held; recording the run matters more.
+   */
+  async refreshConfigForFailure(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FAILURE_CONFIG_WAIT_MS)));
+    await Promise.race([this.refreshConfig().catch(() => {}), late]);
+    clearTimeout(timer);
   }
 
   /** Whether this worker has seen the store work long enough to judge others' leases. */

@@ -176,7 +176,10 @@ export class WorkerPool {
       stdout: running.execution.output("stdout"),
       stderr: running.execution.output("stderr"),
     }));
-    void settled.then((result) => this.ended(running, result));
+    void settled.then(async (result) => {
+      if (result.outcome !== "completed" && !running.foreign) await ctx.refreshConfigForFailure();
+      this.ended(running, result);
+    });
   }
 
   private ended(running: Running, result: ExecutionResult): void {

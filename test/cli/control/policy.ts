@@ -137,6 +137,9 @@ export const policyScenarios: Scenario[] = [
       const hook = `printf '%s|%s|%s|%s' "$QUEUECTL_DEAD_JOB_ID" "$QUEUECTL_DEAD_JOB_COMMAND" "$QUEUECTL_DEAD_JOB_EXIT_CODE" "$QUEUECTL_DEAD_JOB_ERROR" > ${sq(out)}`;
       await h.ok(["config", "set", "on-dead", hook]);
       await h.ok(["config", "set", "backoff-max", "0"]);
+      // Heartbeats (which also re-read the settings) are minutes apart here: the hook changed below
+      // must still be the one a failure after the change uses.
+      await h.ok(["config", "set", "lease-seconds", "600"]);
       const command = `echo "it's gone" >&2; exit 7`;
       const id = (await h.ok(["add", "--retries", "1", "--", command])).trim();
       h.worker(2);
