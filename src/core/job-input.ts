@@ -6,6 +6,7 @@ import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
 import { QueueNameSchema } from "./queue-input.js";
 import { DEFAULT_QUEUE } from "./queues.js";
 import { CwdSchema, EnvSchema } from "./job-env.js";
+import { MAX_AFTER } from "./dependencies.js";
 import { newJobId } from "./job-id.js";
 import type { NewJob } from "./types.js";
 import {
@@ -77,6 +78,12 @@ export const JobInputSchema = z.strictObject({
     })
     .max(MAX_NO_RETRY_CODES, `must list at most ${MAX_NO_RETRY_CODES} exit codes`)
     .optional(),
+  after: z
+    .array(z.string({ error: "must be job ids (strings)" }).min(1, "must not hold an empty id"), {
+      error: "must be an array of job ids",
+    })
+    .max(MAX_AFTER, `must list at most ${MAX_AFTER} job ids`)
+    .optional(),
 });
 
 export type JobInput = z.input<typeof JobInputSchema>;
@@ -94,9 +101,14 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     throw invalid(message, fields);
   }
   const job = parsed.data;
+  const id = job.id ?? newJobId();
+  // Without repeats: each dependency is one edge, counted once.
+  const after = [...new Set(job.after ?? [])];
+  if (after.includes(id))
+    throw invalid("after: a job cannot wait for itself", { after: "must not name the job's own id" });
   const { priority, max_retries, timeout } = resolveDefaults(job, config);
   return {
-    id: job.id ?? newJobId(),
+    id,
     command: job.command,
     priority,
     max_retries,
@@ -110,5 +122,6 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     on_conflict: job.on_conflict ?? "skip",
     // Sorted and without repeats: the stored list reads the same however it was given.
     no_retry_exit_codes: [...new Set(job.no_retry_exit_codes ?? [])].sort((a, b) => a - b),
+    after,
   };
 }

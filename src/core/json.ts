@@ -1,5 +1,6 @@
 import { CONFIG_DEFAULTS, CONFIG_HELP, type Config } from "./config.js";
-import { isScheduled } from "./job-state.js";
+import { blockedReason, type JobLink, type JobLinks } from "./dependencies.js";
+import { isBlocked, isScheduled } from "./job-state.js";
 import type { ListedJob } from "./listing.js";
 import type { QueueInfo } from "./queues.js";
 import type { QueueStatus } from "./status.js";
@@ -42,9 +43,15 @@ export interface JobJson {
   schedule: string | null;
   key: string | null;
   no_retry_exit_codes: number[];
+  /** The jobs this one waits for, as given at enqueue. */
+  after: string[];
+  /** Pending until its `after` jobs complete (a display state, like scheduled). */
+  blocked: boolean;
+  blocked_reason: string | null;
 }
 
-export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
+/** `dependencies`: the job's dependencies with their states when known (the blocked reason names them). */
+export function jobJson(job: Job | ListedJob, now = Date.now(), dependencies?: readonly JobLink[]): JobJson {
   return {
     id: job.id,
     command: job.command,
@@ -55,7 +62,8 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     attempts: job.attempts,
     max_retries: job.max_retries,
     timeout: job.timeout,
-    run_at: iso(job.run_at) as string,
+    // A blocked job's run_at is a sentinel; its own is shown.
+    run_at: iso(job.own_run_at ?? job.run_at) as string,
     created_at: iso(job.created_at) as string,
     updated_at: iso(job.updated_at) as string,
     started_at: iso(job.started_at),
@@ -72,6 +80,9 @@ export function jobJson(job: Job | ListedJob, now = Date.now()): JobJson {
     schedule: job.schedule,
     key: job.key,
     no_retry_exit_codes: job.no_retry_exit_codes,
+    after: job.after,
+    blocked: isBlocked(job),
+    blocked_reason: blockedReason(job, dependencies),
   };
 }
 
@@ -96,9 +107,19 @@ export function attemptJson(attempt: Attempt) {
   };
 }
 
-/** `job show --json` and `GET /api/jobs/:id`: the job's own fields plus every run under `history`. */
-export function jobDetailJson(job: Job, attempts: Attempt[], now = Date.now()) {
-  return { ...jobJson(job, now), history: attempts.map(attemptJson) };
+/**
+ * `job show --json` and `GET /api/jobs/:id`: the job's own fields plus every run under `history`,
+ * and its dependency graph: the jobs it waits for and those waiting for it, with their states.
+ */
+export function jobDetailJson(job: Job, attempts: Attempt[], now = Date.now(), links?: JobLinks) {
+  return {
+    ...jobJson(job, now, links?.dependencies),
+    history: attempts.map(attemptJson),
+    dependencies: links?.dependencies ?? [],
+    dependencies_total: links?.dependencies_total ?? 0,
+    dependents: links?.dependents ?? [],
+    dependents_total: links?.dependents_total ?? 0,
+  };
 }
 
 export function workerJson(worker: WorkerInfo, leaseMs: number, now = Date.now()) {

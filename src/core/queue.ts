@@ -1,3 +1,4 @@
+import { laterInBatch, LINKS_SHOWN, type JobLinks } from "./dependencies.js";
 import { DEFAULT_QUEUE, parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
 import { cancelJobs, type CancelJobsResult, type CancelOptions } from "./cancel.js";
 import type { Store } from "./store.js";
@@ -93,6 +94,7 @@ export class Queue {
         throw error;
       }
     });
+    laterInBatch(jobs, labels);
     const inserted = await this.store.insertJobs(jobs);
     this.store.notify();
     // Spelled out rather than spread: spreading cost 14 µs per job (10k jobs: 140 ms).
@@ -123,13 +125,17 @@ export class Queue {
       schedule: null,
       key: job.key ?? null,
       no_retry_exit_codes: job.no_retry_exit_codes ?? [],
+      after: job.after ?? [],
+      waiting_on: 0,
+      own_run_at: null,
       existing: false,
     }));
-    // A key held by an active job: answer with that job as it is now (replaced or not).
+    // A key held by an active job: answer with that job as it is now (replaced or not); a job with
+    // dependencies as the store blocked it.
     for (const [index, result] of inserted.entries()) {
-      if (!result.existing) continue;
+      if (!result.existing && !jobs[index]?.after?.length) continue;
       const existing = await this.store.getJob(result.id);
-      if (existing) stored[index] = { ...existing, existing: true };
+      if (existing) stored[index] = { ...existing, existing: result.existing };
     }
     return stored;
   }
@@ -251,6 +257,11 @@ export class Queue {
   }
 
   // ---- attempts and output
+
+  /** The job's dependencies and dependents, with their states (a bounded number of each). */
+  async links(id: string): Promise<JobLinks> {
+    return this.store.jobLinks(id, LINKS_SHOWN);
+  }
 
   async attempts(id: string): Promise<Attempt[]> {
     await this.get(id);

@@ -1,3 +1,4 @@
+import { BLOCKED_RUN_AT } from "./job-state.js";
 import { capacity, isLive } from "./workers.js";
 import type { StateCounts, WorkerInfo } from "./types.js";
 
@@ -37,7 +38,8 @@ export function queueStatus(
       slots,
       busy_slots: busy,
       oldest_ready_ms: nextRunAt !== null && nextRunAt <= now ? now - nextRunAt : null,
-      next_run_at: nextRunAt,
+      // Jobs blocked by dependencies wait at BLOCKED_RUN_AT: not a time anything is due.
+      next_run_at: nextRunAt !== null && nextRunAt < BLOCKED_RUN_AT ? nextRunAt : null,
     },
   };
 }

@@ -4,6 +4,7 @@ import type { QueueChange, QueueInfo, QueueSettings } from "./queues.js";
 import type { NewSchedule, Schedule, ScheduleFiring } from "./schedule.js";
 import type { PrunableState } from "./retention.js";
 import type { DeadJobFacts } from "./on-dead.js";
+import type { JobLinks } from "./dependencies.js";
 import type {
   Attempt,
   AttemptOutcome,
@@ -187,9 +188,20 @@ export interface Store {
    * is processing, takes the key and its retries from it and inserts the new job; error throws a
    * "conflict" QueueError naming the key (and nothing of the batch is written). Keys within one
    * batch are distinct (the core checks). Returns, per job in order, the id it answers with.
+   *
+   * Dependencies (`after`, core/dependencies.ts): every id must name an existing job or an earlier
+   * job of the batch, else not_found (unknownDependency) and nothing is written; a cancelled one is
+   * refused (cancelledDependency). A completed one does not count. A job with dependencies left is
+   * stored pending with run_at = BLOCKED_RUN_AT (its own in own_run_at) and waiting_on = their
+   * number, so the claim never sees it, race-free against a dependency finishing meanwhile.
    */
   insertJobs(jobs: NewJob[]): Promise<InsertedJob[]>;
   getJob(id: string): Promise<Job | null>;
+  /**
+   * The job's dependencies (jobs of its `after` that still exist) and dependents, at most `limit`
+   * of each (by id), with their totals. Unknown job: empty lists.
+   */
+  jobLinks(id: string, limit: number): Promise<JobLinks>;
   /** Newest first (seq descending), filtered by state and by a substring of id or command (the
    * whole command is searched). Commands are cut to LIST_COMMAND_CHARS in SQL and marked. */
   listJobs(filter: JobFilter): Promise<ListedJobPage>;
@@ -251,6 +263,11 @@ export interface Store {
    * a cancel racing the run's own end records that one end, and no retry follows. A run no longer held —
    * recovered meanwhile, its attempt recorded "lost" — is refused: nothing of it is written.
    * Returns the job ids of refused runs.
+   *
+   * A job that ends completed unblocks its dependents: each waits for one job less, and one waiting
+   * for none is due at max(its own run_at, now) and idle workers are woken. Touches only the direct
+   * dependents (an index), so each unblock along a chain costs the same. A job that ends cancelled
+   * cancels its waiting dependents (see cancelJob).
    */
   finishRuns(runs: FinishedRun[]): Promise<string[]>;
 
@@ -286,6 +303,8 @@ export interface Store {
    * (finished_at = updated_at = now); processing → the order is stored on the job (cancel_signal,
    * cancel_grace_ms; a later order replaces it) for the worker holding it, which learns of it from
    * its heartbeat answer; finished → nothing written. Does not notify: the caller does.
+   * A waiting job cancelled here cancels, in the same transaction, its dependents still waiting for
+   * it, transitively, each with last_error cascadeCause(its dependency, "cancelled").
    */
   cancelJob(id: string, order: CancelOrder, now: number): Promise<CancelAnswer>;
 
@@ -318,14 +337,17 @@ export interface Store {
    * either claimed first (and refused here: "running") or gone before the claim sees it — never
    * deleted with a run going on, never leaving an attempt without its job. Unknown ids are refused
    * not_found. `done` holds the deleted jobs as they were, in the order given. Run totals (counters)
-   * are not decreased: they count what happened, whatever is deleted later.
+   * are not decreased: they count what happened, whatever is deleted later. Dependents still waiting
+   * for a deleted job are cancelled as by cancelJob, the first ones with cascadeCause(id, "deleted"),
+   * and no longer count it.
    */
   deleteJobs(ids: string[]): Promise<JobsActed>;
   /**
    * Each finished job (RETRYABLE_STATES) → pending, attempts 0, run_at = now, updated_at = now;
    * last_error, attempt rows and output kept, and attempt numbers go on counting from the last.
    * One conditional update per id; any other state is refused conflict, an unknown id not_found.
-   * `done` holds the jobs as they are now, in the order given.
+   * `done` holds the jobs as they are now, in the order given. A job whose dependencies have not all
+   * completed (e.g. one cancelled with its dependency) goes back to blocked, not due.
    */
   retryJobs(ids: string[], now: number): Promise<JobsActed>;
 

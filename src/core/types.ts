@@ -48,6 +48,12 @@ export interface Job {
   key: string | null;
   /** Exit codes that send the job to dead at once instead of retrying it (core/retry.ts). */
   no_retry_exit_codes: number[];
+  /** Ids of the jobs this one waits for (core/dependencies.ts), as given at enqueue. */
+  after: string[];
+  /** How many of them have not completed yet: blocked while > 0 and pending. */
+  waiting_on: number;
+  /** While blocked: the job's own run_at (run_at holds BLOCKED_RUN_AT, so no claim sees it). */
+  own_run_at: number | null;
 }
 
 /** What enqueue does when an active job already has the new job's key (see core/unique-key.ts). */
@@ -78,6 +84,8 @@ export interface NewJob {
   on_conflict?: OnConflict;
   /** Absent = []. */
   no_retry_exit_codes?: number[];
+  /** Absent = []: ids of existing jobs (or earlier jobs of the same batch) to wait for. */
+  after?: string[];
 }
 
 /** What insertJobs did with one new job: inserted it, or found (and maybe replaced) an active job with its key. */

@@ -307,6 +307,86 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX jobs_key ON ${s}.jobs (key) WHERE key IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: "job dependencies: edges, waiting counts, unblock and cascade",
+    // core/dependencies.ts. An edge per (dependency, dependent), keyed by the dependency so a
+    // completion finds its direct dependents in one index range; done once that dependency
+    // completed. On the job: the ids as given, how many have not completed, its own run_at while
+    // blocked (run_at then holds BLOCKED_RUN_AT, out of the claim's reach), and whether any job waits
+    // for it. The trigger's WHEN reads only that flag and the state, so a finish of any other job
+    // calls nothing; for a flagged job it runs in the finishing statement's transaction, whatever
+    // path made the change (finish, finish-and-claim, cancel, reap, delete, prune).
+    // Completed: the direct dependents count one less; those at zero are due at max(own run_at,
+    // now) and idle workers are woken on the queue's channel (named as postgres-store.ts names it).
+    // Cancelled or deleted: the dependents still waiting are cancelled, transitively (the walk
+    // follows only waiting jobs; each cancelled one's own trigger then finds nothing left to do).
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN after_ids text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN waiting_on integer NOT NULL DEFAULT 0,
+        ADD COLUMN own_run_at bigint,
+        ADD COLUMN has_dependents boolean NOT NULL DEFAULT false;
+      CREATE TABLE ${s}.job_deps (
+        after_id text NOT NULL,
+        job_id   text NOT NULL REFERENCES ${s}.jobs (id) ON DELETE CASCADE,
+        done     boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (after_id, job_id)
+      );
+      CREATE INDEX job_deps_job ON ${s}.job_deps (job_id);
+      CREATE FUNCTION ${s}.settle_dependents() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        gone text := CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END;
+        at bigint := coalesce(CASE WHEN TG_OP = 'UPDATE' THEN NEW.finished_at END,
+                              (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+        due integer;
+        channel text := 'queuectl:' || TG_TABLE_SCHEMA;
+      BEGIN
+        IF TG_OP = 'UPDATE' AND NEW.state = 'completed' THEN
+          WITH edges AS (
+            UPDATE ${s}.job_deps SET done = true WHERE after_id = gone AND NOT done RETURNING job_id
+          )
+          UPDATE ${s}.jobs j SET waiting_on = j.waiting_on - 1, updated_at = at,
+            run_at = CASE WHEN j.waiting_on = 1 AND j.own_run_at IS NOT NULL THEN greatest(j.own_run_at, at)
+                     ELSE j.run_at END,
+            own_run_at = CASE WHEN j.waiting_on = 1 THEN NULL ELSE j.own_run_at END
+          FROM edges WHERE j.id = edges.job_id;
+          GET DIAGNOSTICS due = ROW_COUNT;
+          IF due > 0 THEN
+            IF octet_length(channel) > 63 THEN
+              channel := 'queuectl:' || left(encode(sha256(convert_to(TG_TABLE_SCHEMA, 'UTF8')), 'hex'), 32);
+            END IF;
+            PERFORM pg_notify(channel, '');
+          END IF;
+          RETURN NULL;
+        END IF;
+        WITH RECURSIVE down (id, parent) AS (
+          SELECT d.job_id, d.after_id FROM ${s}.job_deps d
+            JOIN ${s}.jobs j ON j.id = d.job_id AND j.state IN ('pending', 'failed')
+            WHERE d.after_id = gone AND NOT d.done
+          UNION
+          SELECT d.job_id, d.after_id FROM down
+            JOIN ${s}.job_deps d ON d.after_id = down.id AND NOT d.done
+            JOIN ${s}.jobs j ON j.id = d.job_id AND j.state IN ('pending', 'failed')
+        )
+        UPDATE ${s}.jobs j SET state = 'cancelled', finished_at = at, updated_at = at,
+          last_error = 'dependency ' || down.parent || ' was '
+            || CASE WHEN down.parent = gone AND TG_OP = 'DELETE' THEN 'deleted' ELSE 'cancelled' END
+        FROM down WHERE j.id = down.id AND j.state IN ('pending', 'failed');
+        IF TG_OP = 'DELETE' THEN
+          -- A dependent retried later no longer waits for a job that is gone.
+          UPDATE ${s}.jobs SET waiting_on = waiting_on - 1
+            WHERE id IN (SELECT job_id FROM ${s}.job_deps WHERE after_id = gone AND NOT done) AND waiting_on > 0;
+          DELETE FROM ${s}.job_deps WHERE after_id = gone;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER jobs_settle_dependents AFTER UPDATE OF state ON ${s}.jobs
+        FOR EACH ROW WHEN (NEW.has_dependents AND NEW.state IN ('completed', 'cancelled') AND OLD.state <> NEW.state)
+        EXECUTE FUNCTION ${s}.settle_dependents();
+      CREATE TRIGGER jobs_forget_dependency AFTER DELETE ON ${s}.jobs
+        FOR EACH ROW WHEN (OLD.has_dependents) EXECUTE FUNCTION ${s}.settle_dependents();
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

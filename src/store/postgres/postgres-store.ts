@@ -40,6 +40,8 @@ import { migrate } from "./migrations.js";
 import { cancelJob } from "./sql/cancel.js";
 import { claimJobs } from "./sql/claim-jobs.js";
 import { deleteJobs } from "./sql/delete-jobs.js";
+import { jobLinks } from "./sql/dependencies.js";
+import type { JobLinks } from "../../core/dependencies.js";
 import { retryAllDead, retryDead } from "./sql/dlq.js";
 import { finishAndClaim } from "./sql/finish-and-claim.js";
 import { finishRuns } from "./sql/finish-runs.js";
@@ -136,6 +138,9 @@ export class PostgresStore implements Store {
   }
   getJob(id: string): Promise<Job | null> {
     return getJob(this.idempotent, id);
+  }
+  jobLinks(id: string, limit: number): Promise<JobLinks> {
+    return jobLinks(this.idempotent, id, limit);
   }
   jobIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
     return jobIdsByPrefix(this.idempotent, prefix, limit);

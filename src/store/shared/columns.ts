@@ -5,7 +5,7 @@
 export const JOB_COLUMNS = `id, seq, command, state, priority, attempts, max_retries, timeout, run_at, created_at,
   updated_at, started_at, finished_at, exit_code, duration_ms, last_error, worker_id, lease_until, queue,
   cancel_signal, cancel_grace_ms, cwd, env, schedule, key,
-  no_retry_exit_codes`;
+  no_retry_exit_codes, after_ids AS after, waiting_on, own_run_at`;
 
 /** JOB_COLUMNS qualified by a table alias, for statements over several tables. */
 export const jobColumns = (alias: string): string =>

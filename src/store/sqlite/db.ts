@@ -19,6 +19,8 @@ export class Db {
   private readonly disk: DiskSpace | null;
   /** Which files were opened: a store deleted or replaced under this process is noticed. */
   readonly files: StoreFiles | null;
+  /** Jobs made due by finishes (dependencies completed) since the store last woke workers for them. */
+  unblocked = 0;
 
   constructor(path: string) {
     const inMemory = path === ":memory:";

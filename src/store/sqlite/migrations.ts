@@ -290,6 +290,24 @@ export const MIGRATIONS: string[] = [
     UPDATE queue_counts SET n = n + 1 WHERE queue = new.queue AND state = new.state;
   END;
   `,
+  // Job dependencies (core/dependencies.ts). An edge per (dependency, dependent), keyed by the
+  // dependency so a completion finds its direct dependents in one index range; done once that
+  // dependency completed. On the job: the ids as given (JSON), how many have not completed, its own
+  // run_at while blocked (run_at then holds BLOCKED_RUN_AT, out of the claim's reach), and whether
+  // any job waits for it (only such finishes look for dependents).
+  `
+  ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE jobs ADD COLUMN waiting_on INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN own_run_at INTEGER;
+  ALTER TABLE jobs ADD COLUMN has_dependents INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE job_deps (
+    after_id TEXT NOT NULL,
+    job_id   TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    done     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (after_id, job_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX job_deps_job ON job_deps (job_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -32,7 +32,9 @@ import type {
   RunTotals,
   Store,
 } from "../../core/store.js";
+import type { JobLinks } from "../../core/dependencies.js";
 import { Db } from "./db.js";
+import { jobLinks } from "./sql/dependencies.js";
 import { FileWake } from "./file-wake.js";
 import { migrate } from "./migrations.js";
 import { cancelJob } from "./sql/cancel.js";
@@ -107,6 +109,9 @@ export class SqliteStore implements Store {
   async getJob(id: string): Promise<Job | null> {
     return getJob(this.db, id);
   }
+  async jobLinks(id: string, limit: number): Promise<JobLinks> {
+    return jobLinks(this.db, id, limit);
+  }
   async listJobs(filter: JobFilter): Promise<ListedJobPage> {
     return listJobs(this.db, filter);
   }
@@ -142,10 +147,18 @@ export class SqliteStore implements Store {
     return writeOutput(this.db, jobId, attempt, workerId, stream, output);
   }
   async finishAndClaim(runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
-    return finishAndClaim(this.db, runs, claim);
+    return this.wakeForUnblocked(finishAndClaim(this.db, runs, claim));
   }
   async finishRuns(runs: FinishedRun[]): Promise<string[]> {
-    return finishRuns(this.db, runs);
+    return this.wakeForUnblocked(finishRuns(this.db, runs));
+  }
+  /** Jobs whose last dependency just completed are due: idle workers (any process) look again. */
+  private wakeForUnblocked<T>(result: T): T {
+    if (this.db.unblocked > 0) {
+      this.db.unblocked = 0;
+      this.wake.notify();
+    }
+    return result;
   }
   async heartbeat(beat: Heartbeat): Promise<HeartbeatAnswer> {
     return heartbeat(this.db, beat);

@@ -8,6 +8,7 @@ import { cancelCases } from "./cancel.js";
 import { claimCases } from "./claim.js";
 import { configCases } from "./config.js";
 import { deleteRetryCases } from "./delete-retry.js";
+import { dependenciesCases } from "./dependencies.js";
 import { dlqCases } from "./dlq.js";
 import { finishCases } from "./finish.js";
 import type { MakeStore } from "./harness.js";
@@ -50,4 +51,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   schedulesCases(engineName, makeStore);
   pruneCases(engineName, makeStore);
   uniqueKeyCases(engineName, makeStore);
+  dependenciesCases(engineName, makeStore);
 }

@@ -12,6 +12,7 @@ import { claimOne, finished, mustGet, newJob, storeCase, type MakeStore } from "
 
 /** Exactly the fields of a Job: nothing of the engine's own columns (last_attempt, queue) shows. */
 const JOB_KEYS = [
+  "after",
   "attempts",
   "cancel_grace_ms",
   "cancel_signal",
@@ -28,6 +29,7 @@ const JOB_KEYS = [
   "lease_until",
   "max_retries",
   "no_retry_exit_codes",
+  "own_run_at",
   "priority",
   "queue",
   "run_at",
@@ -37,6 +39,7 @@ const JOB_KEYS = [
   "state",
   "timeout",
   "updated_at",
+  "waiting_on",
   "worker_id",
 ] satisfies (keyof Job)[] as string[];
 

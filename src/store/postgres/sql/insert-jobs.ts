@@ -3,6 +3,7 @@ import type { InsertedJob, NewJob } from "../../../core/types.js";
 import { duplicateId, keyTaken } from "../../shared/refusals.js";
 import type { Db, Param } from "../db.js";
 import { inTransaction, type TxQuery } from "../transaction.js";
+import { addDependencies } from "./dependencies.js";
 
 /**
  * All jobs in one statement (one transaction): all or none. Columns travel as arrays so the
@@ -54,6 +55,16 @@ export function newJobParams(jobs: NewJob[]): Param[] {
 export async function insertJobs(db: Db, jobs: NewJob[]): Promise<InsertedJob[]> {
   if (jobs.length === 0) return [];
   try {
+    if (jobs.some((job) => job.after?.length)) {
+      return await inTransaction(db, async (query) => {
+        const inserted = jobs.some((job) => job.key != null)
+          ? await insertEach(query, db.s, jobs)
+          : (await query(insertJobsSql(db.s, 1), newJobParams(jobs)),
+            jobs.map((job) => ({ id: job.id, existing: false })));
+        await addDependencies(query, db.s, jobs, inserted);
+        return inserted;
+      });
+    }
     if (jobs.some((job) => job.key != null)) return await inTransaction(db, (query) => insertEach(query, db.s, jobs));
     await db.query(insertJobsSql(db.s, 1), newJobParams(jobs));
     // A burst of jobs into a table whose statistics predate it would make the planner believe few

@@ -10,6 +10,7 @@ import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
 import { perId } from "../per-id.js";
 import { keyHeld } from "./dlq.js";
+import { retryRunAt } from "./dependencies.js";
 import type { JobRow } from "../rows.js";
 
 /**
@@ -24,7 +25,7 @@ async function retryOne(db: Db, id: string, now: number): Promise<IdOutcome> {
   let rows: JobRow[];
   try {
     ({ rows } = await db.query<JobRow>(
-      `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, run_at = $2, updated_at = $2
+      `UPDATE ${db.s}.jobs SET state = 'pending', attempts = 0, ${retryRunAt("$2")}, updated_at = $2
        WHERE id = $1 AND state = ANY($3::text[]) RETURNING ${JOB_COLUMNS}`,
       [id, now, RETRYABLE_STATES],
     ));

@@ -1,12 +1,15 @@
 import type { Job, JobState } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
+import { BLOCKED_RUN_AT } from "../../../core/job-state.js";
 import type { QueueError } from "../../../core/errors.js";
 import { keyTaken, notRetryable } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
 import { toJob, type JobRow } from "../job-rows.js";
 
-/** What a retry sets: pending, attempts reset, due now. */
-export const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, run_at = @now, updated_at = @now`;
+/** What a retry sets: pending, attempts reset, due now (blocked again if dependencies are left). */
+export const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, updated_at = @now,
+  run_at = CASE WHEN waiting_on > 0 THEN ${BLOCKED_RUN_AT} ELSE @now END,
+  own_run_at = CASE WHEN waiting_on > 0 THEN @now END`;
 
 /**
  * dead → pending, attempts reset, due now; last_error and the attempt history are kept. A job whose

@@ -1,5 +1,6 @@
 import type { FinishedRun } from "../../../core/store.js";
 import type { Db } from "../db.js";
+import { settleDependents } from "./dependencies.js";
 import { insertOne } from "./insert-jobs.js";
 
 /** Fencing: the run (@job_id, @attempt) is still held by @worker_id (see Store). */
@@ -73,6 +74,7 @@ export function finishNow(db: Db, runs: FinishedRun[]): string[] {
     });
     // The on-dead hook joins the move to dead in this transaction: no crash can lose it.
     if (next.state === "dead" && run.hook) insertOne(db, run.hook);
+    db.unblocked += settleDependents(db, run.job_id, run.finished_at);
   }
   return refused;
 }

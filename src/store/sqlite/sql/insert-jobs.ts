@@ -2,6 +2,7 @@ import { DEFAULT_QUEUE } from "../../../core/queues.js";
 import type { InsertedJob, NewJob } from "../../../core/types.js";
 import { duplicateId, keyTaken } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
+import { addDependencies } from "./dependencies.js";
 
 const COLUMNS = `INSERT INTO jobs (id, command, state, priority, max_retries, timeout, run_at, created_at, updated_at,
     queue, cwd, env, key, no_retry_exit_codes)
@@ -95,5 +96,9 @@ function insertKeyed(db: Db, mode: NonNullable<NewJob["on_conflict"]>, params: P
 
 /** All jobs in one transaction: all or none. Inserted in the order of the batch, so seq keeps FIFO. */
 export function insertJobs(db: Db, jobs: NewJob[]): InsertedJob[] {
-  return db.write(() => jobs.map((job) => insertOne(db, job)));
+  return db.write(() => {
+    const inserted = jobs.map((job) => insertOne(db, job));
+    addDependencies(db, jobs, inserted);
+    return inserted;
+  });
 }

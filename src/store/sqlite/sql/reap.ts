@@ -2,6 +2,7 @@ import { lossCause, rescue } from "../../../core/rescue.js";
 import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
 import type { Db } from "../db.js";
+import { settleDependents } from "./dependencies.js";
 import { insertOne } from "./insert-jobs.js";
 
 type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
@@ -40,6 +41,7 @@ export function reap(db: Db, options: ReapOptions): string[] {
       db.sql(MOVE_JOB).run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null });
       const hook = next.state === "dead" ? deadHook?.({ ...job, exit_code: null, error }) : null;
       if (hook) insertOne(db, hook);
+      if (next.state === "cancelled") settleDependents(db, job.id, now);
     }
     db.sql(FORGET_WORKERS).run({ stale: staleBefore, dead });
     return lost.map((job) => job.id).sort();
