@@ -2,7 +2,8 @@ import Table from "cli-table3";
 import { once } from "node:events";
 import * as core from "../core/format.js";
 import { printable } from "../core/printable.js";
-import type { JobState } from "../core/types.js";
+import { isBlocked, isScheduled } from "../core/job-state.js";
+import type { Job, JobState } from "../core/types.js";
 import { color } from "./colors.js";
 
 export { color };
@@ -18,6 +19,12 @@ const STATE_COLOR: Record<JobState, "cyan" | "yellow" | "green" | "magenta" | "r
 
 export function stateLabel(state: JobState, scheduled = false): string {
   return color[STATE_COLOR[state]](scheduled ? `${state} (scheduled)` : state);
+}
+
+/** A job's state as people read it: with "(blocked)" or "(scheduled)", display states the store does not keep. */
+export function jobStateLabel(job: Pick<Job, "state" | "run_at" | "waiting_on">, now: number): string {
+  if (isBlocked(job)) return color.yellow(`${job.state} (blocked)`);
+  return stateLabel(job.state, isScheduled(job, now));
 }
 
 /** An aligned table without borders: columns two spaces apart, a dim header. */

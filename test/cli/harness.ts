@@ -40,6 +40,9 @@ export interface JobJson {
   last_error: string | null;
   worker_id: string | null;
   queue: string;
+  after: string[];
+  blocked: boolean;
+  blocked_reason: string | null;
 }
 
 export interface AttemptJson {

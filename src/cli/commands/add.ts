@@ -27,6 +27,7 @@ interface AddOptions {
   key?: string;
   onConflict?: string;
   noRetryExitCode?: string[];
+  after?: string[];
   follow?: boolean;
   wait?: boolean;
   json?: boolean;
@@ -74,6 +75,11 @@ export function registerAdd(program: Command): void {
         ).argParser((value: string, previous: string[] = []) => [...previous, value]),
       ),
     )
+    .option(
+      "-a, --after <ids>",
+      "run only once these jobs (full ids) have completed; repeat or comma-separate",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addOption(
       new Option("-f, --follow", "stream the job's output until it ends; exit with its exit code").conflicts([
         "wait",
@@ -99,6 +105,7 @@ Examples:
   queuectl add --cwd /srv/app --env RELEASE=1 --env PATH -- make deploy
   queuectl add --key reindex --on-conflict replace --delay 30s -- ./reindex.sh
   queuectl add --no-retry-exit-code 2,64 -- ./sync.sh
+  queuectl add --after build-42 --after lint-7 -- ./deploy.sh
 
 A key is held while its job is pending, scheduled, awaiting a retry or running. Another add with
 it prints that job's id instead of adding one (skip, the default; "job X with key K exists" on
@@ -144,6 +151,9 @@ function jobInput(args: string[], options: AddOptions): Record<string, unknown> 
   if (options.onConflict !== undefined) input.on_conflict = options.onConflict;
   if (options.noRetryExitCode !== undefined) {
     input.no_retry_exit_codes = options.noRetryExitCode.flatMap((list) => list.split(",")).map((c) => numeric(c));
+  }
+  if (options.after !== undefined) {
+    input.after = options.after.flatMap((list) => list.split(",")).filter((id) => id.length > 0);
   }
   if (options.delay !== undefined) {
     const ms = parseDuration(options.delay);

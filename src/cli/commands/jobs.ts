@@ -2,7 +2,8 @@ import { Argument, Option, type Command } from "commander";
 import { timeout } from "../../core/format.js";
 import { jobDetailJson, jobJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
-import { isScheduled, maxRuns } from "../../core/job-state.js";
+import { maxRuns } from "../../core/job-state.js";
+import { linkFields, printLinks } from "../job-links.js";
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "../../core/listing.js";
 import { JOB_STATES, type Job, type JobFilter, type JobState, type OutputStream } from "../../core/types.js";
 import { idArgument, intOption, withQueue } from "../context.js";
@@ -15,7 +16,7 @@ import {
   printJsonArray,
   relative,
   writeOut,
-  stateLabel,
+  jobStateLabel,
   table,
   text,
   truncate,
@@ -38,7 +39,7 @@ function jobRow(job: Job, now: number): (string | number)[] {
   return [
     text(job.id),
     text(job.queue),
-    stateLabel(job.state, isScheduled(job, now)),
+    jobStateLabel(job, now),
     job.priority,
     `${job.attempts}/${maxRuns(job)}`,
     relative(job.updated_at, now),
@@ -179,18 +180,19 @@ export function registerJobs(program: Command): void {
       await withQueue(command, async (queue) => {
         const found = await queue.get(id);
         const attempts = await queue.attempts(id);
-        if (options.json) return printJson(jobDetailJson(found, attempts));
+        const links = await queue.links(id);
+        if (options.json) return printJson(jobDetailJson(found, attempts, Date.now(), links));
         const now = Date.now();
         const fields: [string, string][] = [
           ["id", text(found.id)],
           // A script keeps its lines; every other control character is shown, not obeyed.
           ["command", text(found.command, { lines: true })],
-          ["state", stateLabel(found.state, isScheduled(found, now))],
+          ["state", jobStateLabel(found, now)],
           ["queue", text(found.queue)],
           ["priority", String(found.priority)],
           ["attempts", `${found.attempts} of ${maxRuns(found)} (max_retries ${found.max_retries})`],
           ["timeout", timeout(found.timeout)],
-          ["run at", when(found.run_at, now)],
+          ["run at", when(found.own_run_at ?? found.run_at, now)],
           ["created", when(found.created_at, now)],
           ["started", when(found.started_at, now)],
           ["finished", when(found.finished_at, now)],
@@ -209,7 +211,9 @@ export function registerJobs(program: Command): void {
         if (found.no_retry_exit_codes.length > 0) {
           fields.push(["no retry on", `exit code ${found.no_retry_exit_codes.join(", ")}`]);
         }
+        fields.push(...linkFields(found, links));
         console.log(keyValues(fields));
+        printLinks(links);
         if (attempts.length === 0) return;
         console.log();
         console.log(

@@ -8,6 +8,7 @@ import type { Scenario } from "../scenarios/scenario.js";
 import { addScenarios } from "./add.js";
 import { cancelScenarios } from "./cancel.js";
 import { deleteRetryScenarios } from "./delete-retry.js";
+import { dependencyScenarios } from "./dependencies.js";
 import { followScenarios } from "./follow.js";
 import { keyScenarios, policyScenarios } from "./policy.js";
 import { waitScenarios } from "./wait.js";
@@ -20,6 +21,7 @@ const SETS: Record<string, readonly Scenario[]> = {
   wait: waitScenarios,
   keys: keyScenarios,
   policy: policyScenarios,
+  dependencies: dependencyScenarios,
 };
 
 export function controlScenarios(engine: string, makeEnv: MakeEnv, sets: (keyof typeof SETS)[]): void {
