@@ -15,11 +15,14 @@ import type {
   WorkerJson,
 } from "../../src/core/json.js";
 import type { ScheduleJson } from "../../src/core/schedule-json.js";
+import type { JobLink, JobLinks } from "../../src/core/dependencies.js";
 import type { JobState as CoreJobState, StateCounts } from "../../src/core/types.js";
 
 export type JobState = CoreJobState;
 export type Counts = StateCounts;
 export type Job = JobJson;
+export type Link = JobLink;
+export type Links = JobLinks;
 export type Attempt = AttemptJson;
 export type Worker = WorkerJson;
 export type Status = StatusJson;

@@ -1,4 +1,5 @@
-import { ApiError, api, query, type Attempt, type Job, type Output } from "./api.js";
+import { ApiError, api, query, type Attempt, type Job, type Links, type Output } from "./api.js";
+import { drawLinks } from "./view-job-links.js";
 import { isFinished, maxRuns } from "./core/job-state.js";
 import { h, replace } from "./dom.js";
 import { bytes, duration, timeout } from "./format.js";
@@ -20,8 +21,9 @@ export const jobView: View = (root, _params, id) => {
   const head = h("div", {});
   const facts = h("section", { class: "panel" });
   const attemptsBox = h("section", { class: "panel" });
+  const linksBox = h("section", { class: "panel", "data-section": "dependencies" });
   const outputBox = h("section", { class: "panel output-panel" });
-  replace(root, head, facts, attemptsBox, outputBox);
+  replace(root, head, facts, linksBox, attemptsBox, outputBox);
 
   let job: Job | null = null;
   let attempts: Attempt[] = [];
@@ -69,7 +71,13 @@ export const jobView: View = (root, _params, id) => {
     replace(
       head,
       h("nav", { class: "crumbs" }, h("a", { href: "#/jobs" }, "Jobs"), " / "),
-      pageHeader(current.id, badge(current.state, current.scheduled), retry, cancelButton(current, load), remove),
+      pageHeader(
+        current.id,
+        badge(current.state, current.scheduled, current.blocked),
+        retry,
+        cancelButton(current, load),
+        remove,
+      ),
     );
   };
 
@@ -81,7 +89,8 @@ export const jobView: View = (root, _params, id) => {
         "dl",
         { class: "facts wide" },
         fact("Command", h("code", { class: "command-full" }, current.command)),
-        fact("State", badge(current.state, current.scheduled)),
+        fact("State", badge(current.state, current.scheduled, current.blocked)),
+        current.blocked_reason ? fact("Blocked", current.blocked_reason) : [],
         fact("Queue", current.queue),
         current.cancel_requested
           ? fact(
@@ -225,14 +234,15 @@ export const jobView: View = (root, _params, id) => {
 
   const load = async (): Promise<void> => {
     try {
-      const { history, ...detail } = await api.get<Job & { history: Attempt[] }>(
-        `/api/jobs/${encodeURIComponent(jobId)}`,
-      );
+      const { history, dependencies, dependencies_total, dependents, dependents_total, ...detail } = await api.get<
+        Job & { history: Attempt[] } & Links
+      >(`/api/jobs/${encodeURIComponent(jobId)}`);
       if (left) return;
       job = detail;
       attempts = history;
       drawHead(job);
       drawFacts(job);
+      drawLinks(linksBox, job, { dependencies, dependencies_total, dependents, dependents_total });
       drawAttempts();
       await loadOutput();
       schedule();

@@ -16,7 +16,7 @@ function jobRow(job: Job, selected: Selection): HTMLTableRowElement {
     HEADERS,
     [
       selected.checkbox(job.id),
-      badge(job.state, job.scheduled),
+      badge(job.state, job.scheduled, job.blocked),
       jobLink(job.id),
       job.queue,
       commandCell(job),

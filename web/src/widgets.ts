@@ -4,8 +4,9 @@ import { absolute, ago } from "./format.js";
 
 /** Small shared pieces of the views. */
 
-export function badge(state: string, scheduled = false): HTMLElement {
-  const label = scheduled ? "scheduled" : state;
+/** A state as a badge; "scheduled" and "blocked" are display states of a waiting job. */
+export function badge(state: string, scheduled = false, blocked = false): HTMLElement {
+  const label = blocked ? "blocked" : scheduled ? "scheduled" : state;
   return h("span", { class: `badge badge-${label}`, "data-state": label }, label);
 }
 

@@ -49,7 +49,7 @@ export function registerJobs(app: FastifyInstance, queue: Queue): void {
 
   app.get<IdParams>("/api/jobs/:id", async (request) => {
     const job = await queue.get(request.params.id);
-    return jobDetailJson(job, await queue.attempts(job.id));
+    return jobDetailJson(job, await queue.attempts(job.id), Date.now(), await queue.links(job.id));
   });
 
   app.get<IdParams>("/api/jobs/:id/output", async (request, reply) => {

@@ -1,0 +1,113 @@
+// The dependency graph in the API (GET /api/jobs/:id) and on the dashboard's job page, in Chromium.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { Queue } from "../../src/open.js";
+import { startWebServer, type WebServer } from "../../src/web/server.js";
+import { CHROMIUM, IS_CI, tempHome } from "../helpers/env.js";
+
+const skip =
+  !existsSync(CHROMIUM) && !IS_CI
+    ? `no Chromium at ${CHROMIUM} (set QUEUECTL_TEST_CHROMIUM to run the dashboard tests)`
+    : false;
+
+const LATER = "2099-01-01T00:00:00Z";
+const MARKUP = `echo "<b id=injected>bold</b>"`;
+
+describe("dependencies: API and job page", { skip }, () => {
+  let home: ReturnType<typeof tempHome>;
+  let queue: Queue;
+  let server: WebServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    home = tempHome("queuectl-deps-ui-");
+    queue = await Queue.open({ db: home.db });
+    // No worker: A waits for its run_at, B for A, C and D for B. Nothing runs.
+    await queue.enqueueMany([
+      { id: "A", command: "echo a", run_at: LATER },
+      { id: "B", command: MARKUP, after: ["A"] },
+      { id: "C", command: "echo c", after: ["B"] },
+      { id: "D", command: "echo d", after: ["B", "A"] },
+    ]);
+    server = await startWebServer({ queue, db: home.db, host: "127.0.0.1", port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    });
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 820 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close("now");
+    await queue?.close();
+    home?.cleanup();
+  });
+
+  it("GET /api/jobs/:id gives the job's dependencies and dependents with their states", async () => {
+    const response = await fetch(new URL("/api/jobs/B", server.url));
+    assert.equal(response.status, 200);
+    const b = (await response.json()) as Record<string, any>;
+    assert.equal(b.blocked, true);
+    assert.equal(b.scheduled, false);
+    assert.equal(b.blocked_reason, "waiting for 1 job");
+    assert.deepEqual(b.after, ["A"]);
+    assert.deepEqual(b.dependencies, [{ id: "A", state: "pending", command: "echo a", blocked: false }]);
+    assert.deepEqual(
+      b.dependents.map((d: Record<string, unknown>) => [d.id, d.state, d.blocked]),
+      [
+        ["C", "pending", true],
+        ["D", "pending", true],
+      ],
+    );
+    assert.equal(b.dependents_total, 2);
+    const list = (await (await fetch(new URL("/api/jobs?limit=10", server.url))).json()) as {
+      jobs: Record<string, any>[];
+    };
+    const d = list.jobs.find((job) => job.id === "D");
+    assert.equal(d?.blocked, true, "lists carry blocked too");
+    assert.equal(d?.blocked_reason, "waiting for 2 jobs");
+  });
+
+  it("the job page shows the dependencies, this job and its dependents, linked, with state badges", async () => {
+    await page.goto(new URL("/#/jobs/B", server.url).href);
+    const section = page.locator("[data-section=dependencies]");
+    await section.locator("h2", { hasText: "Dependencies" }).waitFor();
+    const before = section.locator("[data-side=dependencies] [data-link=A]");
+    await before.waitFor();
+    assert.equal(await before.locator(".badge").getAttribute("data-state"), "pending");
+    assert.equal(await before.locator("a").getAttribute("href"), "#/jobs/A");
+    assert.equal(await section.locator("[data-side=self] .badge").getAttribute("data-state"), "blocked");
+    for (const id of ["C", "D"]) {
+      const item = section.locator(`[data-side=dependents] [data-link=${id}]`);
+      assert.equal(await item.locator(".badge").getAttribute("data-state"), "blocked", id);
+      assert.equal(await item.locator("a").getAttribute("href"), `#/jobs/${id}`);
+    }
+    assert.equal(await page.locator("dd", { hasText: "waiting for 1 job" }).count(), 1, "the reason is shown");
+    // The command with markup is text: no element was made from it.
+    assert.equal(await page.locator("#injected").count(), 0);
+    // Following a link goes to that job's page and its own graph.
+    await section.locator("[data-side=dependents] [data-link=C] a").click();
+    await page.waitForURL(/#\/jobs\/C$/);
+    await page.locator("[data-section=dependencies] [data-side=dependencies] [data-link=B]").waitFor();
+    assert.equal(
+      await page.locator("[data-section=dependencies] [data-side=dependents] p").textContent(),
+      "No job waits for it.",
+    );
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("hides the section for a job with no dependencies either way", async () => {
+    await queue.enqueue({ id: "alone", command: "true", run_at: LATER });
+    await page.goto(new URL("/#/jobs/alone", server.url).href);
+    await page.locator("h1", { hasText: "alone" }).waitFor();
+    await page.locator("dd", { hasText: "true" }).first().waitFor();
+    assert.equal(await page.locator("[data-section=dependencies]").isHidden(), true);
+  });
+});
