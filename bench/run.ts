@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printTable, saveResults, type BenchRow } from "./lib.js";
+import { runDepsBenches } from "./deps.js";
 import { runRetentionBenches } from "./retention.js";
 import { runQueueBenches } from "./queues.js";
 import { runShortJobBenches } from "./short-jobs.js";
@@ -56,6 +57,13 @@ if (only.length === 0 || only.includes("retention")) {
   const rows = await runRetentionBenches();
   printTable("queuectl retention: pruning while claiming, soak", rows);
   saveResults("retention", rows);
+  failed += rows.filter((r) => r.pass === false).length;
+}
+
+if (only.length === 0 || only.includes("deps")) {
+  const rows = await runDepsBenches();
+  printTable("queuectl dependencies: unblock along a chain (SQLite and PostgreSQL)", rows);
+  saveResults("deps", rows);
   failed += rows.filter((r) => r.pass === false).length;
 }
 

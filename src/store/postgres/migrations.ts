@@ -339,17 +339,21 @@ export const MIGRATIONS: Migration[] = [
         at bigint := coalesce(CASE WHEN TG_OP = 'UPDATE' THEN NEW.finished_at END,
                               (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
         due integer;
+        dependents text[];
         channel text := 'queuectl:' || TG_TABLE_SCHEMA;
       BEGIN
         IF TG_OP = 'UPDATE' AND NEW.state = 'completed' THEN
+          -- The ids first, then each dependent by its primary key: a join would let the planner
+          -- (whose estimate of the edges is a guess) scan every job, at every completion.
           WITH edges AS (
             UPDATE ${s}.job_deps SET done = true WHERE after_id = gone AND NOT done RETURNING job_id
           )
+          SELECT array_agg(job_id) INTO dependents FROM edges;
           UPDATE ${s}.jobs j SET waiting_on = j.waiting_on - 1, updated_at = at,
             run_at = CASE WHEN j.waiting_on = 1 AND j.own_run_at IS NOT NULL THEN greatest(j.own_run_at, at)
                      ELSE j.run_at END,
             own_run_at = CASE WHEN j.waiting_on = 1 THEN NULL ELSE j.own_run_at END
-          FROM edges WHERE j.id = edges.job_id;
+          WHERE j.id = ANY (dependents);
           GET DIAGNOSTICS due = ROW_COUNT;
           IF due > 0 THEN
             IF octet_length(channel) > 63 THEN
