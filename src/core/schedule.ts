@@ -28,6 +28,11 @@ export interface JobTemplate {
   priority: number | null;
   max_retries: number | null;
   timeout: number | null;
+  /** The rest as a job stores them (core/types.ts Job): queue, directory, variables, exit codes. */
+  queue: string;
+  cwd: string | null;
+  env: Record<string, string> | null;
+  no_retry_exit_codes: number[];
 }
 
 export interface Schedule extends JobTemplate {

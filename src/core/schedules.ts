@@ -103,6 +103,10 @@ export function slotJobs(
     created_at: now,
     schedule: schedule.name,
     schedule_slot: slot,
+    queue: schedule.queue,
+    cwd: schedule.cwd,
+    env: schedule.env,
+    no_retry_exit_codes: schedule.no_retry_exit_codes,
   }));
 }
 

@@ -290,6 +290,15 @@ export const MIGRATIONS: string[] = [
     UPDATE queue_counts SET n = n + 1 WHERE queue = new.queue AND state = new.state;
   END;
   `,
+  // The job options of a cron schedule beyond priority, retries and timeout (core/schedule.ts): the
+  // queue, directory, variables (a JSON object as text) and no-retry exit codes (a JSON array) that
+  // every job it makes carries, stored as the jobs store them.
+  `
+  ALTER TABLE schedules ADD COLUMN queue TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE schedules ADD COLUMN cwd TEXT;
+  ALTER TABLE schedules ADD COLUMN env TEXT;
+  ALTER TABLE schedules ADD COLUMN no_retry_exit_codes TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
