@@ -19,6 +19,8 @@ export type Overlap = (typeof OVERLAP_POLICIES)[number];
 export const ON_TIME_MS = 10_000;
 /** `--catch-up all` fires at most this many missed slots (the most recent ones). */
 export const MAX_CATCH_UP = 100;
+/** The most upcoming slots one request lists. */
+export const MAX_UPCOMING = 20;
 /** While the schedule's previous job is in one of these states, `--overlap skip` skips a slot. */
 export const ACTIVE_STATES: readonly JobState[] = ["pending", "failed", "processing"];
 

@@ -59,6 +59,13 @@ export class Schedules {
     if (!(await this.store.removeSchedule(name))) throw notFound("schedule", name);
   }
 
+  /** The next `count` slots of the schedule (epoch ms), its next slot first. */
+  async upcoming(name: string, count: number): Promise<number[]> {
+    const schedule = await this.get(name);
+    const { upcomingSlots } = await import("./schedule-slots.js");
+    return upcomingSlots(schedule, Date.now(), count);
+  }
+
   /** One job of the schedule now, outside its slots (also when paused); returns its id. */
   async run(name: string): Promise<string> {
     const now = Date.now();
