@@ -122,5 +122,8 @@ export async function scheduleBadJobOptions(h: Harness): Promise<void> {
     assert.equal(r.code, 2, `${json}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`^queuectl: ${field.replace(/\./g, "\\.")}: `), json);
   }
+  const mixed = await h.cli(["schedule", "add", "--json-input", '{"name":"j"}', "--queue", "q"]);
+  assert.equal(mixed.code, 2, mixed.stderr);
+  assert.match(mixed.stderr, /^queuectl: schedule add: give either --json-input or a name/);
   assert.deepEqual(await h.json(["schedule", "list"]), [], "nothing written");
 }

@@ -70,7 +70,8 @@ export const schedulesView: View = (root) => {
       return row(
         HEADERS,
         [
-          h("span", { class: "mono" }, schedule.name),
+          // The queue its jobs go to, under the name: a column of its own would crowd the table.
+          [h("span", { class: "mono" }, schedule.name), h("div", { class: "hint" }, `queue ${schedule.queue}`)],
           h("span", {}, h("code", {}, schedule.cron), ` ${schedule.tz}`),
           schedule.paused ? badge("paused") : time(schedule.next_run),
           last
