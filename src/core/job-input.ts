@@ -88,6 +88,14 @@ export const JobInputSchema = z.strictObject({
 
 export type JobInput = z.input<typeof JobInputSchema>;
 
+/** A job's env as stored: none given or none set is null. */
+export const storedEnv = (env: Record<string, string> | undefined): Record<string, string> | null =>
+  env === undefined || Object.keys(env).length === 0 ? null : env;
+
+/** Exit codes as stored: sorted and without repeats, so the list reads the same however it was given. */
+export const storedExitCodes = (codes: number[] | undefined): number[] =>
+  [...new Set(codes ?? [])].sort((a, b) => a - b);
+
 export { newJobId };
 
 /** Validates one enqueue input and applies defaults. Throws an "invalid" QueueError. */
@@ -117,11 +125,10 @@ export function toNewJob(input: unknown, config: Config, now: number): NewJob {
     created_at: now,
     queue: job.queue ?? DEFAULT_QUEUE,
     cwd: job.cwd ?? null,
-    env: job.env === undefined || Object.keys(job.env).length === 0 ? null : job.env,
+    env: storedEnv(job.env),
     key: job.key ?? null,
     on_conflict: job.on_conflict ?? "skip",
-    // Sorted and without repeats: the stored list reads the same however it was given.
-    no_retry_exit_codes: [...new Set(job.no_retry_exit_codes ?? [])].sort((a, b) => a - b),
+    no_retry_exit_codes: storedExitCodes(job.no_retry_exit_codes),
     after,
   };
 }

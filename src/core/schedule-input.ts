@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { invalid } from "./errors.js";
 import { describeIssues, PARSE_OPTIONS } from "./input-issues.js";
-import { JobInputSchema } from "./job-input.js";
+import { JobInputSchema, storedEnv, storedExitCodes } from "./job-input.js";
+import { DEFAULT_QUEUE } from "./queues.js";
 import { CATCH_UP_POLICIES, OVERLAP_POLICIES, type NewSchedule } from "./schedule.js";
 import { cronOf, nextSlot } from "./schedule-slots.js";
 
@@ -38,6 +39,10 @@ export const ScheduleInputSchema = z
     catch_up: z.enum(CATCH_UP_POLICIES).optional(),
     overlap: z.enum(OVERLAP_POLICIES).optional(),
     paused: z.boolean({ error: "must be true or false" }).optional(),
+    queue: JobInputSchema.shape.queue,
+    cwd: JobInputSchema.shape.cwd,
+    env: JobInputSchema.shape.env,
+    no_retry_exit_codes: JobInputSchema.shape.no_retry_exit_codes,
   })
   .superRefine((input, ctx) => {
     const tz = input.tz ?? "UTC";
@@ -86,6 +91,10 @@ export function toNewSchedule(input: unknown, now: number): NewSchedule {
     last_run_at: null,
     created_at: now,
     updated_at: now,
+    queue: s.queue ?? DEFAULT_QUEUE,
+    cwd: s.cwd ?? null,
+    env: storedEnv(s.env),
+    no_retry_exit_codes: storedExitCodes(s.no_retry_exit_codes),
   };
 }
 

@@ -26,6 +26,11 @@ export function scheduleJson(schedule: Schedule) {
         : { at: iso(schedule.last_run_at), job_id: schedule.last_job_id, state: schedule.last_job_state },
     created_at: iso(schedule.created_at) as string,
     updated_at: iso(schedule.updated_at) as string,
+    /** What each job gets, as a job prints them (null cwd: the worker's directory; null env: nothing added). */
+    queue: schedule.queue,
+    cwd: schedule.cwd,
+    env: schedule.env,
+    no_retry_exit_codes: schedule.no_retry_exit_codes,
   };
 }
 

@@ -19,6 +19,22 @@ export function nextSlot(schedule: Pick<Schedule, "cron" | "tz">, after: number)
   return cronOf(schedule.cron, schedule.tz).nextRun(new Date(after))?.getTime() ?? null;
 }
 
+/**
+ * The next `count` slots as the schedule stands: from its next slot on, or, while paused, those a
+ * resume now would fire.
+ */
+export function upcomingSlots(
+  schedule: Pick<Schedule, "cron" | "tz" | "paused" | "last_slot" | "next_slot">,
+  now: number,
+  count: number,
+): number[] {
+  const cron = cronOf(schedule.cron, schedule.tz);
+  const runs = (n: number, after: number) => cron.nextRuns(n, new Date(after)).map((date) => date.getTime());
+  if (schedule.paused) return runs(count, Math.max(now, schedule.last_slot));
+  if (schedule.next_slot === null) return [];
+  return [schedule.next_slot, ...runs(count - 1, schedule.next_slot)];
+}
+
 export interface SlotPlan {
   /** Slots to fire now, oldest first. */
   fire: number[];

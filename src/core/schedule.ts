@@ -19,6 +19,8 @@ export type Overlap = (typeof OVERLAP_POLICIES)[number];
 export const ON_TIME_MS = 10_000;
 /** `--catch-up all` fires at most this many missed slots (the most recent ones). */
 export const MAX_CATCH_UP = 100;
+/** The most upcoming slots one request lists. */
+export const MAX_UPCOMING = 20;
 /** While the schedule's previous job is in one of these states, `--overlap skip` skips a slot. */
 export const ACTIVE_STATES: readonly JobState[] = ["pending", "failed", "processing"];
 
@@ -28,6 +30,11 @@ export interface JobTemplate {
   priority: number | null;
   max_retries: number | null;
   timeout: number | null;
+  /** The rest as a job stores them (core/types.ts Job): queue, directory, variables, exit codes. */
+  queue: string;
+  cwd: string | null;
+  env: Record<string, string> | null;
+  no_retry_exit_codes: number[];
 }
 
 export interface Schedule extends JobTemplate {

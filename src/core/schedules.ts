@@ -59,6 +59,13 @@ export class Schedules {
     if (!(await this.store.removeSchedule(name))) throw notFound("schedule", name);
   }
 
+  /** The next `count` slots of the schedule (epoch ms), its next slot first. */
+  async upcoming(name: string, count: number): Promise<number[]> {
+    const schedule = await this.get(name);
+    const { upcomingSlots } = await import("./schedule-slots.js");
+    return upcomingSlots(schedule, Date.now(), count);
+  }
+
   /** One job of the schedule now, outside its slots (also when paused); returns its id. */
   async run(name: string): Promise<string> {
     const now = Date.now();
@@ -103,6 +110,10 @@ export function slotJobs(
     created_at: now,
     schedule: schedule.name,
     schedule_slot: slot,
+    queue: schedule.queue,
+    cwd: schedule.cwd,
+    env: schedule.env,
+    no_retry_exit_codes: schedule.no_retry_exit_codes,
   }));
 }
 

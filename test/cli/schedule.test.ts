@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { withHarness } from "./harness.js";
 import { everySecondByThreeWorkers } from "./schedule-firing.js";
+import { scheduleBadJobOptions, scheduleJobOptions } from "./schedule-options.js";
 import { sqliteEnv } from "./sqlite-env.js";
 
 describe("cli: schedule (sqlite)", () => {
@@ -78,6 +79,13 @@ describe("cli: schedule (sqlite)", () => {
       assert.deepEqual(await h.json(["schedule", "list"]), []);
       assert.equal(await h.state(id), "pending", "its jobs stay");
     }));
+
+  it("bad queue, env and exit codes exit 2 naming the field; nothing written", () =>
+    withHarness(sqliteEnv, scheduleBadJobOptions));
+
+  it("queue, cwd, env and no-retry exit codes: kept, printed, and carried by every job", { timeout: 120_000 }, () =>
+    withHarness(sqliteEnv, scheduleJobOptions),
+  );
 
   it(
     "a schedule firing every second, served by 3 worker processes: one job per slot, none missed",

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { CONFIG_DEFAULTS } from "../../src/core/config.js";
 import { toNewSchedule } from "../../src/core/schedule-input.js";
-import { fireDueSchedules } from "../../src/core/schedules.js";
+import { fireDueSchedules, Schedules } from "../../src/core/schedules.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 
 const at = (iso: string): number => Date.parse(iso);
@@ -43,6 +43,23 @@ describe("cron schedules: firing with an injected clock", () => {
     const schedule = await store.getSchedule("hourly");
     assert.equal(schedule?.next_slot, at("2026-05-01T04:00:00Z"));
     assert.equal(schedule?.last_run_at, at("2026-05-01T03:00:00Z"));
+  });
+
+  it("slot jobs and a manual run carry the schedule's queue, cwd, env and exit codes", async () => {
+    const template = { queue: "reports", cwd: "/srv/app", env: { RELEASE: "1" }, no_retry_exit_codes: [2, 64] };
+    const added = at("2026-05-01T00:00:00Z");
+    await store.insertSchedule(
+      toNewSchedule({ name: "report", cron: "0 * * * *", command: "make report", ...template }, added),
+      false,
+    );
+    const fired = await fireDueSchedules(store, config, at("2026-05-01T01:00:01Z"));
+    const schedules = new Schedules(store, async () => config);
+    const ids = [...fired.jobs, await schedules.run("report")];
+    assert.equal(ids.length, 2);
+    for (const id of ids) {
+      const job = await store.getJob(id);
+      assert.deepEqual([job?.queue, job?.cwd, job?.env, job?.no_retry_exit_codes], Object.values(template), id);
+    }
   });
 
   it("overlap skip: no job while the previous one is still pending", async () => {

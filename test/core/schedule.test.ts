@@ -170,6 +170,25 @@ describe("cron schedules: input", () => {
     bad({ when: "daily" }, "when");
   });
 
+  it("names the field of a bad queue, cwd, env or exit code, by the rules of a job", () => {
+    bad({ queue: "has space" }, "queue");
+    bad({ cwd: "relative/dir" }, "cwd");
+    bad({ env: { "1BAD": "x" } }, "env.1BAD");
+    bad({ env: { QUEUECTL_JOB_ID: "x" } }, "env.QUEUECTL_JOB_ID");
+    bad({ env: ["A=1"] }, "env");
+    bad({ no_retry_exit_codes: [256] }, "no_retry_exit_codes.0");
+    bad({ no_retry_exit_codes: 2 }, "no_retry_exit_codes");
+    bad({ key: "k" }, "key");
+  });
+
+  it("the job template: queue, cwd, env and exit codes as a job stores them", () => {
+    const given = { queue: "reports", cwd: "/srv", env: { A: "1" }, no_retry_exit_codes: [64, 2, 64] };
+    const s = toNewSchedule({ name: "n", cron: "* * * * *", command: "true", ...given }, Date.now());
+    assert.deepEqual([s.queue, s.cwd, s.env, s.no_retry_exit_codes], ["reports", "/srv", { A: "1" }, [2, 64]]);
+    const plain = toNewSchedule({ name: "n", cron: "* * * * *", command: "true", env: {} }, Date.now());
+    assert.deepEqual([plain.queue, plain.cwd, plain.env, plain.no_retry_exit_codes], ["default", null, null, []]);
+  });
+
   it("defaults: UTC, catch-up last, overlap allow; settled up to now", () => {
     const now = at("2026-05-01T00:00:30Z");
     const s = toNewSchedule({ name: "nightly.backup_1", cron: " 0  3 * * * ", command: "backup" }, now);

@@ -520,6 +520,47 @@ describe("dashboard in Chromium", { skip }, () => {
     assert.deepEqual(await queue.schedules.list(), []);
   });
 
+  it("adds a schedule through the form: a bad cron is shown and adds nothing; the next runs follow", async () => {
+    await go("#/schedules");
+    const form = page.locator("form.schedule-form");
+    await form.locator("#schedule-name").fill("ui-added");
+    await form.locator("#schedule-cron").fill("61 * * * *");
+    await form.locator("#schedule-command").fill("echo '<b>added</b>'");
+    await form.locator("#schedule-queue").fill("reports");
+    await form.locator("#schedule-priority").fill("8");
+    await form.getByRole("button", { name: "Add schedule" }).click();
+    await form.locator("[data-error-for=cron]", { hasText: "cron expression" }).waitFor();
+    assert.equal(await form.locator("#schedule-cron").getAttribute("aria-invalid"), "true");
+    assert.equal(await form.locator("[data-error-for=name]").textContent(), "");
+    assert.deepEqual(await queue.schedules.list(), [], "nothing added");
+
+    await form.locator("#schedule-cron").fill("0 6 * * 1-5");
+    await form.locator("#schedule-tz").fill("Europe/Berlin");
+    await form.locator("#schedule-catch_up").selectOption("none");
+    await form.locator("#schedule-overlap").selectOption("skip");
+    await form.getByRole("button", { name: "Add schedule" }).click();
+    const tr = page.locator("tr[data-schedule=ui-added]");
+    await tr.waitFor();
+    assert.equal(await form.locator("[data-error-for=cron]").textContent(), "", "the error is cleared");
+    const added = await queue.schedules.get("ui-added");
+    assert.deepEqual(
+      [added.cron, added.tz, added.command, added.queue, added.priority, added.catch_up, added.overlap],
+      ["0 6 * * 1-5", "Europe/Berlin", "echo '<b>added</b>'", "reports", 8, "none", "skip"],
+    );
+    assert.equal(await tr.locator("code.command").textContent(), "echo '<b>added</b>'");
+    assert.equal(await tr.locator("td[data-label=Name] .hint").textContent(), "queue reports");
+    assert.equal(await page.locator("table b").count(), 0, "the command is text, never markup");
+    // The next runs of the expression: five, the first the schedule's next run.
+    const runs = page.locator(".next-runs[data-schedule=ui-added] time");
+    await runs.nth(4).waitFor();
+    assert.equal(await runs.count(), 5);
+    const first = Date.parse((await runs.first().getAttribute("datetime")) ?? "");
+    assert.equal(first, added.next_slot);
+    await page.evaluate("window.scrollTo(0, 0)"); // the sticky header stays at the top of the shot
+    await shot("schedule-add");
+    await queue.schedules.remove("ui-added");
+  });
+
   it("drains the workers from the workers view", async () => {
     await go("#/workers");
     const [worker] = await queue.workers();

@@ -33,6 +33,10 @@ describe("HTTP API: schedules", () => {
       [{ timeout: "10 min" }, "timeout"],
       [{ name: "../etc" }, "name"],
       [{ color: "red" }, "color"],
+      [{ queue: "a/b" }, "queue"],
+      [{ cwd: "tmp" }, "cwd"],
+      [{ env: { QUEUECTL_ATTEMPT: "1" } }, "env.QUEUECTL_ATTEMPT"],
+      [{ no_retry_exit_codes: [-1] }, "no_retry_exit_codes.0"],
     ] as const) {
       const reply = await h.call("POST", "/api/schedules", { ...base, ...change });
       assert.equal(reply.status, 400, JSON.stringify(change));
@@ -86,6 +90,37 @@ describe("HTTP API: schedules", () => {
     }
     assert.equal((await h.call("DELETE", "/api/schedules/nightly")).status, 200);
     assert.deepEqual((await h.call("GET", "/api/schedules")).json(), []);
+  });
+
+  it("takes the job options queue, cwd, env and no_retry_exit_codes; lists the next runs", async () => {
+    const template = { queue: "reports", cwd: "/tmp", env: { A: "1" }, no_retry_exit_codes: [2, 64] };
+    const body = { name: "opts", cron: "0 6 * * 1-5", tz: "Europe/Berlin", command: "echo $A", ...template };
+    const added = await h.call("POST", "/api/schedules", body);
+    assert.equal(added.status, 201, added.body);
+    const shown = added.json<ScheduleBody & typeof template>();
+    assert.deepEqual([shown.queue, shown.cwd, shown.env, shown.no_retry_exit_codes], Object.values(template));
+    const { job_id } = (await h.call("POST", "/api/schedules/opts/run")).json<{ job_id: string }>();
+    const job = (await h.call("GET", `/api/jobs/${job_id}`)).json<typeof template>();
+    assert.deepEqual([job.queue, job.cwd, job.env, job.no_retry_exit_codes], Object.values(template));
+
+    const upcoming = await h.call("GET", "/api/schedules/opts/upcoming?count=3");
+    assert.equal(upcoming.status, 200, upcoming.body);
+    const { next_runs } = upcoming.json<{ next_runs: string[] }>();
+    assert.equal(next_runs.length, 3);
+    assert.equal(next_runs[0], shown.next_run, "the first is the schedule's next run");
+    for (const at of next_runs) {
+      const berlin = new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Europe/Berlin",
+        hour: "2-digit",
+        minute: "2-digit",
+        weekday: "short",
+      });
+      assert.match(berlin.format(new Date(at)), /^(Mon|Tue|Wed|Thu|Fri) 06:00$/, at);
+    }
+    assert.equal((await h.call("GET", "/api/schedules/opts/upcoming?count=0")).status, 400);
+    assert.equal((await h.call("GET", "/api/schedules/nope/upcoming")).status, 404);
+    await h.call("DELETE", "/api/schedules/opts");
+    await h.call("DELETE", `/api/jobs/${job_id}`);
   });
 
   it("refuses cross-site writes like every other write", async () => {

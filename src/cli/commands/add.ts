@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { parseDuration } from "../../core/duration.js";
 import { invalid } from "../../core/errors.js";
@@ -7,26 +6,19 @@ import { ON_CONFLICT_MODES } from "../../core/unique-key.js";
 import { completes } from "../completion/spec.js";
 import { shellCommand } from "../../core/shell-words.js";
 import { withQueue } from "../context.js";
+import { jobOptionFields, jobOptions, type JobOptionValues } from "../job-options.js";
 import { ExitStatus } from "../exit.js";
 import { followOutput } from "../follow.js";
 import { printJson } from "../format.js";
-import { queueOption } from "./queue.js";
 import { tellExisting } from "../existing.js";
 import { waitAndReport } from "./wait.js";
 
-interface AddOptions {
+interface AddOptions extends JobOptionValues {
   id?: string;
-  queue?: string;
-  priority?: string;
-  retries?: string;
-  timeout?: string;
   runAt?: string;
   delay?: string;
-  cwd?: string;
-  env?: string[];
   key?: string;
   onConflict?: string;
-  noRetryExitCode?: string[];
   after?: string[];
   follow?: boolean;
   wait?: boolean;
@@ -40,23 +32,16 @@ export function registerAdd(program: Command): void {
     .usage("[options] -- COMMAND [ARGS...]")
     .argument("[command...]", "the command and its arguments (one argument: a shell command line, as is)")
     .option("--id <id>", "the job's id (default: a new one)")
-    .addOption(queueOption("the queue it goes to (default: default)"))
-    .option("-p, --priority <n>", "1..10, higher first (default 5)")
-    .option("-r, --retries <n>", "retries after the first run, 0..1000 (default: config max-retries)")
-    .option(
-      "-t, --timeout <duration>",
-      "stop the job after: seconds, or 30s, 10m, 2h, 1d (default: config job-timeout)",
-    )
+    .addOption(jobOptions.queue())
+    .addOption(jobOptions.priority())
+    .addOption(jobOptions.retries())
+    .addOption(jobOptions.timeout())
     .addOption(
       new Option("--run-at <time>", "run no earlier than this ISO 8601 time (with offset or Z)").conflicts("delay"),
     )
     .option("-d, --delay <duration>", "run no earlier than this long from now: 30s, 10m, 2h, 1d")
-    .option("-C, --cwd <dir>", "run the command in this directory (default: the current one)")
-    .option(
-      "-e, --env <name[=value]>",
-      "add a variable to the command's environment; NAME alone takes its value from here (repeatable)",
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
+    .addOption(jobOptions.cwd())
+    .addOption(jobOptions.env())
     .option("-k, --key <key>", "unique key: no second active job with it (see --on-conflict)")
     .addOption(
       completes(
@@ -67,14 +52,7 @@ export function registerAdd(program: Command): void {
         { kind: "words", words: [...ON_CONFLICT_MODES] },
       ),
     )
-    .addOption(
-      literal(
-        new Option(
-          "--no-retry-exit-code <codes>",
-          "exit codes (0..255) that send the job to dead without retry; repeat or comma-separate",
-        ).argParser((value: string, previous: string[] = []) => [...previous, value]),
-      ),
-    )
+    .addOption(jobOptions.noRetryExitCode())
     .option(
       "-a, --after <ids>",
       "run only once these jobs (full ids) have completed; repeat or comma-separate",
@@ -130,28 +108,13 @@ debounce; a running one keeps running without its key and retries, and the new j
     });
 }
 
-/**
- * The enqueue JSON for these options, left for the core to validate (so errors name the same
- * fields as `enqueue`): what is not a number or duration is passed on as given.
- */
+/** The enqueue JSON for these options, left for the core to validate (errors name its fields). */
 function jobInput(args: string[], options: AddOptions): Record<string, unknown> {
-  // Like pueue: a job runs where it was added, unless told otherwise.
-  const input: Record<string, unknown> = { command: shellCommand(args), cwd: resolve(options.cwd ?? ".") };
-  if (options.env !== undefined) input.env = envInput(options.env);
+  const input: Record<string, unknown> = { command: shellCommand(args), ...jobOptionFields(options) };
   if (options.id !== undefined) input.id = options.id;
-  if (options.queue !== undefined) input.queue = options.queue;
-  if (options.priority !== undefined) input.priority = numeric(options.priority);
-  if (options.retries !== undefined) input.max_retries = numeric(options.retries);
-  if (options.timeout !== undefined) {
-    const ms = parseDuration(options.timeout);
-    input.timeout = ms === null ? options.timeout : ms / 1000;
-  }
   if (options.runAt !== undefined) input.run_at = options.runAt;
   if (options.key !== undefined) input.key = options.key;
   if (options.onConflict !== undefined) input.on_conflict = options.onConflict;
-  if (options.noRetryExitCode !== undefined) {
-    input.no_retry_exit_codes = options.noRetryExitCode.flatMap((list) => list.split(",")).map((c) => numeric(c));
-  }
   if (options.after !== undefined) {
     input.after = options.after.flatMap((list) => list.split(",")).filter((id) => id.length > 0);
   }
@@ -165,31 +128,4 @@ function jobInput(args: string[], options: AddOptions): Record<string, unknown> 
     input.run_at = new Date(Date.now() + ms).toISOString();
   }
   return input;
-}
-
-/** NAME=value pairs as an object, left for the core to validate; NAME alone: its value here. */
-function envInput(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    const name = eq < 0 ? pair : pair.slice(0, eq);
-    const value = eq < 0 ? process.env[name] : pair.slice(eq + 1);
-    if (value === undefined) {
-      throw invalid(`env: ${name} is not set here; give its value as --env ${name}=VALUE`, {
-        env: "unset variable",
-      });
-    }
-    Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return env;
-}
-
-function numeric(value: string): number | string {
-  return /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
-
-/** commander reads a `--no-` option as the negation of another; this one is a name of its own. */
-function literal(option: Option): Option {
-  option.negate = false;
-  return option;
 }

@@ -1,22 +1,19 @@
 import { Argument, Option, type Command } from "commander";
 import { readFileSync } from "node:fs";
-import { parseDuration } from "../../core/duration.js";
 import { invalid } from "../../core/errors.js";
 import type { Schedule } from "../../core/schedule.js";
 import { scheduleJson } from "../../core/schedule-json.js";
 import { shellCommand } from "../../core/shell-words.js";
 import { withQueue } from "../context.js";
+import { anyJobOption, jobOptionFields, jobOptions, type JobOptionValues } from "../job-options.js";
 import { keyValues, printJson, relative, stateLabel, table, text, truncate, when } from "../format.js";
 import { tell } from "../tell.js";
 
-interface AddOptions {
+interface AddOptions extends JobOptionValues {
   cron?: string;
   tz?: string;
   catchUp?: string;
   overlap?: string;
-  priority?: string;
-  retries?: string;
-  timeout?: string;
   paused?: boolean;
   replace?: boolean;
   jsonInput?: string;
@@ -42,9 +39,13 @@ export function registerSchedule(program: Command): void {
       new Option("--catch-up <policy>", "slots missed while no worker ran: none, last (default), all (at most 100)"),
     )
     .addOption(new Option("--overlap <policy>", "allow (default), or skip a slot while the previous job is unfinished"))
-    .option("-p, --priority <n>", "1..10 (default 5)")
-    .option("-r, --retries <n>", "retries after the first run (default: config max-retries)")
-    .option("-t, --timeout <duration>", "stop each job after: seconds, or 30s, 10m, 2h (default: config job-timeout)")
+    .addOption(jobOptions.queue())
+    .addOption(jobOptions.priority())
+    .addOption(jobOptions.retries())
+    .addOption(jobOptions.timeout())
+    .addOption(jobOptions.cwd())
+    .addOption(jobOptions.env())
+    .addOption(jobOptions.noRetryExitCode())
     .option("--paused", "add it paused")
     .option("--replace", "replace a schedule of the same name (its history is kept)")
     .option("--json-input <json>", "the whole schedule as JSON (fields as in --json output; - reads stdin)")
@@ -55,10 +56,14 @@ export function registerSchedule(program: Command): void {
 Every worker fires due slots; each slot makes exactly one job (its run_at is the slot), however
 many workers run. A slot up to 10 s late fires; older slots were missed and follow --catch-up.
 A 02:30 slot that a daylight-saving change skips fires at 03:00; one it repeats fires once.
+The job options are those of add: each job runs in the current directory (or --cwd), with the
+worker's environment plus each --env.
 
 Examples:
   queuectl schedule add nightly --cron '30 2 * * *' --tz Europe/Berlin -- ./backup.sh /srv
   queuectl schedule add tick --cron '*/10 * * * * *' --overlap skip -- 'curl -fsS localhost/health'
+  queuectl schedule add report --cron '0 6 * * 1-5' --queue reports --cwd /srv/app --env RELEASE=1 \\
+    --no-retry-exit-code 2 -- make report
   queuectl schedule add --json-input '{"name":"hourly","cron":"0 * * * *","command":"make report"}'`,
     )
     .action(async (name: string | undefined, args: string[], options: AddOptions, command: Command) => {
@@ -87,9 +92,11 @@ Examples:
           s.paused ? "paused" : s.next_slot === null ? "never" : relative(s.next_slot, now),
           s.last_run_at === null ? "-" : relative(s.last_run_at, now),
           s.last_job_state ? stateLabel(s.last_job_state) : s.last_job_id ? "(gone)" : "-",
+          text(s.queue),
           truncate(text(s.command), 40),
         ]);
-        process.stdout.write(`${table(["NAME", "CRON", "TZ", "NEXT", "LAST", "LAST STATE", "COMMAND"], rows)}\n`);
+        const headers = ["NAME", "CRON", "TZ", "NEXT", "LAST", "LAST STATE", "QUEUE", "COMMAND"];
+        process.stdout.write(`${table(headers, rows)}\n`);
       });
     });
 
@@ -152,8 +159,9 @@ Examples:
 }
 
 function fromJson(options: AddOptions, name: string | undefined, args: string[]): unknown {
-  const given = ["cron", "tz", "catchUp", "overlap", "priority", "retries", "timeout", "paused"] as const;
-  if (name !== undefined || args.length > 0 || given.some((key) => options[key] !== undefined)) {
+  const given = ["cron", "tz", "catchUp", "overlap", "paused"] as const;
+  const mixed = given.some((key) => options[key] !== undefined) || anyJobOption(options);
+  if (name !== undefined || args.length > 0 || mixed) {
     throw invalid("schedule add: give either --json-input or a name, options and a command, not both");
   }
   const source = options.jsonInput === "-" ? readFileSync(0, "utf8") : (options.jsonInput as string);
@@ -168,22 +176,17 @@ function fromJson(options: AddOptions, name: string | undefined, args: string[])
 function fromOptions(name: string | undefined, args: string[], options: AddOptions): Record<string, unknown> {
   if (name === undefined) throw invalid("schedule add: give a NAME, --cron and a command after -- (or --json-input)");
   if (options.cron === undefined) throw invalid("cron: required (--cron 'EXPR')", { cron: "is required" });
-  const input: Record<string, unknown> = { name, cron: options.cron, command: shellCommand(args) };
+  const input: Record<string, unknown> = {
+    name,
+    cron: options.cron,
+    command: shellCommand(args),
+    ...jobOptionFields(options),
+  };
   if (options.tz !== undefined) input.tz = options.tz;
   if (options.catchUp !== undefined) input.catch_up = options.catchUp;
   if (options.overlap !== undefined) input.overlap = options.overlap;
-  if (options.priority !== undefined) input.priority = numeric(options.priority);
-  if (options.retries !== undefined) input.max_retries = numeric(options.retries);
-  if (options.timeout !== undefined) {
-    const ms = parseDuration(options.timeout);
-    input.timeout = ms === null ? options.timeout : ms / 1000;
-  }
   if (options.paused) input.paused = true;
   return input;
-}
-
-function numeric(value: string): number | string {
-  return /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }
 
 function describeNext(s: Schedule): string {
@@ -209,6 +212,13 @@ function details(s: Schedule): [string, string][] {
     ["priority", s.priority === null ? "default" : String(s.priority)],
     ["max retries", s.max_retries === null ? "default (config max-retries)" : String(s.max_retries)],
     ["timeout", s.timeout === null ? "default (config job-timeout)" : `${s.timeout} s`],
+    ["queue", text(s.queue)],
+    ["directory", s.cwd === null ? "the worker's" : text(s.cwd)],
+    // One variable a line, by name (engines keep them in different orders).
+    ...Object.entries(s.env ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v], i): [string, string] => [i === 0 ? "environment" : "", text(`${k}=${v}`)]),
+    ["no retry on", s.no_retry_exit_codes.length === 0 ? "-" : `exit code ${s.no_retry_exit_codes.join(", ")}`],
     ["created", when(s.created_at)],
   ];
 }

@@ -391,6 +391,19 @@ export const MIGRATIONS: Migration[] = [
         FOR EACH ROW WHEN (OLD.has_dependents) EXECUTE FUNCTION ${s}.settle_dependents();
     `,
   },
+  {
+    version: 13,
+    name: "schedule job options",
+    // The job options of a cron schedule beyond priority, retries and timeout (core/schedule.ts):
+    // the queue, directory, variables and no-retry exit codes that every job it makes carries,
+    // typed as the jobs' own columns.
+    sql: (s) => `
+      ALTER TABLE ${s}.schedules ADD COLUMN queue text NOT NULL DEFAULT 'default',
+        ADD COLUMN cwd text,
+        ADD COLUMN env jsonb,
+        ADD COLUMN no_retry_exit_codes smallint[] NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

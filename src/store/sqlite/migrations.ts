@@ -308,6 +308,15 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX job_deps_job ON job_deps (job_id);
   `,
+  // The job options of a cron schedule beyond priority, retries and timeout (core/schedule.ts): the
+  // queue, directory, variables (a JSON object as text) and no-retry exit codes (a JSON array) that
+  // every job it makes carries, stored as the jobs store them.
+  `
+  ALTER TABLE schedules ADD COLUMN queue TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE schedules ADD COLUMN cwd TEXT;
+  ALTER TABLE schedules ADD COLUMN env TEXT;
+  ALTER TABLE schedules ADD COLUMN no_retry_exit_codes TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Queue } from "../../core/queue.js";
+import { MAX_UPCOMING } from "../../core/schedule.js";
 import { scheduleJson } from "../../core/schedule-json.js";
 import { parse } from "../validate.js";
 
@@ -9,9 +10,18 @@ const AddQuery = z.strictObject({
   replace: z.enum(["true", "false"]).optional(),
 });
 
+const COUNT = `must be an integer 1..${MAX_UPCOMING}`;
+const UpcomingQuery = z.strictObject({
+  /** How many slots to list (default 5). */
+  count: z.coerce.number().int(COUNT).min(1, COUNT).max(MAX_UPCOMING, COUNT).optional(),
+});
+
 type NameParams = { Params: { name: string } };
 
-/** Cron schedules, as `queuectl schedule …`: list, add (the schedule JSON), show, pause, resume, run now, remove. */
+/**
+ * Cron schedules, as `queuectl schedule …`: list, add (the schedule JSON), show, the next runs,
+ * pause, resume, run now, remove.
+ */
 export function registerSchedules(app: FastifyInstance, queue: Queue): void {
   const { schedules } = queue;
 
@@ -26,6 +36,13 @@ export function registerSchedules(app: FastifyInstance, queue: Queue): void {
   app.get<NameParams>("/api/schedules/:name", async (request) =>
     scheduleJson(await schedules.get(request.params.name)),
   );
+
+  /** The next slots, e.g. to show a schedule just added: `{name, next_runs: [ISO 8601]}`. */
+  app.get<NameParams>("/api/schedules/:name/upcoming", async (request) => {
+    const { count } = parse(UpcomingQuery, request.query, "query");
+    const slots = await schedules.upcoming(request.params.name, count ?? 5);
+    return { name: request.params.name, next_runs: slots.map((at) => new Date(at).toISOString()) };
+  });
 
   app.post<NameParams>("/api/schedules/:name/pause", async (request) =>
     scheduleJson(await schedules.pause(request.params.name)),

@@ -25,6 +25,10 @@ function schedule(name: string, overrides: Partial<NewSchedule> = {}): NewSchedu
     last_run_at: null,
     created_at: T0,
     updated_at: T0,
+    queue: "default",
+    cwd: null,
+    env: null,
+    no_retry_exit_codes: [],
     ...overrides,
   };
 }
@@ -78,6 +82,53 @@ export function schedulesCases(engineName: string, makeStore: MakeStore): void {
           assert.equal(await store.removeSchedule("b"), false);
           assert.equal(await store.getSchedule("b"), null);
           assert.equal((await mustGet(store, "job-b1")).schedule, "b", "its jobs stay");
+        }),
+      );
+
+      it(
+        "keeps a schedule's queue, cwd, env and no-retry exit codes; its jobs carry them",
+        withStore(async (store) => {
+          const env = { RELEASE: "1", QUOTED: "a 'b' \"c\" $d" };
+          const template = { queue: "reports", cwd: "/srv/app", env, no_retry_exit_codes: [2, 64] };
+          await store.insertSchedule(schedule("opts", template), false);
+          await store.insertSchedule(schedule("plain"), false);
+          const stored = await store.getSchedule("opts");
+          assert.deepEqual(
+            [stored?.queue, stored?.cwd, stored?.env, stored?.no_retry_exit_codes],
+            ["reports", "/srv/app", env, [2, 64]],
+          );
+          const plain = (await store.listSchedules()).find((s) => s.name === "plain");
+          assert.deepEqual(
+            [plain?.queue, plain?.cwd, plain?.env, plain?.no_retry_exit_codes],
+            ["default", null, null, []],
+          );
+          const slot = T0 + 1000;
+          const firing = slotFiring("opts", slot, T0, "opts-1");
+          firing.jobs = firing.jobs.map((job) => ({ ...job, ...template }));
+          assert.deepEqual(await store.fireSchedule(firing), ["opts-1"]);
+          const manual = { ...template, schedule: "opts", schedule_slot: null };
+          const run = {
+            name: "opts",
+            now: slot + 10,
+            jobs: [newJob("opts-m", slot + 10, manual)],
+            skip_if_active: false,
+          };
+          assert.deepEqual(await store.fireSchedule(run), ["opts-m"]);
+          for (const id of ["opts-1", "opts-m"]) {
+            const job = await mustGet(store, id);
+            assert.deepEqual(
+              [job.queue, job.cwd, job.env, job.no_retry_exit_codes],
+              ["reports", "/srv/app", env, [2, 64]],
+            );
+          }
+
+          await store.insertSchedule(schedule("opts", { queue: "other", env: null, no_retry_exit_codes: [] }), true);
+          const replaced = await store.getSchedule("opts");
+          assert.deepEqual(
+            [replaced?.queue, replaced?.cwd, replaced?.env, replaced?.no_retry_exit_codes],
+            ["other", null, null, []],
+            "replace takes the new template",
+          );
         }),
       );
 

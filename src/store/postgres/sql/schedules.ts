@@ -1,3 +1,4 @@
+import { DEFAULT_QUEUE } from "../../../core/queues.js";
 import { ACTIVE_STATES, type NewSchedule, type Schedule, type ScheduleFiring } from "../../../core/schedule.js";
 import { duplicateSchedule } from "../../shared/refusals.js";
 import { SCHEDULE_COLUMNS, toSchedule, type ScheduleRow } from "../../shared/schedule-columns.js";
@@ -13,12 +14,14 @@ export async function insertSchedule(db: Db, schedule: NewSchedule, replace: boo
          priority = EXCLUDED.priority, max_retries = EXCLUDED.max_retries, timeout = EXCLUDED.timeout,
          catch_up = EXCLUDED.catch_up, overlap = EXCLUDED.overlap, paused = EXCLUDED.paused,
          last_slot = greatest(schedules.last_slot, EXCLUDED.last_slot), next_slot = EXCLUDED.next_slot,
-         updated_at = EXCLUDED.updated_at`
+         updated_at = EXCLUDED.updated_at, queue = EXCLUDED.queue, cwd = EXCLUDED.cwd, env = EXCLUDED.env,
+         no_retry_exit_codes = EXCLUDED.no_retry_exit_codes`
     : `ON CONFLICT (name) DO NOTHING`;
   const { rowCount } = await db.query(
     `INSERT INTO ${db.s}.schedules (name, cron, tz, command, priority, max_retries, timeout, catch_up, overlap,
-       paused, last_slot, next_slot, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ${onConflict}`,
+       paused, last_slot, next_slot, created_at, updated_at, queue, cwd, env, no_retry_exit_codes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::smallint[])
+     ${onConflict}`,
     [
       s.name,
       s.cron,
@@ -34,6 +37,10 @@ export async function insertSchedule(db: Db, schedule: NewSchedule, replace: boo
       s.next_slot,
       s.created_at,
       s.updated_at,
+      s.queue,
+      s.cwd,
+      s.env ? JSON.stringify(s.env) : null,
+      s.no_retry_exit_codes,
     ],
   );
   if (rowCount === 0) throw duplicateSchedule(s.name);
@@ -117,10 +124,12 @@ export async function fireSchedule(db: Db, firing: ScheduleFiring): Promise<stri
        RETURNING sc.name, prev.fires
      ), ins AS (
        INSERT INTO ${s}.jobs (id, command, priority, max_retries, timeout, run_at, created_at, updated_at,
-         schedule, schedule_slot)
-       SELECT t.id, t.command, t.priority, t.max_retries, t.timeout, t.run_at, $6, $6, claim.name, t.slot
+         schedule, schedule_slot, queue, cwd, env, no_retry_exit_codes)
+       SELECT t.id, t.command, t.priority, t.max_retries, t.timeout, t.run_at, $6, $6, claim.name, t.slot,
+         t.queue, t.cwd, t.env, t.codes::smallint[]
        FROM claim, unnest($9::text[], $10::text[], $11::smallint[], $12::int[], $13::float8[], $14::bigint[],
-         $15::bigint[]) WITH ORDINALITY AS t(id, command, priority, max_retries, timeout, run_at, slot, ord)
+         $15::bigint[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
+         WITH ORDINALITY AS t(id, command, priority, max_retries, timeout, run_at, slot, queue, cwd, env, codes, ord)
        WHERE claim.fires
        ORDER BY t.ord
        ON CONFLICT DO NOTHING
@@ -146,6 +155,11 @@ export async function fireSchedule(db: Db, firing: ScheduleFiring): Promise<stri
       jobs.map((j) => j.schedule_slot ?? null),
       last?.id ?? null,
       last?.run_at ?? null,
+      jobs.map((j) => j.queue ?? DEFAULT_QUEUE),
+      jobs.map((j) => j.cwd ?? null),
+      jobs.map((j) => (j.env ? JSON.stringify(j.env) : null)),
+      // Each job's codes as an array literal: unnest cannot take an array of arrays of varying length.
+      jobs.map((j) => `{${(j.no_retry_exit_codes ?? []).join(",")}}`),
     ],
   );
   if (!rows.some((row) => row.claimed)) return null;

@@ -1,3 +1,4 @@
+import { DEFAULT_QUEUE } from "../../../core/queues.js";
 import { overlapSkips, type NewSchedule, type Schedule, type ScheduleFiring } from "../../../core/schedule.js";
 import type { JobState } from "../../../core/types.js";
 import { duplicateSchedule } from "../../shared/refusals.js";
@@ -7,19 +8,27 @@ import type { Db } from "../db.js";
 const FROM = `FROM schedules s LEFT JOIN jobs j ON j.id = s.last_job_id`;
 
 const INSERT = `INSERT INTO schedules (name, cron, tz, command, priority, max_retries, timeout, catch_up, overlap,
-    paused, last_slot, next_slot, last_job_id, last_run_at, created_at, updated_at)
+    paused, last_slot, next_slot, last_job_id, last_run_at, created_at, updated_at, queue, cwd, env,
+    no_retry_exit_codes)
   VALUES (@name, @cron, @tz, @command, @priority, @max_retries, @timeout, @catch_up, @overlap,
-    @paused, @last_slot, @next_slot, NULL, NULL, @created_at, @updated_at)`;
+    @paused, @last_slot, @next_slot, NULL, NULL, @created_at, @updated_at, @queue, @cwd, @env,
+    @no_retry_exit_codes)`;
 
 // A replaced definition keeps the schedule's history: its last job, creation and settled slots.
 const REPLACE = `${INSERT}
   ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, tz = excluded.tz, command = excluded.command,
     priority = excluded.priority, max_retries = excluded.max_retries, timeout = excluded.timeout,
     catch_up = excluded.catch_up, overlap = excluded.overlap, paused = excluded.paused,
-    last_slot = max(last_slot, excluded.last_slot), next_slot = excluded.next_slot, updated_at = excluded.updated_at`;
+    last_slot = max(last_slot, excluded.last_slot), next_slot = excluded.next_slot, updated_at = excluded.updated_at,
+    queue = excluded.queue, cwd = excluded.cwd, env = excluded.env, no_retry_exit_codes = excluded.no_retry_exit_codes`;
 
 export function insertSchedule(db: Db, schedule: NewSchedule, replace: boolean): void {
-  const row = { ...schedule, paused: schedule.paused ? 1 : 0 };
+  const row = {
+    ...schedule,
+    paused: schedule.paused ? 1 : 0,
+    env: schedule.env ? JSON.stringify(schedule.env) : null,
+    no_retry_exit_codes: JSON.stringify(schedule.no_retry_exit_codes),
+  };
   db.write(() => {
     if (replace) return db.sql(REPLACE).run(row);
     if (db.sql(`SELECT 1 FROM schedules WHERE name = ?`).get(schedule.name)) throw duplicateSchedule(schedule.name);
@@ -59,9 +68,9 @@ export function removeSchedule(db: Db, name: string): boolean {
 }
 
 const INSERT_JOB = `INSERT INTO jobs (id, command, state, priority, max_retries, timeout, run_at, created_at, updated_at,
-    schedule, schedule_slot)
+    schedule, schedule_slot, queue, cwd, env, no_retry_exit_codes)
   VALUES (@id, @command, 'pending', @priority, @max_retries, @timeout, @run_at, @created_at, @created_at,
-    @schedule, @schedule_slot)
+    @schedule, @schedule_slot, @queue, @cwd, @env, @no_retry_exit_codes)
   ON CONFLICT DO NOTHING`;
 
 export function fireSchedule(db: Db, firing: ScheduleFiring): string[] | null {
@@ -84,7 +93,21 @@ export function fireSchedule(db: Db, firing: ScheduleFiring): string[] | null {
     const insert = db.sql(INSERT_JOB);
     const ids: string[] = [];
     for (const job of firing.jobs) {
-      const row = { ...job, schedule: name, schedule_slot: job.schedule_slot ?? null };
+      const row = {
+        id: job.id,
+        command: job.command,
+        priority: job.priority,
+        max_retries: job.max_retries,
+        timeout: job.timeout,
+        run_at: job.run_at,
+        created_at: job.created_at,
+        schedule: name,
+        schedule_slot: job.schedule_slot ?? null,
+        queue: job.queue ?? DEFAULT_QUEUE,
+        cwd: job.cwd ?? null,
+        env: job.env ? JSON.stringify(job.env) : null,
+        no_retry_exit_codes: JSON.stringify(job.no_retry_exit_codes ?? []),
+      };
       if (insert.run(row).changes > 0) ids.push(job.id);
     }
     const last = firing.jobs.find((job) => job.id === ids.at(-1));
