@@ -158,9 +158,16 @@ export function queueJson(q: QueueInfo) {
 export type QueueJson = ReturnType<typeof queueJson>;
 
 /** `GET /api/metrics`: the `metrics --json` figures plus a throughput series for charts. */
-export function metricsJson(metrics: Metrics, series: ThroughputPoint[], bucketSeconds: number) {
+export function metricsJson(
+  metrics: Metrics,
+  series: ThroughputPoint[],
+  bucketSeconds: number,
+  queue: string | null = null,
+) {
   return {
     ...metrics,
+    /** The queue these figures are of; null: every queue. */
+    queue,
     series: {
       bucket_seconds: bucketSeconds,
       points: series.map((point) => ({

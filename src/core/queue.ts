@@ -344,12 +344,14 @@ export class Queue {
 
   // ---- metrics
 
-  async metrics(): Promise<Metrics> {
-    return this.store.metrics(Date.now());
+  /** The figures of every queue, or of one (validated; a queue no job names has zeros). */
+  async metrics(queue?: string | null): Promise<Metrics> {
+    return this.store.metrics(Date.now(), metricsQueue(queue));
   }
 
-  async throughput(bucketSeconds = 60, buckets = 60): Promise<ThroughputPoint[]> {
-    return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets);
+  /** Finished runs per bucket, of every queue or of one. */
+  async throughput(bucketSeconds = 60, buckets = 60, queue?: string | null): Promise<ThroughputPoint[]> {
+    return this.store.throughput(Date.now(), bucketSeconds * 1000, buckets, metricsQueue(queue));
   }
 
   /** Runs started, completed, failed (by outcome) and interrupted, and moves to the DLQ, ever. */
@@ -357,8 +359,19 @@ export class Queue {
     return runCounts(await this.store.runTotals());
   }
 
+  /** The same counts per queue, for each queue that has any. */
+  async runCountsByQueue(): Promise<{ queue: string; counts: RunCounts }[]> {
+    const byQueue = await this.store.runTotalsByQueue();
+    return byQueue.map(({ queue, totals }) => ({ queue, counts: runCounts(totals) }));
+  }
+
   /** Walks the runs finished from `since` on, each once (see FinishedRunFeed). */
   finishedRunFeed(since = Date.now()): FinishedRunFeed {
     return new FinishedRunFeed((after, until, limit) => this.store.finishedAttempts(after, until, limit), since);
   }
+}
+
+/** The queue metrics are asked for: null for every queue, else a valid name. */
+function metricsQueue(queue: string | null | undefined): string | null {
+  return queue === undefined || queue === null ? null : parseQueueName(queue);
 }

@@ -143,6 +143,12 @@ export interface RunTotals {
   dead: number;
 }
 
+/** The run totals of one queue (runs recorded before totals were kept per queue count in `default`). */
+export interface QueueRunTotals {
+  queue: string;
+  totals: RunTotals;
+}
+
 /** A finished run, for metrics: when it was due, started and ended. */
 export interface FinishedAttempt {
   job_id: string;
@@ -154,6 +160,8 @@ export interface FinishedAttempt {
   /** The job's run_at when this run was claimed (null for runs recorded before that was kept). */
   run_at: number | null;
   created_at: number;
+  /** The queue of the run's job. */
+  queue: string;
 }
 
 /** Where a read of finished runs goes on: after this run, in (finished_at, job_id, number) order. */
@@ -373,12 +381,21 @@ export interface Store {
 
   // ---- metrics
 
-  /** The figures at `now`, as core/metrics.ts defines them (nearest-rank percentiles, windows ending at now). */
-  metrics(now: number): Promise<Metrics>;
-  /** `buckets` buckets of `bucketMs` ending at now, oldest first: finished attempts per bucket (core/metrics.ts). */
-  throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]>;
+  /**
+   * The figures at `now`, as core/metrics.ts defines them (nearest-rank percentiles, windows ending
+   * at now): of the jobs and runs of `queue`, or of every queue when it is absent or null. A queue
+   * no job names has zeros.
+   */
+  metrics(now: number, queue?: string | null): Promise<Metrics>;
+  /**
+   * `buckets` buckets of `bucketMs` ending at now, oldest first: finished attempts per bucket
+   * (core/metrics.ts), of `queue` or of every queue.
+   */
+  throughput(now: number, bucketMs: number, buckets: number, queue?: string | null): Promise<ThroughputPoint[]>;
   /** The run totals (see RunTotals): a few rows, whatever the number of jobs and attempts. */
   runTotals(): Promise<RunTotals>;
+  /** The run totals of each queue that has any, by name; together they are runTotals(). */
+  runTotalsByQueue(): Promise<QueueRunTotals[]>;
   /**
    * Runs finished strictly after `after` and at or before `until`, in (finished_at, job_id, number)
    * order, at most `limit`; walks an index, so a page costs the same at any size.

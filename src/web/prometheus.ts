@@ -2,10 +2,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { Queue } from "../core/queue.js";
 import { FAILED_OUTCOMES } from "../core/metrics.js";
 import { pickupLatencyMs, runResult, type FinishedRunFeed } from "../core/run-stats.js";
+import { DEFAULT_QUEUE } from "../core/queues.js";
 import { JOB_STATES } from "../core/types.js";
 
-/** The label of the series not yet counted per queue (run totals, durations, pickup latency). */
-const QUEUE = "default";
+/** The queue of the series when no job names one yet; and of the oldest ready job (all queues). */
+const QUEUE = DEFAULT_QUEUE;
 const SECONDS = 1000;
 /** Shell jobs take from milliseconds to hours. */
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600];
@@ -17,7 +18,8 @@ export const RUNS_PER_SCRAPE = 20_000;
  * The queue in the Prometheus text format, in a registry of its own (several servers in one
  * process, or a library user's own prom-client, never collide). Gauges and counters are read from
  * the store at each scrape, so every scraper of a queue agrees; the histograms observe the runs
- * finished since this process started, read through a cursor.
+ * finished since this process started, read through a cursor. Job and run series carry their
+ * job's named queue: one label value per queue ever named (users name queues, so keep them few).
  */
 export class QueueMetrics {
   readonly registry = new Registry();
@@ -33,6 +35,8 @@ export class QueueMetrics {
   private readonly cancelled: Counter<"queue">;
   private readonly duration: Histogram<"queue" | "outcome">;
   private readonly pickup: Histogram<"queue">;
+  /** Queues whose histogram series exist (made at zero when first seen). */
+  private readonly observed = new Set<string>();
 
   constructor(
     private readonly queue: Queue,
@@ -79,9 +83,6 @@ export class QueueMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    // Series exist from the first scrape, at zero, rather than appearing with the first run.
-    for (const outcome of ["completed", "failed"]) this.duration.zero({ queue: QUEUE, outcome });
-    this.pickup.zero({ queue: QUEUE });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -93,39 +94,54 @@ export class QueueMetrics {
   async scrape(now = Date.now()): Promise<string> {
     const [status, runs, queues] = await Promise.all([
       this.queue.status(now),
-      this.queue.runCounts(),
+      this.queue.runCountsByQueue(),
       this.queue.queues(),
     ]);
+    // Every queue a job, a setting or a run total names; `default` while there is none.
+    const names = [...new Set([...queues.map((q) => q.name), ...runs.map((r) => r.queue)])];
+    if (names.length === 0) names.push(QUEUE);
     // Jobs per named queue and state (a queue that is gone drops its series).
     this.jobs.reset();
-    if (queues.length === 0) for (const state of JOB_STATES) this.jobs.set({ queue: QUEUE, state }, 0);
-    for (const q of queues) for (const state of JOB_STATES) this.jobs.set({ queue: q.name, state }, q.counts[state]);
+    const counted = new Map(queues.map((q) => [q.name, q.counts]));
+    for (const name of names)
+      for (const state of JOB_STATES) this.jobs.set({ queue: name, state }, counted.get(name)?.[state] ?? 0);
     this.oldestReady.set({ queue: QUEUE }, (status.health.oldest_ready_ms ?? 0) / SECONDS);
     this.workers.set(status.health.live_workers);
     this.slots.set(status.health.slots);
     this.busySlots.set(status.health.busy_slots);
-    // Totals come whole from the store: set, not added to.
-    const total = (counter: Counter<"queue">, value: number) => {
-      counter.reset();
-      counter.inc({ queue: QUEUE }, value);
-    };
-    total(this.started, runs.started);
-    total(this.completed, runs.completed);
-    total(this.dead, runs.dead);
-    total(this.cancelled, runs.cancelled);
-    this.failed.reset();
-    for (const outcome of FAILED_OUTCOMES) this.failed.inc({ queue: QUEUE, outcome }, runs.failed[outcome]);
+    // Totals come whole from the store: set, not added to; a queue without runs yet is at zero.
+    const totals = new Map(runs.map((r) => [r.queue, r.counts]));
+    for (const counter of [this.started, this.completed, this.dead, this.cancelled, this.failed]) counter.reset();
+    for (const name of names) {
+      const counts = totals.get(name);
+      const queue = { queue: name };
+      this.started.inc(queue, counts?.started ?? 0);
+      this.completed.inc(queue, counts?.completed ?? 0);
+      this.dead.inc(queue, counts?.dead ?? 0);
+      this.cancelled.inc(queue, counts?.cancelled ?? 0);
+      for (const outcome of FAILED_OUTCOMES) this.failed.inc({ ...queue, outcome }, counts?.failed[outcome] ?? 0);
+      this.observe(name);
+    }
 
     await this.feed.read(
       RUNS_PER_SCRAPE,
       (run) => {
+        this.observe(run.queue);
         const result = runResult(run.outcome);
-        if (result !== null) this.duration.observe({ queue: QUEUE, outcome: result }, run.duration_ms / SECONDS);
+        if (result !== null) this.duration.observe({ queue: run.queue, outcome: result }, run.duration_ms / SECONDS);
         const latency = pickupLatencyMs(run);
-        if (latency !== null) this.pickup.observe({ queue: QUEUE }, latency / SECONDS);
+        if (latency !== null) this.pickup.observe({ queue: run.queue }, latency / SECONDS);
       },
       now,
     );
     return this.registry.metrics();
+  }
+
+  /** Makes a queue's histogram series, at zero, the first time it is seen: they exist before its first run. */
+  private observe(queue: string): void {
+    if (this.observed.has(queue)) return;
+    this.observed.add(queue);
+    for (const outcome of ["completed", "failed"]) this.duration.zero({ queue, outcome });
+    this.pickup.zero({ queue });
   }
 }

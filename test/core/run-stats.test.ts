@@ -14,6 +14,7 @@ const run = (overrides: Partial<FinishedAttempt>): FinishedAttempt => ({
   duration_ms: 1_000,
   run_at: 4_000,
   created_at: 1_000,
+  queue: "default",
   ...overrides,
 });
 

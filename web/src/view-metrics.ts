@@ -1,4 +1,4 @@
-import { api, query, type Metrics } from "./api.js";
+import { api, query, type Metrics, type QueueView } from "./api.js";
 import { throughputChart } from "./chart.js";
 import { h, replace, type Child } from "./dom.js";
 import { count, duration, percent } from "./format.js";
@@ -17,8 +17,35 @@ const unit = (text: string): HTMLElement => h("span", { class: "card-unit" }, ` 
 /** A rate, to two decimals while small (0.08), whole when large (1,234). */
 const rate = (n: number): string => (n < 10 ? n.toFixed(2) : count(Math.round(n)));
 
-/** Success rate, durations (avg, p50, p95, fastest, slowest), throughput over a chosen range. */
-export const metricsView: View = (root) => {
+/**
+ * The queue picker: every queue, or one (`#/metrics?queue=NAME`, so a queue's figures can be linked
+ * to). Its options fill in once the queues are read; the one in the address is offered meanwhile.
+ */
+function queuePicker(current: string): HTMLSelectElement {
+  const option = (name: string) => h("option", { value: name, selected: name === current }, name);
+  const select = h(
+    "select",
+    { name: "queue", "aria-label": "Queue" },
+    h("option", { value: "" }, "all queues"),
+    current ? option(current) : null,
+  );
+  select.addEventListener("change", () => {
+    location.hash = `#/metrics${query({ queue: select.value })}`;
+  });
+  api
+    .get<QueueView[]>("/api/queues")
+    .then((queues) => {
+      const names = queues.map((q) => q.name);
+      if (current && !names.includes(current)) names.push(current);
+      replace(select, h("option", { value: "" }, "all queues"), names.sort().map(option));
+    })
+    .catch(() => {}); // the picker keeps what it has; the figures say what failed
+  return select;
+}
+
+/** Success rate, durations (avg, p50, p95, fastest, slowest), throughput over a chosen range; of all queues or one. */
+export const metricsView: View = (root, params) => {
+  const queue = params.get("queue") ?? "";
   let range: (typeof RANGES)[number] = RANGES[1];
   const cards = h("section", { class: "cards" });
   const chart = h("section", { class: "panel" });
@@ -36,7 +63,13 @@ export const metricsView: View = (root) => {
       return b;
     }),
   );
-  replace(root, pageHeader("Metrics", picker), cards, chart, extremes);
+  replace(
+    root,
+    pageHeader(queue ? `Metrics of ${queue}` : "Metrics", queuePicker(queue), picker),
+    cards,
+    chart,
+    extremes,
+  );
 
   const card = (label: string, value: Child, note?: string) =>
     h(
@@ -49,7 +82,7 @@ export const metricsView: View = (root) => {
 
   const load = async (): Promise<void> => {
     try {
-      const m = await api.get<Metrics>(`/api/metrics${query({ bucket: range.bucket, buckets: range.buckets })}`);
+      const m = await api.get<Metrics>(`/api/metrics${query({ bucket: range.bucket, buckets: range.buckets, queue })}`);
       replace(
         cards,
         card(

@@ -68,7 +68,11 @@ export const queuesView: View = (root) => {
       row(
         HEADERS,
         [
-          h("a", { href: `#/jobs${query({ queue: q.name })}` }, q.name),
+          [
+            h("a", { href: `#/jobs${query({ queue: q.name })}` }, q.name),
+            " ",
+            h("a", { href: `#/metrics${query({ queue: q.name })}`, class: "muted", "data-metrics": q.name }, "metrics"),
+          ],
           badge(q.paused ? "paused" : "active"),
           String(q.running),
           String(q.counts.pending),

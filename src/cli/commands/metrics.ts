@@ -1,18 +1,24 @@
 import type { Command } from "commander";
 import { percent } from "../../core/format.js";
+import { parseQueueName } from "../../core/queues.js";
 import { withQueue } from "../context.js";
 import { color, duration, keyValues, printJson, text } from "../format.js";
+import { queueOption } from "./queue.js";
 
 export function registerMetrics(program: Command): void {
   program
     .command("metrics")
     .description("totals, success rate, durations (avg, p50, p95), fastest and slowest job, throughput")
-    .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .addOption(queueOption("only the jobs and runs of this queue (one no job names has zeros)"))
+    .option("--json", "print JSON (with `queue`: the queue, or null for all)")
+    .action(async (options: { json?: boolean; queue?: string }, command: Command) => {
+      // Validated before the store is opened: a bad name is a usage error (exit 2).
+      const only = options.queue === undefined ? null : parseQueueName(options.queue);
       await withQueue(command, async (queue) => {
-        const m = await queue.metrics();
-        if (options.json) return printJson(m);
+        const m = await queue.metrics(only);
+        if (options.json) return printJson({ ...m, queue: only });
         const rows: [string, string][] = [
+          ...(only === null ? [] : [["queue", text(only)] as [string, string]]),
           [
             "jobs",
             `${m.total_jobs} (${Object.entries(m.counts)

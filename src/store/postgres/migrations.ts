@@ -404,6 +404,49 @@ export const MIGRATIONS: Migration[] = [
         ADD COLUMN no_retry_exit_codes smallint[] NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 14,
+    name: "metrics per queue: run totals and rollups by queue",
+    // Run totals and the rollups of pruned runs are kept per queue. Totals counted before this
+    // version stay in 'default' (the label they were reported under), so no counter goes back;
+    // rollups made before it get queue '' (no queue known): they count in the figures of all queues
+    // only. A run's trigger finds its queue by its job's id (one primary key lookup).
+    sql: (s) => `
+      DELETE FROM ${s}.run_totals WHERE n = 0;
+      ALTER TABLE ${s}.run_totals ADD COLUMN queue text NOT NULL DEFAULT 'default';
+      ALTER TABLE ${s}.run_totals ALTER COLUMN queue DROP DEFAULT,
+        DROP CONSTRAINT run_totals_pkey, ADD PRIMARY KEY (event, queue, shard);
+      CREATE OR REPLACE FUNCTION ${s}.count_run_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${s}.run_totals AS t (event, queue, shard, n)
+          VALUES (TG_ARGV[0], coalesce((SELECT queue FROM ${s}.jobs WHERE id = NEW.job_id), 'default'),
+                  txid_current() % 64, 1)
+          ON CONFLICT (event, queue, shard) DO UPDATE SET n = t.n + 1;
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION ${s}.count_run_outcome() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${s}.run_totals AS t (event, queue, shard, n)
+          VALUES (NEW.outcome, coalesce((SELECT queue FROM ${s}.jobs WHERE id = NEW.job_id), 'default'),
+                  txid_current() % 64, 1)
+          ON CONFLICT (event, queue, shard) DO UPDATE SET n = t.n + 1;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION ${s}.count_job_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${s}.run_totals AS t (event, queue, shard, n) VALUES (TG_ARGV[0], NEW.queue, txid_current() % 64, 1)
+          ON CONFLICT (event, queue, shard) DO UPDATE SET n = t.n + 1;
+        RETURN NULL;
+      END $$;
+      DROP TRIGGER jobs_total_dead ON ${s}.jobs;
+      CREATE TRIGGER jobs_total_dead AFTER UPDATE OF state ON ${s}.jobs
+        FOR EACH ROW WHEN (NEW.state = 'dead' AND OLD.state <> 'dead')
+        EXECUTE FUNCTION ${s}.count_job_event('dead');
+      ALTER TABLE ${s}.run_rollups ADD COLUMN queue text NOT NULL DEFAULT '';
+      ALTER TABLE ${s}.run_rollups ALTER COLUMN queue DROP DEFAULT,
+        DROP CONSTRAINT run_rollups_pkey, ADD PRIMARY KEY (size, start, queue);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

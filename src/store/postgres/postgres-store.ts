@@ -25,6 +25,7 @@ import type {
   FinishAndClaimResult,
   FinishedAttempt,
   FinishedCursor,
+  QueueRunTotals,
   FinishedRun,
   Heartbeat,
   HeartbeatAnswer,
@@ -62,7 +63,7 @@ import {
   removeSchedule,
   setSchedulePaused,
 } from "./sql/schedules.js";
-import { finishedAttempts, runTotals } from "./sql/run-stats.js";
+import { finishedAttempts, runTotals, runTotalsByQueue } from "./sql/run-stats.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
 import { listQueues, setQueue } from "./sql/queues.js";
 import { getSettings, setSetting } from "./sql/settings.js";
@@ -256,11 +257,15 @@ export class PostgresStore implements Store {
 
   // ---- metrics
 
-  metrics(now: number): Promise<Metrics> {
-    return metrics(this.idempotent, now);
+  runTotalsByQueue(): Promise<QueueRunTotals[]> {
+    return runTotalsByQueue(this.idempotent);
   }
-  throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
-    return throughput(this.idempotent, now, bucketMs, buckets);
+
+  metrics(now: number, queue: string | null = null): Promise<Metrics> {
+    return metrics(this.idempotent, now, queue);
+  }
+  throughput(now: number, bucketMs: number, buckets: number, queue: string | null = null): Promise<ThroughputPoint[]> {
+    return throughput(this.idempotent, now, bucketMs, buckets, queue);
   }
   runTotals(): Promise<RunTotals> {
     return runTotals(this.idempotent);

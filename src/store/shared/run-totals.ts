@@ -1,5 +1,5 @@
 import { FAILED_OUTCOMES } from "../../core/metrics.js";
-import type { FinishedOutcome, RunTotals } from "../../core/store.js";
+import type { FinishedOutcome, QueueRunTotals, RunTotals } from "../../core/store.js";
 
 const OUTCOMES: FinishedOutcome[] = ["completed", ...FAILED_OUTCOMES, "interrupted", "cancelled"];
 
@@ -15,4 +15,15 @@ export function runTotalsFrom(rows: { event: string; n: number }[]): RunTotals {
     else if (event in totals.finished) totals.finished[event as FinishedOutcome] = n;
   }
   return totals;
+}
+
+/** The run totals of each queue from the engine's (queue, event, n) rows, queues in the order given. */
+export function runTotalsByQueueFrom(rows: { queue: string; event: string; n: number }[]): QueueRunTotals[] {
+  const byQueue = new Map<string, { event: string; n: number }[]>();
+  for (const { queue, event, n } of rows) {
+    const events = byQueue.get(queue) ?? [];
+    events.push({ event, n });
+    byQueue.set(queue, events);
+  }
+  return [...byQueue].map(([queue, events]) => ({ queue, totals: runTotalsFrom(events) }));
 }

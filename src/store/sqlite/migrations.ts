@@ -317,6 +317,52 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE schedules ADD COLUMN env TEXT;
   ALTER TABLE schedules ADD COLUMN no_retry_exit_codes TEXT NOT NULL DEFAULT '[]';
   `,
+  // Metrics per queue: run totals and the rollups of pruned runs are kept per queue. Totals counted
+  // before this version stay in 'default' (the label they were reported under), so no counter goes
+  // back; rollups made before it get queue '' (no queue known): they count in the figures of all
+  // queues only. A finished run finds its queue by its job's id (one lookup of a row the finish has
+  // just written).
+  `
+  CREATE TABLE run_totals_by_queue (
+    event TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (event, queue)
+  ) WITHOUT ROWID;
+  INSERT INTO run_totals_by_queue (event, queue, n) SELECT event, 'default', n FROM run_totals WHERE n > 0;
+  DROP TRIGGER jobs_total_started;
+  DROP TRIGGER attempts_total_finish;
+  DROP TRIGGER jobs_total_dead;
+  DROP TABLE run_totals;
+  ALTER TABLE run_totals_by_queue RENAME TO run_totals;
+  CREATE TRIGGER jobs_total_started AFTER UPDATE OF last_attempt ON jobs
+    WHEN new.last_attempt > old.last_attempt BEGIN
+    INSERT INTO run_totals (event, queue, n) VALUES ('started', new.queue, new.last_attempt - old.last_attempt)
+      ON CONFLICT (event, queue) DO UPDATE SET n = n + excluded.n;
+  END;
+  CREATE TRIGGER attempts_total_finish AFTER UPDATE OF outcome ON attempts
+    WHEN old.outcome = 'running' AND new.outcome <> 'running' BEGIN
+    INSERT INTO run_totals (event, queue, n)
+      VALUES (new.outcome, coalesce((SELECT queue FROM jobs WHERE id = new.job_id), 'default'), 1)
+      ON CONFLICT (event, queue) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER jobs_total_dead AFTER UPDATE OF state ON jobs WHEN new.state = 'dead' AND old.state <> 'dead' BEGIN
+    INSERT INTO run_totals (event, queue, n) VALUES ('dead', new.queue, 1)
+      ON CONFLICT (event, queue) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TABLE run_rollups_by_queue (
+    size         INTEGER NOT NULL,
+    start        INTEGER NOT NULL,
+    queue        TEXT NOT NULL,
+    completed    INTEGER NOT NULL,
+    failed       INTEGER NOT NULL,
+    duration_sum INTEGER NOT NULL,
+    PRIMARY KEY (size, start, queue)
+  ) WITHOUT ROWID;
+  INSERT INTO run_rollups_by_queue SELECT size, start, '', completed, failed, duration_sum FROM run_rollups;
+  DROP TABLE run_rollups;
+  ALTER TABLE run_rollups_by_queue RENAME TO run_rollups;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

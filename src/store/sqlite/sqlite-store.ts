@@ -24,6 +24,7 @@ import type {
   FinishAndClaimResult,
   FinishedAttempt,
   FinishedCursor,
+  QueueRunTotals,
   FinishedRun,
   Heartbeat,
   HeartbeatAnswer,
@@ -61,7 +62,7 @@ import {
   setSchedulePaused,
 } from "./sql/schedules.js";
 import { countJobs, getJob, jobIdsByPrefix, jobsUpdatedSince, listJobs, nextRunAt } from "./sql/read-jobs.js";
-import { finishedAttempts, runTotals } from "./sql/run-stats.js";
+import { finishedAttempts, runTotals, runTotalsByQueue } from "./sql/run-stats.js";
 import { listQueues, setQueue } from "./sql/queues.js";
 import { getSettings, setSetting } from "./sql/settings.js";
 import { deregisterWorker, listWorkers, registerWorker, requestStop } from "./sql/workers.js";
@@ -233,11 +234,20 @@ export class SqliteStore implements Store {
 
   // ---- metrics
 
-  async metrics(now: number): Promise<Metrics> {
-    return metrics(this.db, now);
+  async runTotalsByQueue(): Promise<QueueRunTotals[]> {
+    return runTotalsByQueue(this.db);
   }
-  async throughput(now: number, bucketMs: number, buckets: number): Promise<ThroughputPoint[]> {
-    return throughput(this.db, now, bucketMs, buckets);
+
+  async metrics(now: number, queue: string | null = null): Promise<Metrics> {
+    return metrics(this.db, now, queue);
+  }
+  async throughput(
+    now: number,
+    bucketMs: number,
+    buckets: number,
+    queue: string | null = null,
+  ): Promise<ThroughputPoint[]> {
+    return throughput(this.db, now, bucketMs, buckets, queue);
   }
 
   async runTotals(): Promise<RunTotals> {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { metricsJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
+import { QueueNameSchema } from "../../core/queue-input.js";
 import { parse } from "../validate.js";
 
 const MetricsQuery = z.strictObject({
@@ -19,13 +20,19 @@ const MetricsQuery = z.strictObject({
     .min(1, "must be 1..1440")
     .max(1440, "must be 1..1440")
     .default(60),
+  /** Only the jobs and runs of this queue (absent: every queue). */
+  queue: QueueNameSchema.optional(),
 });
 
-/** GET /api/metrics — the `metrics --json` figures plus a throughput series for charts. */
+/** GET /api/metrics — the `metrics --json` figures plus a throughput series for charts, of all queues or one. */
 export function registerMetrics(app: FastifyInstance, queue: Queue): void {
   app.get("/api/metrics", async (request) => {
     const query = parse(MetricsQuery, request.query, "query");
-    const [metrics, series] = await Promise.all([queue.metrics(), queue.throughput(query.bucket, query.buckets)]);
-    return metricsJson(metrics, series, query.bucket);
+    const only = query.queue ?? null;
+    const [metrics, series] = await Promise.all([
+      queue.metrics(only),
+      queue.throughput(query.bucket, query.buckets, only),
+    ]);
+    return metricsJson(metrics, series, query.bucket, only);
   });
 }

@@ -12,6 +12,7 @@ import { enqueueScenarios } from "./enqueue.js";
 import { errorScenarios } from "./errors.js";
 import { jobScenarios } from "./job.js";
 import { queueScenarios } from "./queues.js";
+import { queueMetricsScenarios } from "./queue-metrics.js";
 import { pruneScenarios } from "./prune.js";
 import type { Scenario, ScenarioGroup } from "./scenario.js";
 import { statusScenarios } from "./status.js";
@@ -36,6 +37,7 @@ const SCENARIOS: readonly Scenario[] = [
   ...dlqScenarios,
   ...workerScenarios,
   ...queueScenarios,
+  ...queueMetricsScenarios,
   ...pruneScenarios,
 ];
 

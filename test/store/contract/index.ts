@@ -21,6 +21,7 @@ import { notifyCases } from "./notify.js";
 import { outputCases } from "./output.js";
 import { outputFromCases } from "./output-from.js";
 import { queuesCases } from "./queues.js";
+import { queueMetricsCases } from "./queue-metrics.js";
 import { pruneCases } from "./prune.js";
 import { reapCases } from "./reap.js";
 import { schedulesCases } from "./schedules.js";
@@ -48,6 +49,7 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   notifyCases(engineName, makeStore);
   shapeCases(engineName, makeStore);
   queuesCases(engineName, makeStore);
+  queueMetricsCases(engineName, makeStore);
   schedulesCases(engineName, makeStore);
   pruneCases(engineName, makeStore);
   uniqueKeyCases(engineName, makeStore);

@@ -8,7 +8,7 @@ import type { Db } from "../db.js";
  * One statement, one transaction: the oldest finished jobs of a state (range scan of jobs_finished;
  * rows another worker is pruning are skipped, not waited for), their finished runs summed into the
  * rollups in key order (so two pruners lock rollup rows in the same order), then the runs (with
- * their output) and the jobs deleted.
+ * their output) and the jobs deleted. Rollups are kept per queue.
  */
 export async function pruneJobs(db: Db, state: PrunableState, before: number, limit: number): Promise<number> {
   const { s } = db;
@@ -18,16 +18,16 @@ export async function pruneJobs(db: Db, state: PrunableState, before: number, li
        ORDER BY finished_at LIMIT $3 FOR UPDATE SKIP LOCKED
      ), runs AS (
        DELETE FROM ${s}.attempts a USING victims v WHERE a.job_id = v.id
-       RETURNING a.outcome, a.finished_at, a.duration_ms
+       RETURNING a.outcome, a.finished_at, a.duration_ms, a.job_id
      ), rolled AS (
-       INSERT INTO ${s}.run_rollups AS r (size, start, completed, failed, duration_sum)
-       SELECT z.size, runs.finished_at - runs.finished_at % z.size,
-              count(*) FILTER (WHERE outcome = 'completed'), count(*) FILTER (WHERE outcome IN ${FAILED_SQL}),
-              coalesce(sum(duration_ms) FILTER (WHERE outcome = 'completed'), 0)
-       FROM runs CROSS JOIN unnest($4::bigint[]) AS z(size)
-       WHERE runs.finished_at IS NOT NULL AND (outcome = 'completed' OR outcome IN ${FAILED_SQL})
-       GROUP BY 1, 2 ORDER BY 1, 2
-       ON CONFLICT (size, start) DO UPDATE SET completed = r.completed + excluded.completed,
+       INSERT INTO ${s}.run_rollups AS r (size, start, queue, completed, failed, duration_sum)
+       SELECT z.size, runs.finished_at - runs.finished_at % z.size, j.queue,
+              count(*) FILTER (WHERE runs.outcome = 'completed'), count(*) FILTER (WHERE runs.outcome IN ${FAILED_SQL}),
+              coalesce(sum(runs.duration_ms) FILTER (WHERE runs.outcome = 'completed'), 0)
+       FROM runs JOIN ${s}.jobs j ON j.id = runs.job_id CROSS JOIN unnest($4::bigint[]) AS z(size)
+       WHERE runs.finished_at IS NOT NULL AND (runs.outcome = 'completed' OR runs.outcome IN ${FAILED_SQL})
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ON CONFLICT (size, start, queue) DO UPDATE SET completed = r.completed + excluded.completed,
          failed = r.failed + excluded.failed, duration_sum = r.duration_sum + excluded.duration_sum
      ), gone AS (
        DELETE FROM ${s}.jobs j USING victims v WHERE j.id = v.id RETURNING 1

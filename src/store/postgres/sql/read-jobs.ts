@@ -89,6 +89,15 @@ export async function countJobs(db: Db): Promise<StateCounts> {
   return stateCounts(rows);
 }
 
+/** The jobs of one queue per state (counted: a read of that queue's jobs). */
+export async function countQueueJobs(db: Db, queue: string): Promise<StateCounts> {
+  const { rows } = await db.query<{ state: Job["state"]; n: number }>(
+    `SELECT state, count(*) AS n FROM ${db.s}.jobs WHERE queue = $1 GROUP BY state`,
+    [queue],
+  );
+  return stateCounts(rows);
+}
+
 export async function nextRunAt(db: Db): Promise<number | null> {
   const { rows } = await db.query<{ at: number | null }>(
     `SELECT min(run_at) AS at FROM ${db.s}.jobs WHERE state IN ('pending', 'failed')`,

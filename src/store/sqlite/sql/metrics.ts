@@ -9,56 +9,77 @@ import {
   type RolledUp,
 } from "../../shared/metrics.js";
 import type { Db } from "../db.js";
-import { countJobs } from "./read-jobs.js";
+import { countJobs, countQueueJobs } from "./read-jobs.js";
 
 type Extreme = Metrics["fastest"];
 
 /**
- * The figures of core/metrics.ts. Durations walk attempts_duration (successful runs in the order
- * duration, finish, job id): fastest and slowest are its two ends, a percentile is the row at its
- * nearest rank, found by OFFSET. Runs of pruned jobs come from run_rollups (see ROLLUP_SIZES).
+ * Where the runs of one queue (or of all) are read: all queues walk attempts alone, as before; one
+ * queue joins each run to its job for the job's queue. The text is constant: the name is bound.
  */
-export function metrics(db: Db, now: number): Metrics {
+function scope(queue: string | null) {
+  return queue === null
+    ? { runs: "attempts a", ofQueue: "", rolled: "" }
+    : {
+        runs: "attempts a JOIN jobs j ON j.id = a.job_id",
+        ofQueue: "AND j.queue = @queue",
+        rolled: "AND queue = @queue",
+      };
+}
+
+/**
+ * The figures of core/metrics.ts, of one queue or of all. Durations walk attempts_duration
+ * (successful runs in the order duration, finish, job id): fastest and slowest are its two ends, a
+ * percentile is the row at its nearest rank, found by OFFSET. Runs of pruned jobs come from
+ * run_rollups (see ROLLUP_SIZES).
+ */
+export function metrics(db: Db, now: number, queue: string | null = null): Metrics {
+  const { runs: from, ofQueue, rolled: ofRolled } = scope(queue);
+  const bound = queue === null ? {} : { queue };
   const runs = db
     .sql(
-      `SELECT coalesce(sum(outcome = 'completed'), 0) AS completed, coalesce(sum(outcome IN ${FAILED_SQL}), 0) AS failed
-       FROM attempts WHERE finished_at IS NOT NULL`,
+      `SELECT coalesce(sum(a.outcome = 'completed'), 0) AS completed, coalesce(sum(a.outcome IN ${FAILED_SQL}), 0) AS failed
+       FROM ${from} WHERE a.finished_at IS NOT NULL ${ofQueue}`,
     )
-    .get() as { completed: number; failed: number };
+    .get(bound) as { completed: number; failed: number };
   const timed = db
-    .sql(`SELECT count(*) AS n, avg(duration_ms) AS avg FROM attempts WHERE outcome = 'completed'`)
-    .get() as { n: number; avg: number | null };
+    .sql(`SELECT count(*) AS n, avg(a.duration_ms) AS avg FROM ${from} WHERE a.outcome = 'completed' ${ofQueue}`)
+    .get(bound) as { n: number; avg: number | null };
   const percentile = (fraction: number): number | null => {
     if (timed.n === 0) return null;
     const row = db
-      .sql(`SELECT duration_ms AS d FROM attempts WHERE outcome = 'completed' ORDER BY duration_ms LIMIT 1 OFFSET ?`)
-      .get(nearestRank(fraction, timed.n) - 1) as { d: number };
+      .sql(
+        `SELECT a.duration_ms AS d FROM ${from} WHERE a.outcome = 'completed' ${ofQueue}
+         ORDER BY a.duration_ms LIMIT 1 OFFSET @offset`,
+      )
+      .get({ ...bound, offset: nearestRank(fraction, timed.n) - 1 }) as { d: number };
     return row.d;
   };
   const extreme = (order: "ASC" | "DESC"): Extreme =>
     (db
       .sql(
-        `SELECT job_id, duration_ms FROM attempts WHERE outcome = 'completed'
-         ORDER BY duration_ms ${order}, finished_at ${order}, job_id ${order} LIMIT 1`,
+        `SELECT a.job_id, a.duration_ms FROM ${from} WHERE a.outcome = 'completed' ${ofQueue}
+         ORDER BY a.duration_ms ${order}, a.finished_at ${order}, a.job_id ${order} LIMIT 1`,
       )
-      .get() as Extreme | undefined) ?? null;
+      .get(bound) as Extreme | undefined) ?? null;
   const completedWithin = (ms: number): number =>
     (
       db
         .sql(
-          `SELECT (SELECT count(*) FROM attempts WHERE finished_at > @from AND finished_at <= @now AND outcome = 'completed')
-                + (SELECT coalesce(sum(completed), 0) FROM run_rollups WHERE size = @minute AND start > @from AND start <= @now) AS n`,
+          `SELECT (SELECT count(*) FROM ${from} WHERE a.finished_at > @from AND a.finished_at <= @now AND a.outcome = 'completed' ${ofQueue})
+                + (SELECT coalesce(sum(completed), 0) FROM run_rollups
+                   WHERE size = @minute AND start > @from AND start <= @now ${ofRolled}) AS n`,
         )
-        .get({ from: now - ms, now, minute: MINUTE_MS }) as { n: number }
+        .get({ ...bound, from: now - ms, now, minute: MINUTE_MS }) as { n: number }
     ).n;
   const rolled = db
     .sql(
       `SELECT coalesce(sum(completed), 0) AS completed, coalesce(sum(failed), 0) AS failed,
-              coalesce(sum(duration_sum), 0) AS duration_sum FROM run_rollups WHERE size = ?`,
+              coalesce(sum(duration_sum), 0) AS duration_sum FROM run_rollups WHERE size = @hour ${ofRolled}`,
     )
-    .get(HOUR_MS) as RolledUp;
+    .get({ ...bound, hour: HOUR_MS }) as RolledUp;
   return toMetrics({
-    counts: countJobs(db),
+    counts: queue === null ? countJobs(db) : countQueueJobs(db, queue),
     completed: runs.completed + rolled.completed,
     failed: runs.failed + rolled.failed,
     avg: averageWithRollups(timed.avg, timed.n, rolled),
@@ -71,19 +92,27 @@ export function metrics(db: Db, now: number): Metrics {
   });
 }
 
-export function throughput(db: Db, now: number, bucketMs: number, buckets: number): ThroughputPoint[] {
+export function throughput(
+  db: Db,
+  now: number,
+  bucketMs: number,
+  buckets: number,
+  queue: string | null = null,
+): ThroughputPoint[] {
+  const { runs: from, ofQueue, rolled: ofRolled } = scope(queue);
   const rows = db
     .sql(
-      `SELECT (finished_at - @start) / @bucket AS bucket,
-              sum(outcome = 'completed') AS completed, sum(outcome IN ${FAILED_SQL}) AS failed
-       FROM attempts WHERE finished_at >= @start AND finished_at <= @now
+      `SELECT (a.finished_at - @start) / @bucket AS bucket,
+              sum(a.outcome = 'completed') AS completed, sum(a.outcome IN ${FAILED_SQL}) AS failed
+       FROM ${from} WHERE a.finished_at >= @start AND a.finished_at <= @now ${ofQueue}
        GROUP BY bucket
        UNION ALL
        SELECT (start - @start) / @bucket, sum(completed), sum(failed)
-       FROM run_rollups WHERE size = @size AND start >= @start AND start <= @now
+       FROM run_rollups WHERE size = @size AND start >= @start AND start <= @now ${ofRolled}
        GROUP BY 1`,
     )
     .all({
+      ...(queue === null ? {} : { queue }),
       start: bucketsStart(now, bucketMs, buckets),
       bucket: bucketMs,
       now,

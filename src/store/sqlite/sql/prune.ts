@@ -8,15 +8,15 @@ import type { Db } from "../db.js";
 const VICTIMS = `SELECT id FROM jobs INDEXED BY jobs_finished
   WHERE ${FINISHED_STATES_SQL} AND state = @state AND finished_at < @before ORDER BY finished_at LIMIT @limit`;
 
-/** The finished runs of the doomed jobs (a JSON array of ids) summed per minute and per hour. */
-const ROLL_UP = `INSERT INTO run_rollups (size, start, completed, failed, duration_sum)
-  SELECT z.value, a.finished_at - a.finished_at % z.value,
+/** The finished runs of the doomed jobs (a JSON array of ids) summed per minute and per hour, per queue. */
+const ROLL_UP = `INSERT INTO run_rollups (size, start, queue, completed, failed, duration_sum)
+  SELECT z.value, a.finished_at - a.finished_at % z.value, j.queue,
          sum(a.outcome = 'completed'), sum(a.outcome IN ${FAILED_SQL}),
          coalesce(sum(iif(a.outcome = 'completed', a.duration_ms, 0)), 0)
-  FROM json_each(@ids) v JOIN attempts a ON a.job_id = v.value, json_each(@sizes) z
+  FROM json_each(@ids) v JOIN jobs j ON j.id = v.value JOIN attempts a ON a.job_id = v.value, json_each(@sizes) z
   WHERE a.finished_at IS NOT NULL AND (a.outcome = 'completed' OR a.outcome IN ${FAILED_SQL})
-  GROUP BY 1, 2
-  ON CONFLICT (size, start) DO UPDATE SET completed = completed + excluded.completed,
+  GROUP BY 1, 2, 3
+  ON CONFLICT (size, start, queue) DO UPDATE SET completed = completed + excluded.completed,
     failed = failed + excluded.failed, duration_sum = duration_sum + excluded.duration_sum`;
 
 /** The chosen jobs with their runs and output (chosen in the same transaction: nothing moved since). */

@@ -74,6 +74,13 @@ export function countJobs(db: Db): StateCounts {
   );
 }
 
+/** The jobs of one queue per state (its rows of queue_counts; none for a queue no job names). */
+export function countQueueJobs(db: Db, queue: string): StateCounts {
+  return stateCounts(
+    db.sql(`SELECT state, n FROM queue_counts WHERE queue = ?`).all(queue) as { state: string; n: number }[],
+  );
+}
+
 export function nextRunAt(db: Db): number | null {
   // INDEXED BY: left to itself the planner took jobs_state and read run_at from every ready row,
   // which lies past the command: a walk over each command's overflow pages (1,000 jobs of 60 KB
