@@ -231,6 +231,19 @@ export function dependenciesCases(engineName: string, makeStore: MakeStore): voi
       );
 
       it(
+        "pruning a dead dependency by retention counts as deleting it",
+        withStore(async (store) => {
+          const t = Date.now() - 60_000;
+          await store.insertJobs([newJob("A", t), newJob("B", t, { after: ["A"] })]);
+          await run(store, "A", t + 1, "dead");
+          assert.equal(await store.pruneJobs("dead", Date.now(), 10), 1);
+          const b = await mustGet(store, "B");
+          assert.equal(b.state, "cancelled");
+          assert.equal(b.last_error, "dependency A was deleted");
+        }),
+      );
+
+      it(
         "replace of a blocked job with its key keeps it blocked, with the new run_at kept aside",
         withStore(async (store) => {
           const t = Date.now();
