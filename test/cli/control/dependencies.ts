@@ -26,7 +26,7 @@ export const dependencyScenarios: Scenario[] = [
       assert.deepEqual(c.after, ["B"]);
       assert.equal(c.blocked_reason, "waiting for 1 job");
       const w = h.worker(2);
-      await h.waitState("A", "dead");
+      await h.waitState("A", "dead", 60_000);
       const b = await showJson(h, "B");
       assert.equal(b.state, "pending");
       assert.equal(b.blocked, true);
@@ -50,7 +50,7 @@ export const dependencyScenarios: Scenario[] = [
 
       writeFileSync(flag, "");
       await h.ok(["job", "retry", "A"]);
-      const done = await h.waitState("C", "completed", 30_000);
+      const done = await h.waitState("C", "completed", 60_000);
       const jobs = await Promise.all(["A", "B", "C"].map((id) => showJson(h, id)));
       for (const job of jobs) assert.equal(job.state, "completed", job.id);
       const [ja, jb, jc] = jobs as [Record<string, any>, Record<string, any>, Record<string, any>];
@@ -60,37 +60,50 @@ export const dependencyScenarios: Scenario[] = [
       await h.ok(["worker", "stop"]);
       assert.equal(await h.waitExit(w), 0);
     },
+    // About 20 CLI runs and a worker: generous for a loaded 2-core machine.
+    180_000,
   ),
 
-  scenario("jobs", "cancelling A cancels B and C, each naming its cause; unknown ids write nothing", async (h) => {
-    await h.ok(["add", "--id", "A", "--delay", "1h", "--", "true"]);
-    await h.ok(["add", "--id", "B", "--after", "A", "--", "true"]);
-    await h.ok(["add", "--id", "C", "--after", "A,B", "--", "true"]);
-    assert.deepEqual((await showJson(h, "C")).after, ["A", "B"], "a comma list names each");
-    await h.ok(["job", "cancel", "A"]);
-    const b = await showJson(h, "B");
-    assert.equal(b.state, "cancelled");
-    assert.equal(b.last_error, "dependency A was cancelled");
-    const c = await showJson(h, "C");
-    assert.equal(c.state, "cancelled");
-    assert.match(c.last_error, /^dependency (A|B) was cancelled$/);
+  scenario(
+    "jobs",
+    "cancelling A cancels B and C, each naming its cause; unknown ids write nothing",
+    async (h) => {
+      await h.ok(["add", "--id", "A", "--delay", "1h", "--", "true"]);
+      await h.ok(["add", "--id", "B", "--after", "A", "--", "true"]);
+      await h.ok(["add", "--id", "C", "--after", "A,B", "--", "true"]);
+      assert.deepEqual((await showJson(h, "C")).after, ["A", "B"], "a comma list names each");
+      await h.ok(["job", "cancel", "A"]);
+      const b = await showJson(h, "B");
+      assert.equal(b.state, "cancelled");
+      assert.equal(b.last_error, "dependency A was cancelled");
+      const c = await showJson(h, "C");
+      assert.equal(c.state, "cancelled");
+      assert.match(c.last_error, /^dependency (A|B) was cancelled$/);
 
-    const before = await h.total();
-    assertError(
-      await h.cli(["add", "--after", "A2", "--", "true"]),
-      1,
-      /^queuectl: unknown job ID A2 \(in after\)$/,
-      "an unknown dependency",
-    );
-    const batch = [
-      { id: "x1", command: "true" },
-      { id: "x2", command: "true", after: ["x1", "ghost"] },
-    ]
-      .map((j) => JSON.stringify(j))
-      .join("\n");
-    assertError(await h.cli(["enqueue", "--file", "-"], batch), 1, /ghost/, "an unknown dependency in a batch");
-    assertError(await h.cli(["add", "--after", "A", "--", "true"]), 1, /dependency A is cancelled/, "a cancelled one");
-    assertError(await h.cli(["add", "--id", "me", "--after", "me", "--", "true"]), 2, /itself/, "itself");
-    assert.equal(await h.total(), before, "nothing was written");
-  }),
+      const before = await h.total();
+      assertError(
+        await h.cli(["add", "--after", "A2", "--", "true"]),
+        1,
+        /^queuectl: unknown job ID A2 \(in after\)$/,
+        "an unknown dependency",
+      );
+      const batch = [
+        { id: "x1", command: "true" },
+        { id: "x2", command: "true", after: ["x1", "ghost"] },
+      ]
+        .map((j) => JSON.stringify(j))
+        .join("\n");
+      assertError(await h.cli(["enqueue", "--file", "-"], batch), 1, /ghost/, "an unknown dependency in a batch");
+      assertError(
+        await h.cli(["add", "--after", "A", "--", "true"]),
+        1,
+        /dependency A is cancelled/,
+        "a cancelled one",
+      );
+      assertError(await h.cli(["add", "--id", "me", "--after", "me", "--", "true"]), 2, /itself/, "itself");
+      assert.equal(await h.total(), before, "nothing was written");
+    },
+    // About 15 CLI runs, each a Node start: generous for a loaded 2-core machine.
+    180_000,
+  ),
 ];

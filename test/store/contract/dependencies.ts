@@ -231,6 +231,38 @@ export function dependenciesCases(engineName: string, makeStore: MakeStore): voi
       );
 
       it(
+        "pruning a dead dependency by retention counts as deleting it",
+        withStore(async (store) => {
+          const t = Date.now() - 60_000;
+          await store.insertJobs([newJob("A", t), newJob("B", t, { after: ["A"] })]);
+          await run(store, "A", t + 1, "dead");
+          assert.equal(await store.pruneJobs("dead", Date.now(), 10), 1);
+          const b = await mustGet(store, "B");
+          assert.equal(b.state, "cancelled");
+          assert.equal(b.last_error, "dependency A was deleted");
+        }),
+      );
+
+      it(
+        "replace of a blocked job with its key keeps it blocked, with the new run_at kept aside",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([newJob("A", t), newJob("B", t, { after: ["A"], key: "k" })]);
+          const [answer] = await store.insertJobs([
+            newJob("B2", t, { key: "k", on_conflict: "replace", command: "echo new", run_at: t + 5 }),
+          ]);
+          assert.deepEqual(answer, { id: "B", existing: true });
+          const b = await mustGet(store, "B");
+          assert.equal(b.command, "echo new");
+          assert.ok(isBlocked(b));
+          assert.equal(b.own_run_at, t + 5);
+          await run(store, "A", t + 1);
+          assert.equal((await mustGet(store, "B")).run_at, t + 51);
+          await run(store, "B", t + 100);
+        }),
+      );
+
+      it(
         "a dependency that completes while the dependent is enqueued from another connection is counted once",
         withStore(async (store, handle) => {
           const t = Date.now();

@@ -113,7 +113,9 @@ export async function insertOne(query: TxQuery, s: string, job: NewJob): Promise
       const replaced = await query<{ id: string }>(
         `${insertJobsSql(s, 1)} ${ON_KEY} DO UPDATE SET command = excluded.command,
            priority = excluded.priority, max_retries = excluded.max_retries, timeout = excluded.timeout,
-           run_at = excluded.run_at, no_retry_exit_codes = excluded.no_retry_exit_codes, queue = excluded.queue,
+           run_at = CASE WHEN ${s}.jobs.waiting_on > 0 THEN ${s}.jobs.run_at ELSE excluded.run_at END,
+           own_run_at = CASE WHEN ${s}.jobs.waiting_on > 0 THEN excluded.run_at END,
+           no_retry_exit_codes = excluded.no_retry_exit_codes, queue = excluded.queue,
            cwd = excluded.cwd, env = excluded.env, state = 'pending',
            attempts = 0, updated_at = excluded.created_at
          WHERE ${s}.jobs.state <> 'processing'

@@ -33,12 +33,12 @@ export function addDependencies(db: Db, jobs: readonly NewJob[], inserted: reado
   });
 }
 
-const FLAGGED = `SELECT state FROM jobs WHERE id = ? AND has_dependents = 1`;
+export const FLAGGED = `SELECT state FROM jobs WHERE id = ? AND has_dependents = 1`;
 
-const SATISFY = `UPDATE job_deps SET done = 1 WHERE after_id = ? AND done = 0 RETURNING job_id`;
+export const SATISFY = `UPDATE job_deps SET done = 1 WHERE after_id = ? AND done = 0 RETURNING job_id`;
 
 /** One dependency less; the last one makes the job due (never earlier than its own run_at). */
-const UNBLOCK = `UPDATE jobs SET waiting_on = waiting_on - 1, updated_at = @now,
+export const UNBLOCK = `UPDATE jobs SET waiting_on = waiting_on - 1, updated_at = @now,
     run_at = CASE WHEN waiting_on = 1 AND own_run_at IS NOT NULL THEN max(own_run_at, @now) ELSE run_at END,
     own_run_at = CASE WHEN waiting_on = 1 THEN NULL ELSE own_run_at END
   WHERE id = @id`;
@@ -66,9 +66,13 @@ function unblock(db: Db, id: string, now: number): number {
   return due;
 }
 
-const CANCEL_WAITING = `UPDATE jobs SET state = 'cancelled', finished_at = @now, updated_at = @now, last_error = @cause
-  WHERE id IN (SELECT job_id FROM job_deps WHERE after_id = @id AND done = 0) AND state IN ('pending', 'failed')
-  RETURNING id, has_dependents`;
+/** The jobs still waiting for a job: one range of the edge index. */
+export const WAITING = `SELECT job_id FROM job_deps WHERE after_id = ? AND done = 0`;
+
+// Each dependent by its id: with `id IN (subquery)` the planner may scan every job instead.
+export const CANCEL_WAITING = `UPDATE jobs SET state = 'cancelled', finished_at = @now, updated_at = @now,
+    last_error = @cause
+  WHERE id = @id AND state IN ('pending', 'failed') RETURNING has_dependents`;
 
 /**
  * Cancels the jobs still waiting for `id`, then theirs, breadth first; each level names its own
@@ -79,12 +83,10 @@ export function cancelDependents(db: Db, id: string, cause: string, now: number)
   while (level.length > 0) {
     const next: typeof level = [];
     for (const parent of level) {
-      const rows = db.sql(CANCEL_WAITING).all({ id: parent.id, cause: parent.cause, now }) as {
-        id: string;
-        has_dependents: number;
-      }[];
-      for (const row of rows) {
-        if (row.has_dependents) next.push({ id: row.id, cause: cascadeCause(row.id, "cancelled") });
+      for (const { job_id } of db.sql(WAITING).all(parent.id) as { job_id: string }[]) {
+        const row = db.sql(CANCEL_WAITING).get({ id: job_id, cause: parent.cause, now }) as
+          { has_dependents: number } | undefined;
+        if (row?.has_dependents) next.push({ id: job_id, cause: cascadeCause(job_id, "cancelled") });
       }
     }
     level = next;
@@ -98,10 +100,9 @@ export function cancelDependents(db: Db, id: string, cause: string, now: number)
  */
 export function forgetDependency(db: Db, id: string, now: number): void {
   cancelDependents(db, id, cascadeCause(id, "deleted"), now);
-  db.sql(
-    `UPDATE jobs SET waiting_on = waiting_on - 1
-     WHERE id IN (SELECT job_id FROM job_deps WHERE after_id = ? AND done = 0) AND waiting_on > 0`,
-  ).run(id);
+  for (const { job_id } of db.sql(WAITING).all(id) as { job_id: string }[]) {
+    db.sql(`UPDATE jobs SET waiting_on = waiting_on - 1 WHERE id = ? AND waiting_on > 0`).run(job_id);
+  }
   db.sql(`DELETE FROM job_deps WHERE after_id = ?`).run(id);
 }
 

@@ -16,10 +16,14 @@ const ON_KEY = `ON CONFLICT (key) WHERE key IS NOT NULL AND state IN ('pending',
 
 const INSERT_KEYED = `${COLUMNS} ${ON_KEY} DO NOTHING RETURNING id`;
 
-/** replace: a job that has not started takes the new job's fields and starts over. */
+/**
+ * replace: a job that has not started takes the new job's fields and starts over; one blocked by
+ * its dependencies keeps them (and stays blocked, its new run_at kept aside).
+ */
 const INSERT_REPLACING = `${COLUMNS} ${ON_KEY} DO UPDATE SET command = excluded.command,
     priority = excluded.priority, max_retries = excluded.max_retries, timeout = excluded.timeout,
-    run_at = excluded.run_at, no_retry_exit_codes = excluded.no_retry_exit_codes, queue = excluded.queue,
+    run_at = CASE WHEN jobs.waiting_on > 0 THEN jobs.run_at ELSE excluded.run_at END,
+    own_run_at = CASE WHEN jobs.waiting_on > 0 THEN excluded.run_at END, no_retry_exit_codes = excluded.no_retry_exit_codes, queue = excluded.queue,
     cwd = excluded.cwd, env = excluded.env, state = 'pending',
     attempts = 0, updated_at = excluded.created_at
   WHERE jobs.state <> 'processing'

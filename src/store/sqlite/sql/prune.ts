@@ -2,6 +2,7 @@ import { ROLLUP_SIZES } from "../../../core/metrics.js";
 import type { PrunableState } from "../../../core/retention.js";
 import { FINISHED_STATES_SQL } from "../../shared/columns.js";
 import { FAILED_SQL } from "../../shared/metrics.js";
+import { forgetDependency } from "./dependencies.js";
 import type { Db } from "../db.js";
 
 /** The oldest finished jobs of a state, by the range index jobs_finished. */
@@ -20,6 +21,8 @@ const ROLL_UP = `INSERT INTO run_rollups (size, start, queue, completed, failed,
     failed = failed + excluded.failed, duration_sum = duration_sum + excluded.duration_sum`;
 
 /** The chosen jobs with their runs and output (chosen in the same transaction: nothing moved since). */
+const AWAITED = `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(@ids)) AND has_dependents = 1`;
+
 const DELETES = [
   `DELETE FROM outputs WHERE job_id IN (SELECT value FROM json_each(@ids))`,
   `DELETE FROM attempts WHERE job_id IN (SELECT value FROM json_each(@ids))`,
@@ -32,7 +35,10 @@ export function pruneJobs(db: Db, state: PrunableState, before: number, limit: n
     if (rows.length === 0) return 0;
     const ids = JSON.stringify(rows.map((r) => r.id));
     db.sql(ROLL_UP).run({ ids, sizes: JSON.stringify(ROLLUP_SIZES) });
+    // A pruned job counts as deleted for the jobs still waiting for it (a dead one may have some).
+    const awaited = db.sql(AWAITED).all({ ids }) as { id: string }[];
     for (const statement of DELETES) db.sql(statement).run({ ids });
+    for (const { id } of awaited) forgetDependency(db, id, Date.now());
     return rows.length;
   });
 }
