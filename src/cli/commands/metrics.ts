@@ -8,7 +8,9 @@ import { queueOption } from "./queue.js";
 export function registerMetrics(program: Command): void {
   program
     .command("metrics")
-    .description("totals, success rate, durations (avg, p50, p95), fastest and slowest job, throughput")
+    .description(
+      "totals, success rate, durations (avg, p50, p95), fastest and slowest job, throughput; of all queues or one",
+    )
     .addOption(queueOption("only the jobs and runs of this queue (one no job names has zeros)"))
     .option("--json", "print JSON (with `queue`: the queue, or null for all)")
     .action(async (options: { json?: boolean; queue?: string }, command: Command) => {

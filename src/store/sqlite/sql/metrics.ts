@@ -9,86 +9,99 @@ import {
   type RolledUp,
 } from "../../shared/metrics.js";
 import type { Db } from "../db.js";
+import { queueRunFigures, type LiveFigures } from "./queue-metrics.js";
 import { countJobs, countQueueJobs } from "./read-jobs.js";
 
 type Extreme = Metrics["fastest"];
 
 /**
- * Where the runs of one queue (or of all) are read: all queues walk attempts alone, as before; one
- * queue joins each run to its job for the job's queue. The text is constant: the name is bound.
+ * The live runs of every queue. Durations walk attempts_duration (successful runs in the order
+ * duration, finish, job id): fastest and slowest are its two ends, a percentile is the row at its
+ * nearest rank, found by OFFSET.
  */
-function scope(queue: string | null) {
-  return queue === null
-    ? { runs: "attempts a", ofQueue: "", rolled: "" }
-    : {
-        runs: "attempts a JOIN jobs j ON j.id = a.job_id",
-        ofQueue: "AND j.queue = @queue",
-        rolled: "AND queue = @queue",
-      };
-}
-
-/**
- * The figures of core/metrics.ts, of one queue or of all. Durations walk attempts_duration
- * (successful runs in the order duration, finish, job id): fastest and slowest are its two ends, a
- * percentile is the row at its nearest rank, found by OFFSET. Runs of pruned jobs come from
- * run_rollups (see ROLLUP_SIZES).
- */
-export function metrics(db: Db, now: number, queue: string | null = null): Metrics {
-  const { runs: from, ofQueue, rolled: ofRolled } = scope(queue);
-  const bound = queue === null ? {} : { queue };
+function allRunFigures(db: Db, now: number): LiveFigures {
   const runs = db
     .sql(
-      `SELECT coalesce(sum(a.outcome = 'completed'), 0) AS completed, coalesce(sum(a.outcome IN ${FAILED_SQL}), 0) AS failed
-       FROM ${from} WHERE a.finished_at IS NOT NULL ${ofQueue}`,
+      `SELECT coalesce(sum(outcome = 'completed'), 0) AS completed, coalesce(sum(outcome IN ${FAILED_SQL}), 0) AS failed
+       FROM attempts WHERE finished_at IS NOT NULL`,
     )
-    .get(bound) as { completed: number; failed: number };
+    .get() as { completed: number; failed: number };
   const timed = db
-    .sql(`SELECT count(*) AS n, avg(a.duration_ms) AS avg FROM ${from} WHERE a.outcome = 'completed' ${ofQueue}`)
-    .get(bound) as { n: number; avg: number | null };
+    .sql(`SELECT count(*) AS n, avg(duration_ms) AS avg FROM attempts WHERE outcome = 'completed'`)
+    .get() as { n: number; avg: number | null };
   const percentile = (fraction: number): number | null => {
     if (timed.n === 0) return null;
     const row = db
-      .sql(
-        `SELECT a.duration_ms AS d FROM ${from} WHERE a.outcome = 'completed' ${ofQueue}
-         ORDER BY a.duration_ms LIMIT 1 OFFSET @offset`,
-      )
-      .get({ ...bound, offset: nearestRank(fraction, timed.n) - 1 }) as { d: number };
+      .sql(`SELECT duration_ms AS d FROM attempts WHERE outcome = 'completed' ORDER BY duration_ms LIMIT 1 OFFSET ?`)
+      .get(nearestRank(fraction, timed.n) - 1) as { d: number };
     return row.d;
   };
   const extreme = (order: "ASC" | "DESC"): Extreme =>
     (db
       .sql(
-        `SELECT a.job_id, a.duration_ms FROM ${from} WHERE a.outcome = 'completed' ${ofQueue}
-         ORDER BY a.duration_ms ${order}, a.finished_at ${order}, a.job_id ${order} LIMIT 1`,
+        `SELECT job_id, duration_ms FROM attempts WHERE outcome = 'completed'
+         ORDER BY duration_ms ${order}, finished_at ${order}, job_id ${order} LIMIT 1`,
       )
-      .get(bound) as Extreme | undefined) ?? null;
+      .get() as Extreme | undefined) ?? null;
   const completedWithin = (ms: number): number =>
     (
       db
         .sql(
-          `SELECT (SELECT count(*) FROM ${from} WHERE a.finished_at > @from AND a.finished_at <= @now AND a.outcome = 'completed' ${ofQueue})
-                + (SELECT coalesce(sum(completed), 0) FROM run_rollups
-                   WHERE size = @minute AND start > @from AND start <= @now ${ofRolled}) AS n`,
+          `SELECT count(*) AS n FROM attempts WHERE finished_at > @from AND finished_at <= @now AND outcome = 'completed'`,
         )
-        .get({ ...bound, from: now - ms, now, minute: MINUTE_MS }) as { n: number }
+        .get({ from: now - ms, now }) as { n: number }
     ).n;
-  const rolled = db
-    .sql(
-      `SELECT coalesce(sum(completed), 0) AS completed, coalesce(sum(failed), 0) AS failed,
-              coalesce(sum(duration_sum), 0) AS duration_sum FROM run_rollups WHERE size = @hour ${ofRolled}`,
-    )
-    .get({ ...bound, hour: HOUR_MS }) as RolledUp;
-  return toMetrics({
-    counts: queue === null ? countJobs(db) : countQueueJobs(db, queue),
-    completed: runs.completed + rolled.completed,
-    failed: runs.failed + rolled.failed,
-    avg: averageWithRollups(timed.avg, timed.n, rolled),
+  return {
+    completed: runs.completed,
+    failed: runs.failed,
+    timed: timed.n,
+    avg: timed.avg,
     p50: percentile(PERCENTILES.p50),
     p95: percentile(PERCENTILES.p95),
     fastest: extreme("ASC"),
     slowest: extreme("DESC"),
     lastMinute: completedWithin(MINUTE_MS),
     lastHour: completedWithin(HOUR_MS),
+  };
+}
+
+/** The rollups of pruned runs (see ROLLUP_SIZES), of one queue or of all. */
+function rolledUp(db: Db, now: number, queue: string | null): RolledUp & { lastMinute: number; lastHour: number } {
+  const ofQueue = queue === null ? "" : "AND queue = @queue";
+  const bound = queue === null ? {} : { queue };
+  const completedWithin = (ms: number): number =>
+    (
+      db
+        .sql(
+          `SELECT coalesce(sum(completed), 0) AS n FROM run_rollups
+           WHERE size = @minute AND start > @from AND start <= @now ${ofQueue}`,
+        )
+        .get({ ...bound, from: now - ms, now, minute: MINUTE_MS }) as { n: number }
+    ).n;
+  const rolled = db
+    .sql(
+      `SELECT coalesce(sum(completed), 0) AS completed, coalesce(sum(failed), 0) AS failed,
+              coalesce(sum(duration_sum), 0) AS duration_sum FROM run_rollups WHERE size = @hour ${ofQueue}`,
+    )
+    .get({ ...bound, hour: HOUR_MS }) as RolledUp;
+  return { ...rolled, lastMinute: completedWithin(MINUTE_MS), lastHour: completedWithin(HOUR_MS) };
+}
+
+/** The figures of core/metrics.ts, of one queue or of all: live runs plus the rollups of pruned ones. */
+export function metrics(db: Db, now: number, queue: string | null = null): Metrics {
+  const live = queue === null ? allRunFigures(db, now) : queueRunFigures(db, now, queue);
+  const rolled = rolledUp(db, now, queue);
+  return toMetrics({
+    counts: queue === null ? countJobs(db) : countQueueJobs(db, queue),
+    completed: live.completed + rolled.completed,
+    failed: live.failed + rolled.failed,
+    avg: averageWithRollups(live.avg, live.timed, rolled),
+    p50: live.p50,
+    p95: live.p95,
+    fastest: live.fastest,
+    slowest: live.slowest,
+    lastMinute: live.lastMinute + rolled.lastMinute,
+    lastHour: live.lastHour + rolled.lastHour,
   });
 }
 
@@ -99,7 +112,11 @@ export function throughput(
   buckets: number,
   queue: string | null = null,
 ): ThroughputPoint[] {
-  const { runs: from, ofQueue, rolled: ofRolled } = scope(queue);
+  // One queue: its jobs first (CROSS JOIN keeps that order), each job's runs by its key.
+  const [from, ofQueue, ofRolled] =
+    queue === null
+      ? ["attempts a", "", ""]
+      : ["jobs j CROSS JOIN attempts a ON a.job_id = j.id", "AND j.queue = @queue", "AND queue = @queue"];
   const rows = db
     .sql(
       `SELECT (a.finished_at - @start) / @bucket AS bucket,
