@@ -1,6 +1,7 @@
 /** Store contract: named queues: the job field, settings, and claims limited, paused or filtered by queue. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ClaimedJob } from "../../../src/core/types.js";
 import { finished, LEASE, mustGet, newJob, storeCase, type MakeStore } from "./harness.js";
 
 const ids = (claims: { job: { id: string } }[]) => claims.map((c) => c.job.id);
@@ -151,6 +152,46 @@ export function queuesCases(engineName: string, makeStore: MakeStore): void {
             assert.equal(claims.flat().length, 3);
             const queues = await store.listQueues();
             assert.equal(queues.find((q) => q.name === "one")?.running, 3);
+          } finally {
+            await other.close();
+          }
+        }),
+      );
+
+      it(
+        "finishes and claims racing on two connections never exceed a limit of 1",
+        withStore(async (store, handle) => {
+          const t = Date.now();
+          const other = await handle.reopen();
+          try {
+            const ones = Array.from({ length: 20 }, (_, i) => newJob(`one${i}`, t + i, { queue: "one", priority: 9 }));
+            const free = Array.from({ length: 200 }, (_, i) => newJob(`free${i}`, t + i, { queue: "free" }));
+            await store.insertJobs([...ones, ...free]);
+            await store.setQueue("one", { concurrency: 1 });
+            const stores = [store, other];
+            const workers = Array.from({ length: 6 }, (_, i) => `w${i}`);
+            // Each worker holds runs of the unlimited queue, so its claims go with a finish.
+            const held = new Map<string, ClaimedJob[]>();
+            for (const w of workers) held.set(w, await store.claimJobs(w, 2, t + 50, LEASE, ["free"]));
+            for (let round = 0; round < 8; round++) {
+              // The one slot is free at the start of each round: every worker wants its job at once.
+              const holding = workers.flatMap((w) => (held.get(w) ?? []).filter((c) => c.job.queue === "one"));
+              await store.finishRuns(holding.map((c) => finished(c, { state: "completed" })));
+              const results = await Promise.all(
+                workers.map((w, i) => {
+                  const runs = (held.get(w) ?? []).filter((c) => c.job.queue !== "one");
+                  return (stores[i % 2] ?? store).finishAndClaim(
+                    runs.map((c) => finished(c, { state: "completed" })),
+                    { workerId: w, limit: 3, now: t + 100 + round, leaseMs: LEASE, queues: ["one", "free"] },
+                  );
+                }),
+              );
+              workers.forEach((w, i) => held.set(w, results[i]?.claimed ?? []));
+              const claimedOnes = results.flatMap((r) => r.claimed).filter((c) => c.job.queue === "one");
+              assert.equal(claimedOnes.length, 1, `round ${round}: ${ids(claimedOnes).join(", ")}`);
+              const running = (await store.listQueues()).find((q) => q.name === "one")?.running;
+              assert.equal(running, 1, `round ${round}`);
+            }
           } finally {
             await other.close();
           }

@@ -2,8 +2,7 @@ import type { ClaimedJob } from "../../../core/types.js";
 import type { ClaimRequest } from "../../../core/store.js";
 import type { Db, Param } from "../db.js";
 import { jobColumns } from "../../shared/columns.js";
-import type { ClaimPlan } from "../../../core/queues.js";
-import { claimPlan, restrictingQueues, scopedClaimSql } from "./claim-by-queue.js";
+import { OPEN, scopedClaimSql } from "./claim-by-queue.js";
 import type { JobRow } from "../rows.js";
 
 /**
@@ -70,7 +69,7 @@ export function toClaims(rows: (JobRow & { last_attempt: number })[]): ClaimedJo
 
 /**
  * Stores whose last claim found queues restricted: they go straight to the restricted claim until
- * one finds nothing restricting (the plain claim stays one round trip while nothing is).
+ * one finds nothing restricting (the plain claim stays the cheaper statement while nothing is).
  */
 const restricted = new WeakSet<Db>();
 
@@ -84,24 +83,36 @@ export function plainFirst(db: Db, claim: ClaimRequest): boolean {
  * tells whether that is why (then the restricted claim is the one to make).
  */
 export async function restrictedNow(db: Db): Promise<boolean> {
-  const found = (await restrictingQueues(db)).length > 0;
+  const { rows } = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${db.s}.queues WHERE paused OR concurrency IS NOT NULL) AS found`,
+    [],
+    "restrictedNow",
+  );
+  const found = rows[0]?.found === true;
   if (found) restricted.add(db);
   return found;
 }
 
-/**
- * The claim restricted by queues (or the plain one, when the settings allow it after all). `planned`:
- * the plan, read by the caller (e.g. while its finish was being written).
- */
-export async function claimByQueue(db: Db, claim: ClaimRequest, planned?: Promise<ClaimPlan>): Promise<ClaimedJob[]> {
-  const plan = await (planned ?? claimPlan(db, claim));
-  if (plan.open) {
-    restricted.delete(db);
-    return claimPlain(db, claim);
-  }
-  const { sql, params, name } = scopedClaimSql(db.s, claim, plan);
-  const { rows } = await db.query<JobRow & { last_attempt: number }>(sql, params, name);
-  return toClaims(rows);
+/** A row of the restricted claim: a claimed job (or nulls), and whether nothing restricted it. */
+export type ScopedRow = JobRow & { last_attempt: number; open: boolean };
+
+/** Claimed jobs of a restricted claim's rows; a worker serving all queues returns to the plain claim once nothing restricts. */
+export function scopedClaims(db: Db, claim: ClaimRequest, rows: ScopedRow[]): ClaimedJob[] {
+  if (rows[0]?.open === true && (claim.queues ?? null) === null) restricted.delete(db);
+  return toClaims(rows.filter((row) => row.id !== null).map(({ open: _open, ...row }) => row));
+}
+
+/** The claim restricted by queues: one statement that reads the queue settings itself. */
+export async function claimByQueue(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
+  const { ctes, params, name } = scopedClaimSql(db.s, claim, 1);
+  const { rows } = await db.query<ScopedRow>(
+    `WITH RECURSIVE ${ctes}
+     SELECT claimed.*, x.open FROM (SELECT ${OPEN} AS open) x LEFT JOIN claimed ON true
+     ORDER BY claimed.priority DESC, claimed.created_at, claimed.seq`,
+    params,
+    `claimByQueue${name}`,
+  );
+  return scopedClaims(db, claim, rows);
 }
 
 async function claimPlain(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {

@@ -1,8 +1,18 @@
 import type { ClaimRequest, FinishAndClaimResult, FinishedRun } from "../../../core/store.js";
 import type { Db } from "../db.js";
 import type { JobRow } from "../rows.js";
-import { claimByQueue, claimJobs, claimName, claimSql, plainFirst, restrictedNow, toClaims } from "./claim-jobs.js";
-import { claimPlan } from "./claim-by-queue.js";
+import {
+  claimByQueue,
+  claimJobs,
+  claimName,
+  claimSql,
+  plainFirst,
+  restrictedNow,
+  scopedClaims,
+  toClaims,
+  type ScopedRow,
+} from "./claim-jobs.js";
+import { OPEN, scopedClaimSql } from "./claim-by-queue.js";
 import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 
 /**
@@ -14,19 +24,12 @@ import { finishRuns, finishRunsCtes } from "./finish-runs.js";
 export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
   if (runs.length === 0) return { claimed: await claimJobs(db, claim), refused: [] };
   if (claim.limit <= 0) return { claimed: [], refused: await finishRuns(db, runs) };
-  // Restricted by queues: the finish, then the claim that locks and counts. The queue settings are
-  // read meanwhile, on another connection: the claim waits for both.
-  if (!plainFirst(db, claim)) {
-    const planned = claimPlan(db, claim);
-    planned.catch(() => {}); // awaited below; a failed finish must not leave it unhandled
-    const refused = await finishRuns(db, runs);
-    return { claimed: await claimByQueue(db, claim, planned), refused };
-  }
   // Runs that add on-dead hooks are finished in a transaction of their own (see finishRuns).
   if (runs.some((run) => run.hook)) {
     const refused = await finishRuns(db, runs);
     return { claimed: await claimJobs(db, claim), refused };
   }
+  if (!plainFirst(db, claim)) return finishAndClaimByQueue(db, runs, claim);
   const finish = finishRunsCtes(db.s, runs, 1);
   const take = claimSql(db.s, claim, finish.params.length + 1);
   // One row per claimed job, or one row of nulls when none was claimed; each carries the refused ids.
@@ -42,4 +45,31 @@ export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRe
   const claimed = rows.filter((row) => row.id !== null).map(({ refused: _refused, ...row }) => row);
   if (claimed.length === 0 && (await restrictedNow(db))) return { claimed: await claimByQueue(db, claim), refused };
   return { claimed: toClaims(claimed), refused };
+}
+
+/**
+ * The same with queues restricting the claim, also one statement: the finish, then the claim that
+ * reads the queue settings, locks the limited queues and counts their running jobs once the finish
+ * is written (so the runs finished here no longer count).
+ */
+async function finishAndClaimByQueue(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
+  const finish = finishRunsCtes(db.s, runs, 1);
+  const take = scopedClaimSql(db.s, claim, finish.params.length + 1, "finished_job");
+  const { rows } = await db.query<ScopedRow & { refused: string[] }>(
+    `WITH RECURSIVE ${finish.sql}, ${take.ctes}
+     SELECT claimed.*, x.open, x.refused
+     FROM (SELECT ${OPEN} AS open, ARRAY(SELECT job_id FROM refused) AS refused) x LEFT JOIN claimed ON true
+     ORDER BY claimed.priority DESC, claimed.created_at, claimed.seq`,
+    [...finish.params, ...take.params],
+    `finishAndClaimByQueue${take.name}`,
+  );
+  const refused = rows[0]?.refused ?? [];
+  return {
+    claimed: scopedClaims(
+      db,
+      claim,
+      rows.map(({ refused: _refused, ...row }) => row),
+    ),
+    refused,
+  };
 }
