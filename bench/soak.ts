@@ -63,9 +63,10 @@ export interface SoakSample {
   wal: number | null;
   jobs: number;
   attempts: number;
-  /** Jobs the pool's pruner deleted so far, and its seconds so far in pruneJobs and in reclaimSpace. */
+  /** Jobs the pool's pruner deleted so far, and its seconds so far in pruneJobs, pruneOutput and reclaimSpace. */
   pruned: number;
   pruneSeconds: number;
+  outputSeconds: number;
   reclaimSeconds: number;
   /** The machine's 1-minute load average: the bench shares the machine. */
   load: number;
@@ -73,7 +74,7 @@ export interface SoakSample {
 
 /** The store with the pool's calls to pruneJobs counted and timed. */
 function timingPrunes(store: Store) {
-  const totals = { pruned: 0, ms: 0, reclaimMs: 0 };
+  const totals = { pruned: 0, ms: 0, outputMs: 0, reclaimMs: 0 };
   const proxy = new Proxy(store, {
     get(target, key, receiver) {
       if (key === "reclaimSpace") {
@@ -81,6 +82,14 @@ function timingPrunes(store: Store) {
           const t0 = performance.now();
           await target.reclaimSpace(...args);
           totals.reclaimMs += performance.now() - t0;
+        };
+      }
+      if (key === "pruneOutput") {
+        return async (...args: Parameters<Store["pruneOutput"]>) => {
+          const t0 = performance.now();
+          const n = await target.pruneOutput(...args);
+          totals.outputMs += performance.now() - t0;
+          return n;
         };
       }
       if (key === "pruneJobs") {
@@ -129,8 +138,8 @@ async function stream(
     const prev = samples.at(-1);
     const s = elapsedMs / 1000;
     const rate = prev ? (done - prev.done) / (s - prev.s) : 0;
-    const { pruned, ms, reclaimMs } = prunes.totals;
-    const times = { pruneSeconds: ms / 1000, reclaimSeconds: reclaimMs / 1000 };
+    const { pruned, ms, outputMs, reclaimMs } = prunes.totals;
+    const times = { pruneSeconds: ms / 1000, outputSeconds: outputMs / 1000, reclaimSeconds: reclaimMs / 1000 };
     samples.push({ s, done, rate, ...size, ...rows, pruned, ...times, load: loadavg()[0]! });
     const mb = (size.bytes / 1048576).toFixed(1);
     log(
@@ -264,6 +273,7 @@ export function printSamples(engine: string, samples: SoakSample[]): void {
     "attempts rows",
     "pruned",
     "s in prune",
+    "s in output",
     "s in reclaim",
     "load",
   ];
@@ -278,6 +288,7 @@ export function printSamples(engine: string, samples: SoakSample[]): void {
     String(x.attempts),
     String(x.pruned),
     (x.pruneSeconds - (samples[i - 1]?.pruneSeconds ?? 0)).toFixed(1),
+    (x.outputSeconds - (samples[i - 1]?.outputSeconds ?? 0)).toFixed(1),
     (x.reclaimSeconds - (samples[i - 1]?.reclaimSeconds ?? 0)).toFixed(1),
     x.load.toFixed(1),
   ]);
