@@ -232,32 +232,10 @@ export const noopExecutor: Executor = () => {
  * recorded `n` runs; jobs/s. The store must hold at least `n` ready jobs.
  */
 export async function workerPoolRate(store: Store, n: number, slots: number, queues?: string[]): Promise<number> {
-  // Count recorded runs as the pool writes them, without polling the database.
-  let recorded = 0;
   let done: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (done = resolve));
-  const counted = (runs: FinishedRun[]) => {
-    recorded += runs.length;
+  const counting = countingRuns(store, (recorded) => {
     if (recorded >= n) done();
-  };
-  const counting = new Proxy(store, {
-    get(target, key, receiver) {
-      if (key === "finishRuns") {
-        return async (runs: FinishedRun[]) => {
-          await target.finishRuns(runs);
-          counted(runs);
-        };
-      }
-      if (key === "finishAndClaim") {
-        return async (runs: FinishedRun[], claim: ClaimRequest) => {
-          const claims = await target.finishAndClaim(runs, claim);
-          counted(runs);
-          return claims;
-        };
-      }
-      const value: unknown = Reflect.get(target, key, receiver);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
   });
   const pool = new WorkerPool(new Queue(counting), { slots, executor: noopExecutor, host: "bench", queues });
   const t0 = performance.now();
@@ -266,6 +244,37 @@ export async function workerPoolRate(store: Store, n: number, slots: number, que
   const rate = n / ((performance.now() - t0) / 1000);
   await pool.stop("drain");
   return rate;
+}
+
+/**
+ * The store as a pool sees it, calling `counted` with the number of runs recorded so far each time
+ * the pool records some: the pool's progress, without polling the database.
+ */
+export function countingRuns(store: Store, counted: (recorded: number) => void): Store {
+  let recorded = 0;
+  const add = (runs: FinishedRun[]) => {
+    recorded += runs.length;
+    counted(recorded);
+  };
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === "finishRuns") {
+        return async (runs: FinishedRun[]) => {
+          await target.finishRuns(runs);
+          add(runs);
+        };
+      }
+      if (key === "finishAndClaim") {
+        return async (runs: FinishedRun[], claim: ClaimRequest) => {
+          const claims = await target.finishAndClaim(runs, claim);
+          add(runs);
+          return claims;
+        };
+      }
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 // ---- 3. enqueue from a file, cold status
@@ -370,14 +379,14 @@ export function machine() {
   return { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", platform: process.platform };
 }
 
-/** Writes bench/results/<engine>.json: the rows, when, and on what machine. */
-export function saveResults(engine: string, rows: BenchRow[]): void {
+/** Writes bench/results/<engine>.json: the rows, when, on what machine, and any `extra` (e.g. samples). */
+export function saveResults(engine: string, rows: BenchRow[], extra: Record<string, unknown> = {}): void {
   const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${engine}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ engine, at: new Date().toISOString(), machine: machine(), rows }, null, 2) + "\n",
+    JSON.stringify({ engine, at: new Date().toISOString(), machine: machine(), rows, ...extra }, null, 2) + "\n",
   );
   console.log(`(written to ${file})`);
 }

@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: every SQLite benchmark (bench/sqlite.ts), the short shell jobs against
  * task-spooler and xargs (bench/short-jobs.ts; `node dist/bench/run.js short-jobs` runs them
- * alone), retention (bench/retention.ts: pruning while claiming, a soak; both engines), then PostgreSQL's if bench/postgres.ts exists (it exports `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable).
- * Prints a table per engine and writes bench/results/<engine>.json.
+ * alone), named queues (bench/queues.ts), PostgreSQL's if bench/postgres.ts exists (it exports
+ * `runPostgresBenches(): Promise<BenchRow[] | null>`, null when no server is reachable), retention
+ * (bench/retention.ts: pruning while claiming, both engines) and cron schedules under 3 workers
+ * (bench/schedules.ts). The retention soak (bench/soak.ts) runs for many minutes, so only when
+ * named: `node dist/bench/run.js soak`.
+ * Prints a table per part and writes bench/results/<part>.json.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +16,8 @@ import { runDepsBenches } from "./deps.js";
 import { runRetentionBenches } from "./retention.js";
 import { runQueueBenches } from "./queues.js";
 import { runShortJobBenches } from "./short-jobs.js";
+import { runScheduleBenches } from "./schedules.js";
+import { printSamples, runSoaks } from "./soak.js";
 import { runSqliteBenches } from "./sqlite.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url)); // dist/bench/
@@ -65,6 +71,23 @@ if (only.length === 0 || only.includes("deps")) {
   printTable("queuectl dependencies: unblock along a chain (SQLite and PostgreSQL)", rows);
   saveResults("deps", rows);
   failed += rows.filter((r) => r.pass === false).length;
+}
+
+if (only.length === 0 || only.includes("schedules")) {
+  const rows = await runScheduleBenches();
+  printTable("queuectl cron schedules: one slot a second, 3 workers", rows);
+  saveResults("schedules", rows);
+  failed += rows.filter((r) => r.pass === false).length;
+}
+
+// The soak runs for many minutes: only when named (`node dist/bench/run.js soak`).
+if (only.includes("soak")) {
+  for await (const r of runSoaks()) {
+    printSamples(r.engine, r.samples);
+    printTable(`queuectl retention soak — ${r.engine}`, r.rows);
+    saveResults(`soak-${r.engine}`, r.rows, { settings: r.settings, samples: r.samples });
+    failed += r.rows.filter((x) => x.pass === false).length;
+  }
 }
 
 console.log(failed === 0 ? "\nall targets met" : `\n${failed} target(s) missed`);
