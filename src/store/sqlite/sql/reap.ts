@@ -3,6 +3,7 @@ import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
 import type { Db } from "../db.js";
 import { insertOne } from "./insert-jobs.js";
+import { RunTally } from "./run-tally.js";
 
 type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
   last_attempt: number;
@@ -33,14 +34,19 @@ export function reap(db: Db, options: ReapOptions): string[] {
   const dead = JSON.stringify(deadWorkerIds);
   return db.write(() => {
     const lost = db.sql(FIND).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as LostRow[];
+    const tally = new RunTally();
     for (const job of lost) {
       const { next, error } = rescue(job, lossCause(job.worker_id, deadWorkerIds), now);
       const run = { now, error, id: job.id, attempt: job.last_attempt };
-      db.sql(CLOSE_ATTEMPT).run(run);
-      db.sql(MOVE_JOB).run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null });
+      tally.add("lost", db.sql(CLOSE_ATTEMPT).run(run).changes);
+      const moved = db
+        .sql(MOVE_JOB)
+        .run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null }).changes;
+      if (next.state === "dead") tally.add("dead", moved);
       const hook = next.state === "dead" ? deadHook?.({ ...job, exit_code: null, error }) : null;
       if (hook) insertOne(db, hook);
     }
+    tally.save(db);
     db.sql(FORGET_WORKERS).run({ stale: staleBefore, dead });
     return lost.map((job) => job.id).sort();
   });

@@ -2,7 +2,7 @@ import type { FinishedAttempt, FinishedCursor, RunTotals } from "../../../core/s
 import { runTotalsFrom } from "../../shared/run-totals.js";
 import type { Db } from "../db.js";
 
-/** Kept by triggers (migration 7): a few rows, whatever the number of runs. */
+/** Kept by the statements that start and end runs (run-tally.ts): a few rows, whatever the number of runs. */
 export function runTotals(db: Db): RunTotals {
   const rows = db.sql(`SELECT event, n FROM run_totals`).all() as { event: string; n: number }[];
   return runTotalsFrom(rows);
