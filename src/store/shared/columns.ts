@@ -23,5 +23,5 @@ export const listedColumns = (cut: string, cutFlag: string): string =>
 export const ATTEMPT_COLUMNS = `job_id, number, worker_id, outcome, started_at, finished_at, duration_ms, exit_code,
   signal, error, stdout_bytes, stderr_bytes`;
 
-/** The predicate of the jobs_finished index (both engines): a query that repeats it may use the index. */
+/** The predicate of PostgreSQL's jobs_finished index: a query that repeats it may use the index. */
 export const FINISHED_STATES_SQL = `state IN ('completed', 'dead', 'cancelled')`;

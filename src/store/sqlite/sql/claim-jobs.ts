@@ -5,6 +5,7 @@ import { JOB_COLUMNS } from "../../shared/columns.js";
 import type { Db } from "../db.js";
 import { readyQueues, restrictingQueues, runningIn } from "./queues.js";
 import { toJob, type JobRow } from "../job-rows.js";
+import { RunTally } from "./run-tally.js";
 
 type ClaimedRow = JobRow & { last_attempt: number };
 
@@ -79,6 +80,10 @@ export function claimNow(db: Db, claim: ClaimRequest): ClaimedJob[] {
         : db.sql(CLAIM_PICKED_SQL).all({ ...params, seqs: JSON.stringify(seqs) })
   ) as ClaimedRow[];
   const record = db.sql(RECORD_SQL);
+  // Each claimed job starts one run: its last_attempt went up by one, its attempt row is inserted.
+  const started = new RunTally();
+  for (const row of rows) started.add("started", row.queue);
+  started.save(db);
   return rows.sort(byPickOrder).map(({ last_attempt, ...row }) => {
     record.run(row.id, last_attempt, workerId, now, row.run_at);
     return { job: toJob(row), attempt: last_attempt };

@@ -5,6 +5,7 @@ import type { QueueError } from "../../../core/errors.js";
 import { keyTaken, notRetryable } from "../../shared/refusals.js";
 import type { Db } from "../db.js";
 import { toJob, type JobRow } from "../job-rows.js";
+import { HOLDER } from "./insert-jobs.js";
 
 /** What a retry sets: pending, attempts reset, due now (blocked again if dependencies are left). */
 export const RETRY = `UPDATE jobs SET state = 'pending', attempts = 0, updated_at = @now,
@@ -41,8 +42,6 @@ export function retryAllDead(db: Db, now: number): number {
 /** The refusal of a retry whose key another active job holds now. */
 export function keyHeld(db: Db, id: string): QueueError {
   const key = (db.sql(`SELECT key FROM jobs WHERE id = ?`).get(id) as { key: string }).key;
-  const holder = db
-    .sql(`SELECT id FROM jobs WHERE key = ? AND state IN ('pending', 'failed', 'processing')`)
-    .get(key) as { id: string } | undefined;
+  const holder = db.sql(HOLDER).get(key) as { id: string } | undefined;
   return keyTaken(key, holder?.id);
 }

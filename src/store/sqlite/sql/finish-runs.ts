@@ -2,12 +2,13 @@ import type { FinishedRun } from "../../../core/store.js";
 import type { Db } from "../db.js";
 import { settleDependents } from "./dependencies.js";
 import { insertOne } from "./insert-jobs.js";
+import { RunTally } from "./run-tally.js";
 
 /** Fencing: the run (@job_id, @attempt) is still held by @worker_id (see Store). */
-export const HELD = `SELECT 1 FROM jobs
+export const HELD = `SELECT queue FROM jobs
   WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND last_attempt = @attempt`;
 
-const ATTEMPT_DONE = `UPDATE attempts SET outcome = @outcome, finished_at = @finished_at, duration_ms = @duration_ms,
+export const ATTEMPT_DONE = `UPDATE attempts SET outcome = @outcome, finished_at = @finished_at, duration_ms = @duration_ms,
     exit_code = @exit_code, signal = @signal, error = @error,
     stdout_bytes = @stdout_bytes, stderr_bytes = @stderr_bytes
   WHERE job_id = @job_id AND number = @attempt`;
@@ -16,12 +17,15 @@ const SAVE_OUTPUT = `INSERT OR REPLACE INTO outputs (job_id, number, stream, dat
   VALUES (?, ?, ?, ?, ?, ?)`;
 
 // A run whose job a user asked to cancel ends it cancelled, unless it completed first (Store.finishRuns).
-const MOVE_JOB = `UPDATE jobs SET
+export const MOVE_JOB = `UPDATE jobs SET
     state = CASE WHEN cancel_signal IS NOT NULL AND @state <> 'completed' THEN 'cancelled' ELSE @state END,
     cancel_signal = NULL, cancel_grace_ms = NULL, run_at = coalesce(@run_at, run_at), attempts = attempts - @uncount,
     finished_at = @finished_at, exit_code = @exit_code, duration_ms = @duration_ms, last_error = @error,
     updated_at = @finished_at, worker_id = NULL, lease_until = NULL
   WHERE id = @job_id AND state = 'processing' AND worker_id = @worker_id AND last_attempt = @attempt`;
+
+const isDead = (db: Db, id: string) =>
+  db.sql(`SELECT 1 FROM jobs WHERE id = ? AND state = 'dead'`).get(id) !== undefined;
 
 /**
  * The finish's statements; the caller holds the write transaction. A run still held gets its
@@ -34,12 +38,16 @@ export function finishNow(db: Db, runs: FinishedRun[]): string[] {
   const saveOutput = db.sql(SAVE_OUTPUT);
   const moveJob = db.sql(MOVE_JOB);
   const refused: string[] = [];
+  const tally = new RunTally();
   for (const run of runs) {
-    if (!held.get({ job_id: run.job_id, attempt: run.attempt, worker_id: run.worker_id })) {
+    const holder = held.get({ job_id: run.job_id, attempt: run.attempt, worker_id: run.worker_id }) as
+      { queue: string } | undefined;
+    if (!holder) {
       refused.push(run.job_id);
       continue;
     }
-    attemptDone.run({
+    // Held: the job is processing at this attempt, so the attempt is still running.
+    const closed = attemptDone.run({
       outcome: run.outcome,
       finished_at: run.finished_at,
       duration_ms: run.duration_ms,
@@ -50,7 +58,8 @@ export function finishNow(db: Db, runs: FinishedRun[]): string[] {
       stderr_bytes: run.stderr.total_bytes,
       job_id: run.job_id,
       attempt: run.attempt,
-    });
+    }).changes;
+    tally.add(run.outcome, holder.queue, closed);
     for (const stream of ["stdout", "stderr"] as const) {
       const output = run[stream];
       // Bytes only grow, so an empty final output never replaces a streamed one.
@@ -72,10 +81,15 @@ export function finishNow(db: Db, runs: FinishedRun[]): string[] {
       worker_id: run.worker_id,
       attempt: run.attempt,
     });
-    // The on-dead hook joins the move to dead in this transaction: no crash can lose it.
-    if (next.state === "dead" && run.hook) insertOne(db, run.hook);
+    if (next.state === "dead") {
+      // A cancel asked for meanwhile ends the job cancelled instead (MOVE_JOB).
+      if (isDead(db, run.job_id)) tally.add("dead", holder.queue);
+      // The on-dead hook joins the move to dead in this transaction: no crash can lose it.
+      if (run.hook) insertOne(db, run.hook);
+    }
     db.unblocked += settleDependents(db, run.job_id, run.finished_at);
   }
+  tally.save(db);
   return refused;
 }
 

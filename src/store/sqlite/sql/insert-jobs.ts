@@ -11,8 +11,15 @@ const COLUMNS = `INSERT INTO jobs (id, command, state, priority, max_retries, ti
 
 const INSERT = `${COLUMNS} ON CONFLICT (id) DO NOTHING`;
 
-/** The conflict target: the partial unique index jobs_active_key (core/unique-key.ts). */
-const ON_KEY = `ON CONFLICT (key) WHERE key IS NOT NULL AND state IN ('pending', 'failed', 'processing')`;
+/**
+ * A job that holds its key: the predicate of the partial unique index jobs_active_key as its
+ * migration writes it (comparisons: an IN list of three made every claim and finish of a keyed job
+ * build a temporary B-tree). A query repeats it to use the index (core/unique-key.ts).
+ */
+export const HOLDS_KEY = `key IS NOT NULL AND (state = 'pending' OR state = 'failed' OR state = 'processing')`;
+
+/** The conflict target: the partial unique index jobs_active_key. */
+const ON_KEY = `ON CONFLICT (key) WHERE ${HOLDS_KEY}`;
 
 const INSERT_KEYED = `${COLUMNS} ${ON_KEY} DO NOTHING RETURNING id`;
 
@@ -33,7 +40,8 @@ const INSERT_REPLACING = `${COLUMNS} ${ON_KEY} DO UPDATE SET command = excluded.
 const RELEASE_KEY = `UPDATE jobs SET key = NULL, max_retries = min(max_retries, attempts - 1), updated_at = @now
   WHERE key = @key AND state = 'processing'`;
 
-const HOLDER = `SELECT id FROM jobs WHERE key = ? AND state IN ('pending', 'failed', 'processing')`;
+/** The active job holding a key, by jobs_active_key. */
+export const HOLDER = `SELECT id FROM jobs WHERE key = ? AND ${HOLDS_KEY}`;
 
 type Params = Omit<
   NewJob,

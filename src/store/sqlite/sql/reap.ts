@@ -4,13 +4,17 @@ import type { Job } from "../../../core/types.js";
 import type { Db } from "../db.js";
 import { settleDependents } from "./dependencies.js";
 import { insertOne } from "./insert-jobs.js";
+import { RunTally } from "./run-tally.js";
 
-type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
+type LostRow = Pick<
+  Job,
+  "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal" | "queue"
+> & {
   last_attempt: number;
 };
 
 /** Runs lost by their workers: leases expired (if judged) or held by a worker known dead (@dead, JSON). */
-const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, command, key, cancel_signal FROM jobs
+const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, command, key, cancel_signal, queue FROM jobs
   WHERE state = 'processing'
     AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`;
 
@@ -34,15 +38,20 @@ export function reap(db: Db, options: ReapOptions): string[] {
   const dead = JSON.stringify(deadWorkerIds);
   return db.write(() => {
     const lost = db.sql(FIND).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as LostRow[];
+    const tally = new RunTally();
     for (const job of lost) {
       const { next, error } = rescue(job, lossCause(job.worker_id, deadWorkerIds), now);
       const run = { now, error, id: job.id, attempt: job.last_attempt };
-      db.sql(CLOSE_ATTEMPT).run(run);
-      db.sql(MOVE_JOB).run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null });
+      tally.add("lost", job.queue, db.sql(CLOSE_ATTEMPT).run(run).changes);
+      const moved = db
+        .sql(MOVE_JOB)
+        .run({ ...run, state: next.state, run_at: next.state === "failed" ? next.run_at : null }).changes;
+      if (next.state === "dead") tally.add("dead", job.queue, moved);
       const hook = next.state === "dead" ? deadHook?.({ ...job, exit_code: null, error }) : null;
       if (hook) insertOne(db, hook);
       if (next.state === "cancelled") settleDependents(db, job.id, now);
     }
+    tally.save(db);
     db.sql(FORGET_WORKERS).run({ stale: staleBefore, dead });
     return lost.map((job) => job.id).sort();
   });

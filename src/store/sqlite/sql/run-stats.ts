@@ -2,7 +2,7 @@ import type { FinishedAttempt, FinishedCursor, QueueRunTotals, RunTotals } from 
 import { runTotalsByQueueFrom, runTotalsFrom } from "../../shared/run-totals.js";
 import type { Db } from "../db.js";
 
-/** Kept by triggers per event and queue: a few rows per queue, whatever the number of runs. */
+/** Kept per event and queue by the statements that start and end runs (run-tally.ts): a few rows per queue. */
 export function runTotals(db: Db): RunTotals {
   const rows = db.sql(`SELECT event, sum(n) AS n FROM run_totals GROUP BY event`).all() as {
     event: string;
