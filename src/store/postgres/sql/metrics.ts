@@ -31,10 +31,11 @@ function scope(s: string, queue: string | null, n: number) {
  * come from run_rollups (see ROLLUP_SIZES).
  */
 export async function metrics(db: Db, now: number, queue: string | null = null): Promise<Metrics> {
+  // Statements that bind now ($1) and the queue ($2), and the one that binds only the queue ($1).
   const { runs: from, ofQueue, rolled: ofRolled } = scope(db.s, queue, 2);
   const withNow = queue === null ? [now] : [now, queue];
-  const onlyQueue = queue === null ? [] : [queue];
-  const { runs: from1, ofQueue: ofQueue1 } = scope(db.s, queue, 1);
+  const { runs: fromAlone, ofQueue: ofQueueAlone } = scope(db.s, queue, 1);
+  const queueAlone = queue === null ? [] : [queue];
   const [counts, stats, extremes, rolled] = await Promise.all([
     queue === null ? countJobs(db) : countQueueJobs(db, queue),
     db.query<{
@@ -57,12 +58,12 @@ export async function metrics(db: Db, now: number, queue: string | null = null):
       withNow,
     ),
     db.query<{ which: "fastest" | "slowest"; job_id: string; duration_ms: number }>(
-      `(SELECT 'fastest' AS which, a.job_id, a.duration_ms FROM ${from1}
-         WHERE a.outcome = 'completed' ${ofQueue1} ORDER BY a.duration_ms, a.finished_at, a.job_id LIMIT 1)
+      `(SELECT 'fastest' AS which, a.job_id, a.duration_ms FROM ${fromAlone}
+         WHERE a.outcome = 'completed' ${ofQueueAlone} ORDER BY a.duration_ms, a.finished_at, a.job_id LIMIT 1)
        UNION ALL
-       (SELECT 'slowest', a.job_id, a.duration_ms FROM ${from1}
-         WHERE a.outcome = 'completed' ${ofQueue1} ORDER BY a.duration_ms DESC, a.finished_at DESC, a.job_id DESC LIMIT 1)`,
-      onlyQueue,
+       (SELECT 'slowest', a.job_id, a.duration_ms FROM ${fromAlone}
+         WHERE a.outcome = 'completed' ${ofQueueAlone} ORDER BY a.duration_ms DESC, a.finished_at DESC, a.job_id DESC LIMIT 1)`,
+      queueAlone,
     ),
     db.query<RolledUp & { last_minute: number; last_hour: number }>(
       `SELECT coalesce(sum(completed) FILTER (WHERE size = ${HOUR_MS}), 0)::bigint AS completed,
