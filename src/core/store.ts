@@ -76,6 +76,11 @@ export interface ReapOptions {
   /** Workers known to be gone (e.g. a dead pid on this host): their jobs are recovered at once. */
   deadWorkerIds: string[];
   /**
+   * The lease length. Given, an engine with one write lock (SQLite) excuses a lease that ran out
+   * during its last long hold, for a lease after the hold (core/lease.ts leaseExcused).
+   */
+  leaseMs?: number;
+  /**
    * For each job the reap sends to dead: the on-dead hook's job to insert in the same transaction
    * (core/on-dead.ts deadHookJob), or null for none. Absent: no hooks.
    */

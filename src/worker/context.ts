@@ -70,6 +70,11 @@ export class WorkerContext {
     clearTimeout(timer);
   }
 
+  /** This process was paused until `at`: it judges no lease for a lease (core/lease.ts). */
+  sawPause(at: number): void {
+    this.watch.paused(at);
+  }
+
   /** Whether this worker has seen the store work long enough to judge others' leases. */
   mayJudgeLeases(now: number): boolean {
     return this.watch.mayJudgeLeases(now, this.leaseMs);

@@ -36,6 +36,8 @@ export interface MaintenanceHooks {
 export class Maintenance {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
+  /** When the pause tick is due: a tick (or a beat) much later than this means a pause. */
+  private tickDue = 0;
   private beating = false;
   private beatAgain = false;
   private lastBeat = 0;
@@ -53,8 +55,9 @@ export class Maintenance {
 
   /** Beats once (the first beat is awaited), then keeps beating and watching for pauses. */
   async start(): Promise<void> {
+    this.tickDue = Date.now();
     await this.beat();
-    this.watchForPauses(Date.now());
+    this.watchForPauses();
     this.cron.start();
     this.pruner.start();
   }
@@ -96,24 +99,34 @@ export class Maintenance {
 
   /**
    * A tick that fires far later than asked means this process was paused (SIGSTOP, a suspended
-   * machine): its runs may have been recovered meanwhile, so it beats at once to learn which and
-   * kill them, rather than at its next scheduled beat. (A pause is not a store stall: the other
-   * workers beat meanwhile, so their leases are still judged fairly.)
+   * machine, an event loop blocked by a lock wait): its runs may have been recovered meanwhile, so
+   * it beats at once to learn which and kill them, rather than at its next scheduled beat.
    */
-  private watchForPauses(scheduledAt: number): void {
+  private watchForPauses(): void {
+    this.tickDue = Date.now() + PAUSE_TICK_MS;
     this.pauseTimer = setTimeout(() => {
-      const now = Date.now();
-      const late = now - scheduledAt;
-      if (wasPaused(scheduledAt, now, this.ctx.leaseMs)) {
-        if (late > this.ctx.leaseMs) {
-          const fields = { event: "worker.paused", worker_id: this.ctx.id, paused_ms: late };
-          this.ctx.log.warn(fields, `this worker was paused for ${late} ms; beating now`);
-        }
-        void this.beat();
-      }
-      if (!this.stopped) this.watchForPauses(now + PAUSE_TICK_MS);
+      if (this.noticePause(Date.now())) void this.beat();
+      if (!this.stopped) this.watchForPauses();
     }, PAUSE_TICK_MS);
     this.pauseTimer.unref();
+  }
+
+  /**
+   * Whether this process was paused since the last tick was due. A paused worker saw nothing of the
+   * others meanwhile (they may have been paused too), so it judges no lease for a lease. Asked by
+   * the tick and by each beat: after a pause the beat's timer may fire before the tick's.
+   */
+  private noticePause(now: number): boolean {
+    const due = this.tickDue;
+    if (!wasPaused(due, now, this.ctx.leaseMs)) return false;
+    this.tickDue = now;
+    this.ctx.sawPause(now);
+    const late = now - due;
+    if (late > this.ctx.leaseMs) {
+      const fields = { event: "worker.paused", worker_id: this.ctx.id, paused_ms: late };
+      this.ctx.log.warn(fields, `this worker was paused for ${late} ms; beating now`);
+    }
+    return true;
   }
 
   private async beat(): Promise<void> {
@@ -124,6 +137,7 @@ export class Maintenance {
     }
     this.beating = true;
     this.lastBeat = Date.now();
+    this.noticePause(this.lastBeat);
     try {
       await this.heartbeat();
       await this.reap(Date.now());
@@ -181,7 +195,7 @@ export class Maintenance {
     const hook = deadHook(ctx.config);
     const onDead = (dead: DeadJobFacts) => deadHookJob(dead, hook, now);
     const recovered = await ctx.writing(() =>
-      ctx.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases, deadHook: onDead }),
+      ctx.store.reap({ now, deadWorkerIds, staleBefore, judgeLeases, deadHook: onDead, leaseMs: ctx.leaseMs }),
     );
     const killed = killOrphanedJobs(deadWorkerIds);
     if (killed > 0) {

@@ -61,6 +61,15 @@ describe("faults (sqlite): a big enqueue under a short lease", () => {
             `attempts recorded lost ${lost}; runs started ${started2.length} for ${RUNNING} jobs; ` +
             `attempts ${JSON.stringify(attempts)}`,
         );
+        if (lost > 0) {
+          // For the record: which worker recovered what, and which writes or pauses it saw.
+          const events = /"event":"(recovery\.recovered|store\.busy|worker\.paused|heartbeat\.failed|job\.disowned)"/;
+          const seen = h
+            .logs()
+            .split("\n")
+            .filter((l) => l.startsWith("---") || events.test(l));
+          console.log(seen.join("\n"));
+        }
         assert.equal(lost, 0, `no attempt recorded lost: ${JSON.stringify(attempts)}`);
         assert.equal(started2.length, RUNNING, `no job ran twice: ${started2.join(", ")}`);
         assert.deepEqual(

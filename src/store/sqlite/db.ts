@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { QueueError } from "../../core/errors.js";
+import { LONG_HOLD_MS, type StoreHold } from "../../core/lease.js";
 import { DiskSpace } from "./disk-space.js";
 import { StoreFiles } from "./store-files.js";
 
@@ -9,7 +10,8 @@ type Stmt = Database.Statement<unknown[], unknown>;
 
 /**
  * The one door to the SQLite file for every SQL operation: the connection with its pragmas,
- * prepared statements cached by text, and write transactions that watch the disk and the files.
+ * prepared statements cached by text, and write transactions that watch the disk and the files
+ * and record a long hold of the write lock.
  */
 export class Db {
   readonly raw: Database.Database;
@@ -57,12 +59,35 @@ export class Db {
     this.files?.verify(now);
     try {
       this.disk?.beforeWrite(now);
-      return this.inTransaction.immediate(fn) as T;
+      return this.inTransaction.immediate(() => this.holding(fn)) as T;
     } catch (error) {
       // better-sqlite3 has rolled the transaction back; a full disk is remembered for the next write.
       this.disk?.failed(error);
       throw error;
     }
+  }
+
+  /**
+   * Runs a transaction's work; if it held the lock long, the transaction itself records when
+   * (core/lease.ts): the processes that waited behind it may have missed a heartbeat.
+   */
+  private holding<T>(fn: () => T): T {
+    const from = Date.now();
+    const result = fn();
+    const until = Date.now();
+    if (until - from >= LONG_HOLD_MS) {
+      this.sql(
+        `INSERT INTO store_hold (id, held_from, held_until) VALUES (1, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET held_from = excluded.held_from, held_until = excluded.held_until`,
+      ).run(from, until);
+    }
+    return result;
+  }
+
+  /** The last long hold of the write lock, or null if none was recorded. */
+  lastHold(): StoreHold | null {
+    const row = this.sql(`SELECT held_from AS "from", held_until AS "until" FROM store_hold WHERE id = 1`).get();
+    return (row as StoreHold | undefined) ?? null;
   }
 
   /** Prepared once per SQL text, then reused. */

@@ -387,6 +387,15 @@ export const MIGRATIONS: string[] = [
   DROP TRIGGER jobs_total_started;
   DROP TRIGGER jobs_total_dead;
   `,
+  // 20: the last long hold of the write lock (core/lease.ts): one row, written by the transaction
+  // that held the lock, read by the reap to excuse leases that ran out while it was held.
+  `
+  CREATE TABLE store_hold (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    held_from  INTEGER NOT NULL,
+    held_until INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

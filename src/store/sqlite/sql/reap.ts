@@ -1,3 +1,4 @@
+import { leaseExcused } from "../../../core/lease.js";
 import { lossCause, rescue } from "../../../core/rescue.js";
 import type { ReapOptions } from "../../../core/store.js";
 import type { Job } from "../../../core/types.js";
@@ -8,13 +9,14 @@ import { RunTally } from "./run-tally.js";
 
 type LostRow = Pick<
   Job,
-  "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal" | "queue"
+  "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal" | "queue" | "lease_until"
 > & {
   last_attempt: number;
 };
 
 /** Runs lost by their workers: leases expired (if judged) or held by a worker known dead (@dead, JSON). */
-const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, command, key, cancel_signal, queue FROM jobs
+const FIND = `SELECT id, last_attempt, attempts, max_retries, worker_id, command, key, cancel_signal, queue,
+    lease_until FROM jobs
   WHERE state = 'processing'
     AND ((@leases AND lease_until < @now) OR worker_id IN (SELECT value FROM json_each(@dead)))`;
 
@@ -34,10 +36,16 @@ const FORGET_WORKERS = `DELETE FROM workers WHERE heartbeat_at < @stale OR id IN
  * lost runs, and applies what core/rescue.ts decides for each (its attempt closed as lost).
  */
 export function reap(db: Db, options: ReapOptions): string[] {
-  const { now, deadWorkerIds, staleBefore, judgeLeases = true, deadHook } = options;
+  const { now, deadWorkerIds, staleBefore, judgeLeases = true, deadHook, leaseMs } = options;
   const dead = JSON.stringify(deadWorkerIds);
   return db.write(() => {
-    const lost = db.sql(FIND).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as LostRow[];
+    const hold = leaseMs === undefined ? null : db.lastHold();
+    const excused = (job: LostRow) =>
+      leaseMs !== undefined &&
+      !deadWorkerIds.includes(job.worker_id ?? "") &&
+      leaseExcused(job.lease_until ?? now, hold, now, leaseMs);
+    const found = db.sql(FIND).all({ now, dead, leases: judgeLeases ? 1 : 0 }) as LostRow[];
+    const lost = found.filter((job) => !excused(job));
     const tally = new RunTally();
     for (const job of lost) {
       const { next, error } = rescue(job, lossCause(job.worker_id, deadWorkerIds), now);
