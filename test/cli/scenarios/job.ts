@@ -67,6 +67,9 @@ export const jobScenarios: Scenario[] = [
   ),
 
   scenario("jobs", "run_at a few seconds ahead: not started early, started soon after", async (h) => {
+    // A fallback poll far longer than the bound below: only the worker's wake-up at run_at can
+    // start the job in time, however loaded the machine.
+    await h.ok(["config", "set", "worker-poll-interval", "120"]);
     const w = h.worker(1);
     await h.waitRegistered(w.pid!);
     // Far enough ahead that the enqueue and the first look finish before it, even under load.
@@ -78,10 +81,10 @@ export const jobScenarios: Scenario[] = [
     const before = await h.row(id);
     assert.equal(before.state, "pending");
     assert.equal(before.scheduled, true);
-    const { attempts } = await h.waitState(id, "completed", 20_000);
+    const { attempts } = await h.waitState(id, "completed", 40_000);
     const started = ms(attempts[0]!.started_at);
     assert.ok(started >= due, `started ${due - started} ms early`);
-    assert.ok(started - due <= 2500, `started ${started - due} ms after run_at (an idle worker should wake up)`);
+    assert.ok(started - due <= 20_000, `started ${started - due} ms after run_at (an idle worker should wake up)`);
   }),
 
   scenario("jobs", "output: 5 MB capped with the cut marked, invalid UTF-8 intact, stderr kept apart", async (h) => {
