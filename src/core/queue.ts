@@ -1,5 +1,8 @@
-import { laterInBatch, LINKS_SHOWN, type JobLinks } from "./dependencies.js";
-import { DEFAULT_QUEUE, parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
+import { LINKS_SHOWN, type JobLinks } from "./dependencies.js";
+import { enqueueJobs, type EnqueuedJob } from "./enqueue.js";
+import { listPages } from "./list-pages.js";
+import { attemptOutput, jobAttempts, requireJob, type OutputRequest } from "./job-reads.js";
+import { parseQueueName, type QueueInfo, type QueueSettings } from "./queues.js";
 import { cancelJobs, type CancelJobsResult, type CancelOptions } from "./cancel.js";
 import type { Store } from "./store.js";
 import { configFromStored, type Config } from "./config.js";
@@ -11,14 +14,13 @@ import { pruneNow, type PruneRequest, type PruneResult } from "./prune.js";
 import { listLimit, type ChangeCursor, type ListedJob, type ListedJobPage } from "./listing.js";
 import { FinishedRunFeed, runCounts, type RunCounts } from "./run-stats.js";
 import { Schedules } from "./schedules.js";
-import { queueStatus, type QueueStatus } from "./status.js";
+import { readStatus, type QueueStatus } from "./status.js";
 import type {
   Attempt,
   AttemptOutput,
   Job,
   JobFilter,
   Metrics,
-  OutputStream,
   StateCounts,
   ThroughputPoint,
   WorkerInfo,
@@ -26,9 +28,7 @@ import type {
 
 export type { QueueStatus };
 export type { CancelJobsResult, CancelOptions };
-
-/** A job as enqueue answers it: `existing` when its key was held and that job is answered instead. */
-export type EnqueuedJob = Job & { existing: boolean };
+export type { EnqueuedJob };
 
 /**
  * The one core every face calls: validation and defaults happen here, the store only persists.
@@ -71,79 +71,11 @@ export class Queue {
    */
   async enqueueMany(inputs: unknown[], labels?: string[]): Promise<EnqueuedJob[]> {
     if (inputs.length === 0) throw invalid("no jobs given");
-    // Validation (zod) loads on first use: read-only commands start ~70 ms faster without it.
-    const { toNewJob } = await import("./job-input.js");
-    const config = await this.config();
-    const now = Date.now();
-    const seen = new Set<string>();
-    const keys = new Set<string>();
-    const jobs = inputs.map((input, index) => {
-      const label = labels?.[index] ?? `job ${index + 1}`;
-      try {
-        const job = toNewJob(input, config, now);
-        if (seen.has(job.id)) throw invalid(`id: duplicate id "${job.id}" in this batch`, { id: "duplicate" });
-        seen.add(job.id);
-        // One batch is one decision per key: two jobs with one key would race with themselves.
-        if (job.key != null && keys.has(job.key)) {
-          throw invalid(`key: duplicate key "${job.key}" in this batch`, { key: "duplicate" });
-        }
-        if (job.key != null) keys.add(job.key);
-        return job;
-      } catch (error) {
-        if (inputs.length > 1 && error instanceof Error) error.message = `${label}: ${error.message}`;
-        throw error;
-      }
-    });
-    laterInBatch(jobs, labels);
-    const inserted = await this.store.insertJobs(jobs);
-    this.store.notify();
-    // Spelled out rather than spread: spreading cost 14 µs per job (10k jobs: 140 ms).
-    const stored = jobs.map((job): EnqueuedJob => ({
-      id: job.id,
-      command: job.command,
-      priority: job.priority,
-      max_retries: job.max_retries,
-      timeout: job.timeout,
-      run_at: job.run_at,
-      created_at: job.created_at,
-      seq: 0,
-      state: "pending",
-      attempts: 0,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-      exit_code: null,
-      duration_ms: null,
-      last_error: null,
-      worker_id: null,
-      queue: job.queue ?? DEFAULT_QUEUE,
-      lease_until: null,
-      cancel_signal: null,
-      cancel_grace_ms: null,
-      cwd: job.cwd ?? null,
-      env: job.env ?? null,
-      schedule: null,
-      key: job.key ?? null,
-      no_retry_exit_codes: job.no_retry_exit_codes ?? [],
-      after: job.after ?? [],
-      waiting_on: 0,
-      own_run_at: null,
-      existing: false,
-    }));
-    // A key held by an active job: answer with that job as it is now (replaced or not); a job with
-    // dependencies as the store blocked it.
-    for (const [index, result] of inserted.entries()) {
-      if (!result.existing && !jobs[index]?.after?.length) continue;
-      const existing = await this.store.getJob(result.id);
-      if (existing) stored[index] = { ...existing, existing: result.existing };
-    }
-    return stored;
+    return enqueueJobs(this.store, await this.config(), inputs, labels);
   }
 
   async get(id: string): Promise<Job> {
-    const job = await this.store.getJob(id);
-    if (!job) throw notFound("job", id);
-    return job;
+    return requireJob(this.store, id);
   }
 
   /** A page of jobs for list views: commands longer than LIST_COMMAND_CHARS come cut, and marked
@@ -157,16 +89,8 @@ export class Queue {
    * that streams or budgets its output never holds `limit` jobs at once. Each page's next_cursor
    * continues after it; the last page's is the list's own.
    */
-  async *listPages(filter: Partial<JobFilter> = {}, pageSize = 500): AsyncGenerator<ListedJobPage> {
-    let remaining = listLimit(filter.limit);
-    let cursor = filter.cursor;
-    while (remaining > 0) {
-      const page = await this.store.listJobs({ ...filter, cursor, limit: Math.min(remaining, pageSize) });
-      yield page;
-      remaining -= page.jobs.length;
-      if (page.next_cursor === null) return;
-      cursor = page.next_cursor;
-    }
+  listPages(filter: Partial<JobFilter> = {}, pageSize = 500): AsyncGenerator<ListedJobPage> {
+    return listPages(this.store, filter, pageSize);
   }
 
   /**
@@ -201,24 +125,13 @@ export class Queue {
   }
 
   async status(now = Date.now()): Promise<QueueStatus> {
-    return (await this.statusAndLease(now)).status;
+    return (await readStatus(this.store, now)).status;
   }
 
   /** `status --json` and `GET /api/status`: the status with each worker's status judged. */
   async statusView(now = Date.now()): Promise<StatusJson> {
-    const { status, lease } = await this.statusAndLease(now);
+    const { status, lease } = await readStatus(this.store, now);
     return statusJson(status, lease, now);
-  }
-
-  private async statusAndLease(now: number): Promise<{ status: QueueStatus; lease: number }> {
-    const [counts, workers, config, next] = await Promise.all([
-      this.counts(),
-      this.workers(),
-      this.config(),
-      this.store.nextRunAt(),
-    ]);
-    const lease = leaseMs(config);
-    return { status: queueStatus(counts, workers, next, lease, now), lease };
   }
 
   /**
@@ -264,27 +177,15 @@ export class Queue {
   }
 
   async attempts(id: string): Promise<Attempt[]> {
-    await this.get(id);
-    return this.store.listAttempts(id);
+    return jobAttempts(this.store, id);
   }
 
   /**
    * Output of one attempt (default: the latest). With `from`, only what was written after the
    * first `from` bytes (see Store.getOutput): a follower reads on instead of reading it all again.
    */
-  async output(
-    id: string,
-    options: { stream?: OutputStream; attempt?: number; from?: number } = {},
-  ): Promise<AttemptOutput & { attempt: number }> {
-    const stream = options.stream ?? "stdout";
-    const number = options.attempt ?? (await this.attempts(id)).at(-1)?.number;
-    if (number === undefined) throw notFound("output (the job has not run yet) of job", id);
-    const output = await this.store.getOutput(id, number, stream, options.from);
-    if (!output) {
-      await this.get(id); // an unknown job is named as such
-      throw notFound(`attempt ${number} of job`, id);
-    }
-    return { ...output, attempt: number };
+  async output(id: string, options: OutputRequest = {}): Promise<AttemptOutput & { attempt: number }> {
+    return attemptOutput(this.store, id, options);
   }
 
   // ---- dead letter queue

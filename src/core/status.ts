@@ -1,4 +1,7 @@
+import { configFromStored } from "./config.js";
 import { BLOCKED_RUN_AT } from "./job-state.js";
+import { leaseMs } from "./lease.js";
+import type { Store } from "./store.js";
 import { capacity, isLive } from "./workers.js";
 import type { StateCounts, WorkerInfo } from "./types.js";
 
@@ -42,4 +45,16 @@ export function queueStatus(
       next_run_at: nextRunAt !== null && nextRunAt < BLOCKED_RUN_AT ? nextRunAt : null,
     },
   };
+}
+
+/** The status read from the store at `now`, with the lease its worker statuses are judged by. */
+export async function readStatus(store: Store, now: number): Promise<{ status: QueueStatus; lease: number }> {
+  const [counts, workers, settings, next] = await Promise.all([
+    store.countJobs(),
+    store.listWorkers(),
+    store.getSettings(),
+    store.nextRunAt(),
+  ]);
+  const lease = leaseMs(configFromStored(settings));
+  return { status: queueStatus(counts, workers, next, lease, now), lease };
 }

@@ -3,8 +3,6 @@ import { availableParallelism, hostname } from "node:os";
 import type { StoreLostError } from "../core/errors.js";
 import { runTimeoutMs } from "../core/job-defaults.js";
 import type { Queue } from "../core/queue.js";
-import { deadHook, deadHookJob } from "../core/on-dead.js";
-import { afterRun } from "../core/retry.js";
 import type { ClaimedJob } from "../core/types.js";
 import { cancelRun } from "./cancel-run.js";
 import { claimLoop } from "./claim-loop.js";
@@ -16,6 +14,7 @@ import { silentLog, type Log } from "./log.js";
 import { Maintenance } from "./maintenance.js";
 import { WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";
+import { endedRun, executorFailed } from "./run-ended.js";
 import { RunTable, type Running } from "./runs.js";
 
 export interface WorkerPoolOptions {
@@ -165,17 +164,7 @@ export class WorkerPool {
       { event: "job.started", job_id: job.id, attempt, worker_id: this.id, command: job.command.slice(0, 1000) },
       `job ${job.id} started (attempt ${attempt}): ${job.command.slice(0, 200)}`,
     );
-    const settled = running.execution.result.catch((error: unknown): ExecutionResult => ({
-      // An executor that throws must not take the worker down; the run fails like one that could not start.
-      outcome: "start_error",
-      exit_code: null,
-      signal: null,
-      error: `the executor failed: ${(error as Error)?.message ?? String(error)}`,
-      finished_at: Date.now(),
-      duration_ms: 0,
-      stdout: running.execution.output("stdout"),
-      stderr: running.execution.output("stderr"),
-    }));
+    const settled = running.execution.result.catch((error: unknown) => executorFailed(error, running.execution));
     void settled.then(async (result) => {
       if (result.outcome !== "completed" && !running.foreign) await ctx.refreshConfigForFailure();
       this.ended(running, result);
@@ -184,7 +173,6 @@ export class WorkerPool {
 
   private ended(running: Running, result: ExecutionResult): void {
     const { ctx } = this;
-    const { job, attempt } = running.claim;
     running.output.close();
     this.table.ended(running);
     if (running.foreign) {
@@ -192,24 +180,7 @@ export class WorkerPool {
       ctx.wakeup.wake();
       return;
     }
-    const { next, error } = afterRun(job, result, result.finished_at, ctx.config);
-    const { outcome, exit_code, signal, duration_ms } = result;
-    const retryAt = next.state === "failed" ? new Date(next.run_at).toISOString() : undefined;
-    const fields = { event: "job.finished", job_id: job.id, attempt, worker_id: this.id, outcome, exit_code, signal };
-    const more = {
-      duration_ms,
-      next_state: next.state,
-      ...(error ? { error } : {}),
-      ...(retryAt ? { retry_at: retryAt } : {}),
-    };
-    const what = `job ${job.id} ${outcome}${error ? ` (${error})` : ""} in ${duration_ms} ms (attempt ${attempt})`;
-    const level = outcome === "completed" || outcome === "interrupted" || outcome === "cancelled" ? "info" : "warn";
-    ctx.log[level]({ ...fields, ...more }, `${what} → ${retryAt ? `retry at ${retryAt}` : next.state}`);
-    const hook =
-      next.state === "dead"
-        ? deadHookJob({ ...job, exit_code, error }, deadHook(ctx.config), result.finished_at)
-        : null;
-    this.completer.add({ ...result, error, job_id: job.id, attempt, worker_id: this.id, next, hook });
+    this.completer.add(endedRun(ctx, running.claim, result, this.id));
   }
 
   /**

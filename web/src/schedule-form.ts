@@ -1,6 +1,6 @@
-import { ApiError, api, type Schedule } from "./api.js";
+import { api, type Schedule } from "./api.js";
+import { FieldErrors } from "./field-errors.js";
 import { h } from "./dom.js";
-import { errorMessage } from "./widgets.js";
 
 interface Field {
   /** The schedule JSON's field. */
@@ -89,19 +89,16 @@ function control(field: Field, id: string): HTMLElement {
 
 /** The "Add schedule" form: posts the schedule JSON; shows the API's errors inline, by field. */
 export function scheduleForm(added: (schedule: Schedule) => void): HTMLFormElement {
-  const errors = new Map<string, HTMLElement>();
-  const formError = h("div", { class: "notice error", hidden: true, role: "alert" });
+  const errors = new FieldErrors();
   const fields = FIELDS.map((field) => {
     const id = `schedule-${field.name}`;
-    const error = h("span", { class: "field-error", id: `${id}-error`, "data-error-for": field.name });
-    errors.set(field.name, error);
     return h(
       "div",
       { class: `field field-${field.name}` },
       h("label", { for: id }, field.label),
       control(field, id),
       h("span", { class: "hint", id: `${id}-hint` }, field.hint),
-      error,
+      errors.slot(field.name, id),
     );
   });
   const submit = h("button", { type: "submit", class: "primary" }, "Add schedule");
@@ -111,37 +108,13 @@ export function scheduleForm(added: (schedule: Schedule) => void): HTMLFormEleme
     { class: "job-form schedule-form panel", novalidate: true, "aria-labelledby": "schedule-form-title" },
     h("h2", { id: "schedule-form-title", class: "form-title" }, "Add a schedule"),
     fields,
-    formError,
+    errors.notice,
     h("div", { class: "form-actions" }, submit),
   );
 
-  const clear = (): void => {
-    for (const el of errors.values()) el.textContent = "";
-    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-    formError.hidden = true;
-  };
-
-  /** Each field's problem beside it; anything else (or a field the form lacks) above the button. */
-  const show = (error: unknown): void => {
-    let placed = false;
-    if (error instanceof ApiError && error.status === 400) {
-      for (const [path, message] of Object.entries(error.fields)) {
-        const slot = errors.get(path);
-        if (!slot) continue;
-        slot.textContent = message;
-        form.querySelector(`[name="${path}"]`)?.setAttribute("aria-invalid", "true");
-        placed = true;
-      }
-    }
-    if (!placed) {
-      formError.textContent = errorMessage(error);
-      formError.hidden = false;
-    }
-  };
-
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    clear();
+    errors.clear(form);
     submit.disabled = true;
     void api
       .post<Schedule>("/api/schedules", toInput(form))
@@ -149,7 +122,7 @@ export function scheduleForm(added: (schedule: Schedule) => void): HTMLFormEleme
         form.reset();
         added(schedule);
       })
-      .catch(show)
+      .catch((error: unknown) => errors.show(form, error))
       .finally(() => {
         submit.disabled = false;
       });

@@ -1,8 +1,9 @@
 import { ApiError, api, query, type Attempt, type Job, type Links, type Output } from "./api.js";
+import { jobFacts } from "./view-job-facts.js";
 import { drawLinks } from "./view-job-links.js";
-import { isFinished, maxRuns } from "./core/job-state.js";
+import { isFinished } from "./core/job-state.js";
 import { h, replace } from "./dom.js";
-import { bytes, duration, timeout } from "./format.js";
+import { bytes, duration } from "./format.js";
 import { on } from "./live.js";
 import type { View } from "./main.js";
 import { act, badge, button, failure, pageHeader, row, table, time } from "./widgets.js";
@@ -77,59 +78,6 @@ export const jobView: View = (root, _params, id) => {
         retry,
         cancelButton(current, load),
         remove,
-      ),
-    );
-  };
-
-  const drawFacts = (current: Job): void => {
-    const fact = (label: string, value: Node | string) => [h("dt", {}, label), h("dd", {}, value)];
-    replace(
-      facts,
-      h(
-        "dl",
-        { class: "facts wide" },
-        fact("Command", h("code", { class: "command-full" }, current.command)),
-        fact("State", badge(current.state, current.scheduled, current.blocked)),
-        current.blocked_reason ? fact("Blocked", current.blocked_reason) : [],
-        fact("Queue", current.queue),
-        current.cancel_requested
-          ? fact(
-              "Cancelling",
-              `${current.cancel_requested.signal}, then SIGKILL after ${duration(current.cancel_requested.grace_ms)}`,
-            )
-          : [],
-        fact("Priority", String(current.priority)),
-        fact("Attempts", `${current.attempts} of ${maxRuns(current)}`),
-        fact("Timeout", timeout(current.timeout)),
-        fact("Directory", current.cwd === null ? "the worker's" : h("code", {}, current.cwd)),
-        current.env === null
-          ? []
-          : fact(
-              "Environment",
-              h(
-                "code",
-                { class: "command-full" },
-                Object.entries(current.env)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join("\n"),
-              ),
-            ),
-        fact("Run at", time(current.run_at)),
-        fact("Created", time(current.created_at)),
-        fact("Started", time(current.started_at)),
-        fact("Finished", time(current.finished_at)),
-        fact("Exit code", current.exit_code === null ? "—" : String(current.exit_code)),
-        fact("Duration", duration(current.duration_ms)),
-        // A finished job holds no worker any more; its latest attempt names the one that ran it.
-        fact("Worker", current.worker_id ?? attempts.at(-1)?.worker_id ?? "—"),
-        current.schedule
-          ? fact("Schedule", h("a", { href: "#/schedules", "data-schedule": current.schedule }, current.schedule))
-          : [],
-        current.last_error ? fact("Last error", h("span", { class: "error-text" }, current.last_error)) : [],
-        current.key !== null ? fact("Key", h("code", {}, current.key)) : [],
-        current.no_retry_exit_codes.length > 0
-          ? fact("No retry on", `exit code ${current.no_retry_exit_codes.join(", ")}`)
-          : [],
       ),
     );
   };
@@ -241,7 +189,7 @@ export const jobView: View = (root, _params, id) => {
       job = detail;
       attempts = history;
       drawHead(job);
-      drawFacts(job);
+      replace(facts, jobFacts(job, attempts));
       drawLinks(linksBox, job, { dependencies, dependencies_total, dependents, dependents_total });
       drawAttempts();
       await loadOutput();

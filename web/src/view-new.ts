@@ -1,7 +1,8 @@
-import { ApiError, api, type Job } from "./api.js";
+import { api, type Job } from "./api.js";
+import { FieldErrors } from "./field-errors.js";
 import { h, replace } from "./dom.js";
 import type { View } from "./main.js";
-import { errorMessage, pageHeader, toast } from "./widgets.js";
+import { pageHeader, toast } from "./widgets.js";
 
 interface Field {
   name: string;
@@ -62,12 +63,9 @@ function toInput(form: HTMLFormElement): Record<string, unknown> {
 }
 
 export const newJobView: View = (root) => {
-  const errors = new Map<string, HTMLElement>();
-  const formError = h("div", { class: "notice error", hidden: true, role: "alert" });
+  const errors = new FieldErrors();
   const controls = FIELDS.map((field) => {
     const id = `field-${field.name}`;
-    const error = h("span", { class: "field-error", id: `${id}-error`, "data-error-for": field.name });
-    errors.set(field.name, error);
     const common = { id, name: field.name, "aria-describedby": `${id}-hint ${id}-error` };
     const control =
       field.kind === "textarea" || field.kind === "env"
@@ -93,7 +91,7 @@ export const newJobView: View = (root) => {
       h("label", { for: id }, field.label),
       control,
       h("span", { class: "hint", id: `${id}-hint` }, field.hint),
-      error,
+      errors.slot(field.name, id),
     );
   });
   const submit = h("button", { type: "submit", class: "primary" }, "Enqueue");
@@ -102,19 +100,13 @@ export const newJobView: View = (root) => {
     "form",
     { class: "job-form panel", novalidate: true },
     controls,
-    formError,
+    errors.notice,
     h("div", { class: "form-actions" }, submit),
   );
 
-  const clear = (): void => {
-    for (const el of errors.values()) el.textContent = "";
-    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-    formError.hidden = true;
-  };
-
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    clear();
+    errors.clear(form);
     submit.disabled = true;
     void api
       .post<Job>("/api/jobs", toInput(form))
@@ -122,24 +114,7 @@ export const newJobView: View = (root) => {
         toast(`Enqueued ${job.id}`);
         location.hash = `#/jobs/${encodeURIComponent(job.id)}`;
       })
-      .catch((error: unknown) => {
-        let placed = false;
-        if (error instanceof ApiError) {
-          for (const [path, message] of Object.entries(error.fields)) {
-            // A problem inside a field (env.NAME) is shown beside the field, naming the part.
-            const [name = path, ...inner] = path.split(".");
-            const slot = errors.get(name);
-            if (!slot) continue;
-            slot.textContent = inner.length > 0 ? `${inner.join(".")}: ${message}` : message;
-            form.querySelector(`[name="${name}"]`)?.setAttribute("aria-invalid", "true");
-            placed = true;
-          }
-        }
-        if (!placed || (error instanceof ApiError && error.status !== 400)) {
-          formError.textContent = errorMessage(error);
-          formError.hidden = false;
-        }
-      })
+      .catch((error: unknown) => errors.show(form, error))
       .finally(() => {
         submit.disabled = false;
       });

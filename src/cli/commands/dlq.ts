@@ -5,7 +5,7 @@ import { idArgument, withQueue } from "../context.js";
 import { completes } from "../completion/spec.js";
 import { printJson, text } from "../format.js";
 import { tell } from "../tell.js";
-import { jobsOf, listOptions, printJobs, tellCut, type ListOptions } from "./jobs.js";
+import { jobsOf, listOptions, printJobs, tellCut, type ListOptions } from "../job-list.js";
 
 export function registerDlq(program: Command): void {
   const dlq = program.command("dlq").description("the dead letter queue: jobs that used up their retries");

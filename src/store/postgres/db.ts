@@ -1,6 +1,13 @@
 import pg from "pg";
 import { QueueError } from "../../core/errors.js";
 import type { PgSettings } from "./config.js";
+import { isConnectionError, unavailable } from "./connection-errors.js";
+import { connectionConfig, openPool } from "./connection.js";
+
+// Connecting and judging connection errors live in their own modules; importers of these from
+// db.ts keep working.
+export { connectionConfig } from "./connection.js";
+export { isConnectionError, unavailable } from "./connection-errors.js";
 
 /** A value node-postgres can send as a query parameter. */
 export type Param = string | number | boolean | null | Buffer | readonly (string | number | boolean | null | Buffer)[];
@@ -152,20 +159,6 @@ export class Db {
   }
 }
 
-function openPool(settings: PgSettings): pg.Pool {
-  const pool = new pg.Pool({ ...connectionConfig(settings), max: settings.poolSize, idleTimeoutMillis: 30_000 });
-  // An idle client whose connection dies (server restart, network cut, terminated backend) emits
-  // "error" on the pool, which has already dropped it; a new one is opened on the next query.
-  pool.on("error", () => {});
-  // A checked-out client has no listener of the pool's: its connection dying (the FATAL and the
-  // close can arrive in the same read, after the result and before release) would be an unhandled
-  // "error" and end the process. Every client gets one of its own for its whole life. Nothing else
-  // to do: the query in flight rejects with the error, and release() drops a client that is no
-  // longer queryable.
-  pool.on("connect", (client) => client.on("error", () => {}));
-  return pool;
-}
-
 /** The server did not answer within the client-side deadline; the connection was destroyed. */
 class NoAnswer extends Error {
   constructor(ms: number) {
@@ -182,78 +175,6 @@ class NotSent extends Error {
 
 function isNotQueryable(error: unknown): boolean {
   return error instanceof Error && /is not queryable/.test(error.message);
-}
-
-/** The options shared by the pool, the dedicated LISTEN client and one-off retry clients. */
-export function connectionConfig(settings: PgSettings): pg.ClientConfig {
-  return {
-    connectionString: settings.connectionString,
-    // Names the queue in pg_stat_activity (and lets an operator or a test find its connections).
-    application_name: `queuectl:${settings.schema}`.slice(0, 63),
-    statement_timeout: settings.statementTimeoutMs || undefined,
-    // A transaction left open by a stuck client must not hold row locks forever.
-    idle_in_transaction_session_timeout: 60_000,
-    connectionTimeoutMillis: settings.connectTimeoutMs,
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-    types: { getTypeParser },
-  };
-}
-
-/**
- * bigint (int8) comes back as a string by default because it may exceed 2^53. Our bigints are
- * epoch milliseconds, sequence numbers and counts, all far below that: parse them as numbers.
- * Scoped to our own connections so a library user's global pg types are untouched.
- */
-const INT8_OID = 20;
-const getTypeParser = ((oid: number, format?: "text" | "binary") => {
-  if (oid === INT8_OID && format !== "binary") return (value: string) => Number.parseInt(value, 10);
-  return pg.types.getTypeParser(oid, format);
-}) as typeof pg.types.getTypeParser;
-
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "57P01", // admin_shutdown: the server is restarting or our backend was terminated
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now: starting up or shutting down
-  "53300", // too_many_connections
-  "3D000", // the database does not exist
-  "28000", // invalid authorization
-  "28P01", // invalid password
-]);
-
-export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (CONNECTION_CODES.has(code) || code.startsWith("08"))) return true;
-  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|not queryable/i.test(
-    error.message,
-  );
-}
-
-/** The one-line message the faces print when PostgreSQL cannot be reached. */
-export function unavailable(location: string, error: unknown): QueueError {
-  return new QueueError("unavailable", `cannot reach PostgreSQL at ${location}: ${reason(error)}`);
-}
-
-function reason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // Node 20 reports a refused connection to a name with several addresses as an AggregateError
-  // with an empty message: use the first inner error, or the code.
-  let message = error.message;
-  if (!message && error instanceof AggregateError) {
-    const inner = error.errors.find((e): e is Error => e instanceof Error);
-    message = inner?.message ?? "";
-  }
-  if (!message) message = String((error as { code?: unknown }).code ?? error.name);
-  return message.replace(/\s+/g, " ").trim();
 }
 
 function destroySocket(client: pg.ClientBase): void {

@@ -1,0 +1,46 @@
+import { QueueError } from "../../core/errors.js";
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "57P01", // admin_shutdown: the server is restarting or our backend was terminated
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now: starting up or shutting down
+  "53300", // too_many_connections
+  "3D000", // the database does not exist
+  "28000", // invalid authorization
+  "28P01", // invalid password
+]);
+
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (CONNECTION_CODES.has(code) || code.startsWith("08"))) return true;
+  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|not queryable/i.test(
+    error.message,
+  );
+}
+
+/** The one-line message the faces print when PostgreSQL cannot be reached. */
+export function unavailable(location: string, error: unknown): QueueError {
+  return new QueueError("unavailable", `cannot reach PostgreSQL at ${location}: ${reason(error)}`);
+}
+
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Node 20 reports a refused connection to a name with several addresses as an AggregateError
+  // with an empty message: use the first inner error, or the code.
+  let message = error.message;
+  if (!message && error instanceof AggregateError) {
+    const inner = error.errors.find((e): e is Error => e instanceof Error);
+    message = inner?.message ?? "";
+  }
+  if (!message) message = String((error as { code?: unknown }).code ?? error.name);
+  return message.replace(/\s+/g, " ").trim();
+}
