@@ -463,6 +463,26 @@ export const MIGRATIONS: Migration[] = [
         autovacuum_vacuum_cost_delay = 0);
     `,
   },
+  {
+    version: 16,
+    name: "running jobs of limited queues kept on their rows",
+    // A limited queue's claimers read how many of its jobs run from its row, locked, instead of
+    // counting its processing jobs: that count walked every processing entry of jobs_state, dead
+    // ones included (hundreds of reads for a handful of live rows on a busy store). The statements
+    // that move jobs into or out of processing keep the count (sql/queue-running.ts) while the queue
+    // has a limit; without one it is NULL. Counted here under the same lock as a limit set later.
+    sql: (s) => `
+      ALTER TABLE ${s}.queues ADD COLUMN running integer;
+      LOCK TABLE ${s}.jobs IN SHARE MODE;
+      UPDATE ${s}.queues q
+        SET running = (SELECT count(*) FROM ${s}.jobs j WHERE j.state = 'processing' AND j.queue = q.name)
+        WHERE q.concurrency IS NOT NULL;
+      ALTER TABLE ${s}.queues ADD CONSTRAINT queues_running_when_limited
+        CHECK ((running IS NULL) = (concurrency IS NULL));
+      -- Its claimers now lock the rows themselves and read the count.
+      DROP FUNCTION ${s}.lock_queues(text[]);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -199,6 +199,87 @@ export function queuesCases(engineName: string, makeStore: MakeStore): void {
       );
 
       it(
+        "a limited queue's running jobs stay counted exactly through every way a run starts or ends",
+        withStore(async (store, handle) => {
+          const t = Date.now();
+          await store.insertJobs(Array.from({ length: 60 }, (_, i) => newJob(`q${i}`, t - 100 + i, { queue: "q" })));
+          await store.setQueue("q", { concurrency: 3 });
+          let now = t;
+          // A claim asking for more than any limit: it gets exactly the free slots, so a count that
+          // drifted either way shows here.
+          const take = async (expected: number, step: string, worker = "w1", leaseMs = LEASE, queues = ["q"]) => {
+            now += 10;
+            const got = await store.claimJobs(worker, 10, now, leaseMs, queues);
+            assert.equal(got.length, expected, step);
+            return got;
+          };
+          const end = (runs: ClaimedJob[], next: Parameters<typeof finished>[1] = { state: "completed" }) =>
+            store.finishRuns(runs.map((run) => finished(run, next)));
+          const [a, b, c] = await take(3, "claim up to the limit");
+          assert.ok(a && b && c);
+          await take(0, "full");
+          await end([a]);
+          const [d] = await take(1, "a completed run frees one slot");
+          await end([b], { state: "failed", run_at: now });
+          const [e] = await take(1, "a failed run (to be retried) frees one");
+          await end([c], { state: "requeue" });
+          await take(1, "a requeued run frees one");
+          assert.ok(d && e);
+          const both = await store.finishAndClaim([finished(d, { state: "dead" })], {
+            workerId: "w1",
+            limit: 10,
+            now: (now += 10),
+            leaseMs: LEASE,
+            queues: ["q"],
+          });
+          assert.equal(both.claimed.length, 1, "finish and claim in one: the run ended frees one slot");
+          // Running now: e, the requeued slot's job, and the one just claimed. A worker is lost.
+          await end([e]);
+          const lost = await take(1, "claimed by a worker about to be lost", "lost");
+          await store.reap({ now: (now += 10), deadWorkerIds: ["lost"], staleBefore: 0 });
+          assert.notEqual((await mustGet(store, lost[0]?.job.id ?? "")).state, "processing", "recovered");
+          const expiring = await take(1, "claimed under a short lease", "late", 5);
+          await store.reap({ now: now + 1000, deadWorkerIds: [], staleBefore: 0 });
+          assert.notEqual((await mustGet(store, expiring[0]?.job.id ?? "")).state, "processing", "lease expired");
+          const [cancelled] = await take(1, "a lost lease frees its slot");
+          assert.ok(cancelled);
+          assert.equal(
+            (await store.cancelJob(cancelled.job.id, { signal: "SIGTERM", grace_ms: 100 }, now)).done,
+            "requested",
+          );
+          await take(0, "a run asked to cancel still runs");
+          await end([cancelled], { state: "failed", run_at: now });
+          assert.equal((await mustGet(store, cancelled.job.id)).state, "cancelled");
+          const last = await take(1, "the cancelled run freed its slot");
+          // The limit raised, lowered, removed and set again while jobs run.
+          await store.setQueue("q", { concurrency: 5 });
+          await take(2, "raised to 5");
+          await store.setQueue("q", { concurrency: 2 });
+          await take(0, "lowered below the running jobs");
+          const running = (await store.listJobs({ state: "processing", limit: 100 })).jobs;
+          assert.equal(running.length, 5);
+          await store.setQueue("q", { concurrency: null });
+          const unlimited = await take(10, "no limit");
+          await store.setQueue("q", { concurrency: 20 });
+          await take(5, "a limit set again counts the jobs that ran meanwhile");
+          // A store whose last claim found nothing restricted finishes through the plain statement.
+          const other = await handle.reopen();
+          try {
+            const freed = await other.finishAndClaim(
+              [...last, ...unlimited.slice(0, 2)].map((run) => finished(run, { state: "completed" })),
+              { workerId: "w2", limit: 10, now: (now += 10), leaseMs: LEASE },
+            );
+            assert.deepEqual(freed.refused, []);
+            assert.equal(freed.claimed.length, 3, "the plain finish frees its slots too");
+          } finally {
+            await other.close();
+          }
+          await take(0, "full again", "w1", LEASE, ["q", "other"]);
+          assert.equal((await store.listJobs({ state: "processing", limit: 100 })).jobs.length, 20);
+        }),
+      );
+
+      it(
         "records the queues a worker serves",
         withStore(async (store) => {
           const t = Date.now();

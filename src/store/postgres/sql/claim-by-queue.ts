@@ -9,17 +9,18 @@ import type { Param } from "../db.js";
  * is core/queues.ts's (planClaim, queueTakes), applied here in SQL:
  * - candidate queues are those served, or every queue with waiting jobs (a recursive skip scan of
  *   jobs_queue_ready: one index step per queue);
- * - limited queues (served, not paused) are locked and their processing jobs counted by lock_queues
- *   (see the migration), and only when there are some: the lock serialises their claimers across
- *   hosts, and a queue then gives at most its concurrency minus its running jobs; a paused queue
- *   gives nothing;
+ * - limited queues (served, not paused) are locked, their rows in name order, and read with their
+ *   running count (queue-running.ts), and only when there are some: the lock serialises their
+ *   claimers across hosts, and a queue then gives at most its concurrency minus its running jobs; a
+ *   paused queue gives nothing;
  * - each queue's head is locked in pick-up order (SKIP LOCKED), the heads are merged in pick-up
  *   order and the first `limit` taken. Rows a previous lock holder claimed after this statement's
- *   snapshot are skipped: FOR UPDATE re-checks the state of a row changed by a committed transaction.
+ *   snapshot are skipped: FOR UPDATE re-checks the state of a row changed by a committed transaction;
+ * - the claimed jobs are added to the running count of their limited queues.
  *
- * `after`, when given, is a CTE whose rows must all be written before the running jobs are counted
- * (the finish of the same statement): lock_queues takes a fresh snapshot that then sees them
- * finished, instead of counting them as running.
+ * `after`, when given, is a CTE of runs finished by the same statement (with their `queue`), written
+ * before the queues are locked (job rows first, then queue rows, as in every statement): their
+ * slots are free for this claim, and they leave the count in the same UPDATE that adds the claimed.
  */
 export function scopedClaimSql(
   s: string,
@@ -45,20 +46,27 @@ export function scopedClaimSql(
       `candidates AS MATERIALIZED (
            SELECT DISTINCT (${served}::text[])[i] AS name FROM generate_subscripts(${served}::text[], 1) i
          )`;
-  // The names to lock, in name order; none (the usual case) calls no function at all.
-  const names = `ARRAY(SELECT name FROM restricting WHERE NOT paused AND concurrency IS NOT NULL ORDER BY name)`;
+  // The limited queues to lock: those the claim may take from, and those of the runs finished first
+  // (their count goes down here). None (the usual case) locks nothing.
+  const ended = after ? ` OR name IN (SELECT queue FROM ${after})` : "";
+  const names = `ARRAY(SELECT name FROM restricting WHERE concurrency IS NOT NULL AND (NOT paused${ended}))`;
   const finishedFirst = after ? `(SELECT count(*) FROM ${after}) >= 0` : "true";
+  // Runs finished by this statement still count in the locked row: they free their slots here.
+  const freed = after
+    ? `LEFT JOIN (SELECT queue, count(*) AS n FROM ${after} GROUP BY queue) e ON e.queue = c.name`
+    : "";
   const ctes = `${candidates},
      restricting AS MATERIALIZED (
        SELECT name, paused, concurrency FROM ${s}.queues
-       WHERE (paused OR concurrency IS NOT NULL)${all ? "" : ` AND name IN (SELECT name FROM candidates)`}
+       WHERE (paused OR concurrency IS NOT NULL)${all ? "" : ` AND (name IN (SELECT name FROM candidates)${ended})`}
      ), locked AS MATERIALIZED (
-       SELECT l.* FROM (SELECT CASE WHEN ${finishedFirst} THEN n.names END AS names
-                        FROM (SELECT ${names} AS names) n WHERE cardinality(n.names) > 0) a
-       CROSS JOIN LATERAL ${s}.lock_queues(a.names) l
+       SELECT q.name, q.paused, q.concurrency, q.running FROM ${s}.queues q
+       WHERE q.name = ANY(CASE WHEN ${finishedFirst} THEN ${names} END)
+       ORDER BY q.name
+       FOR UPDATE
      ), takes AS MATERIALIZED (
-       SELECT c.name, least(${limit}, l.concurrency - l.running) AS take
-       FROM candidates c LEFT JOIN locked l ON l.name = c.name
+       SELECT c.name, least(${limit}, l.concurrency - l.running${after ? " + coalesce(e.n, 0)" : ""}) AS take
+       FROM candidates c LEFT JOIN locked l ON l.name = c.name ${freed}
        WHERE NOT EXISTS (SELECT 1 FROM restricting r WHERE r.name = c.name AND r.paused)
          AND NOT coalesce(l.paused, false)
          AND NOT EXISTS (SELECT 1 FROM ${s}.workers w WHERE w.id = ${worker} AND w.stop_requested IS NOT NULL)
@@ -88,6 +96,14 @@ export function scopedClaimSql(
      ), claimed_attempt AS (
        INSERT INTO ${s}.attempts (job_id, number, worker_id, outcome, started_at, run_at)
        SELECT id, last_attempt, ${worker}, 'running', ${now}, run_at FROM claimed
+     ), running_counted AS (
+       -- One UPDATE for the jobs claimed and the runs finished: a row changed twice by one statement
+       -- keeps only one of the changes.
+       UPDATE ${s}.queues q SET running = q.running + d.delta
+       FROM (SELECT queue, sum(n)::int AS delta
+             FROM (SELECT queue, 1 AS n FROM claimed${after ? ` UNION ALL SELECT queue, -1 FROM ${after}` : ""}) x
+             GROUP BY queue) d
+       WHERE q.name = d.queue AND d.delta <> 0 AND q.concurrency IS NOT NULL
      )`;
   const params: Param[] = [claim.now, claim.workerId, claim.leaseMs];
   if (!all) params.push(claim.queues ?? []);

@@ -49,11 +49,11 @@ export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRe
 
 /**
  * The same with queues restricting the claim, also one statement: the finish, then the claim that
- * reads the queue settings, locks the limited queues and counts their running jobs once the finish
- * is written (so the runs finished here no longer count).
+ * reads the queue settings and locks the limited queues once the finish is written (the runs
+ * finished here free their slots for it).
  */
 async function finishAndClaimByQueue(db: Db, runs: FinishedRun[], claim: ClaimRequest): Promise<FinishAndClaimResult> {
-  const finish = finishRunsCtes(db.s, runs, 1);
+  const finish = finishRunsCtes(db.s, runs, 1, false);
   const take = scopedClaimSql(db.s, claim, finish.params.length + 1, "finished_job");
   const { rows } = await db.query<ScopedRow & { refused: string[] }>(
     `WITH RECURSIVE ${finish.sql}, ${take.ctes}

@@ -2,6 +2,7 @@ import type { Db, Param } from "../db.js";
 import { inTransaction } from "../transaction.js";
 import { insertOne } from "./insert-jobs.js";
 import type { FinishedRun } from "../../../core/store.js";
+import { endedRunsCtes } from "./queue-running.js";
 
 /**
  * The CTEs that record a batch of finished runs, numbered from parameter `$first`; finish-and-claim
@@ -12,8 +13,15 @@ import type { FinishedRun } from "../../../core/store.js";
  * new owner alone. `refused` lists the runs that were not recorded.
  *
  * Runs are sorted by job id so two batches touching the same jobs lock them in the same order.
+ * The finished jobs leave the running count of their limited queues (queue-running.ts) unless
+ * `counted` is false: the restricted claim composed after them changes that count itself.
  */
-export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): { sql: string; params: Param[] } {
+export function finishRunsCtes(
+  s: string,
+  runs: FinishedRun[],
+  first: number,
+  counted = true,
+): { sql: string; params: Param[] } {
   const sorted = [...runs].sort((a, b) => (a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : a.attempt - b.attempt));
   const col = <T extends Param>(pick: (run: FinishedRun) => T): T[] => sorted.map(pick);
   const p = (n: number) => `$${first + n - 1}`;
@@ -39,7 +47,7 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
        FROM r
        WHERE j.id = ANY(${p(1)}::text[]) AND j.id = r.job_id AND j.state = 'processing'
          AND j.worker_id = r.worker_id AND j.last_attempt = r.number
-       RETURNING j.id, r.number
+       RETURNING j.id, r.number, j.queue
      ), finished_attempt AS (
        -- An upsert rather than UPDATE ... FROM: ON CONFLICT reaches the attempt through its primary
        -- key whatever the planner believes about the table. (The prepared statement's generic plan,
@@ -59,7 +67,7 @@ export function finishRunsCtes(s: string, runs: FinishedRun[], first: number): {
      ), refused AS (
        SELECT r.job_id FROM r
        WHERE NOT EXISTS (SELECT 1 FROM finished_job f WHERE f.id = r.job_id AND f.number = r.number)
-     )`;
+     )${counted ? `, ${endedRunsCtes(s, "finished_job")}` : ""}`;
   const params: Param[] = [
     col((r) => r.job_id),
     col((r) => r.attempt),

@@ -1,18 +1,26 @@
 import type { QueueChange, QueueInfo, QueueSettings } from "../../../core/queues.js";
 import { queueInfos } from "../../shared/queues.js";
 import type { Db } from "../db.js";
+import { inTransaction } from "../transaction.js";
+import { setQueueSql } from "./queue-running.js";
 
-/** One statement: the row is created if need be and only the given settings change. */
+/**
+ * The row is created if need be and only the given settings change. Setting a limit also counts
+ * the queue's running jobs, under a lock that keeps every claim and finish out meanwhile (see
+ * queue-running.ts): one transaction, rare enough that the pause of the queue's writers is cheap.
+ */
 export async function setQueue(db: Db, name: string, change: QueueChange): Promise<QueueSettings> {
-  const { rows } = await db.query<QueueSettings>(
-    `INSERT INTO ${db.s}.queues AS q (name, paused, concurrency) VALUES ($1, coalesce($2, false), $4)
-     ON CONFLICT (name) DO UPDATE SET
-       paused = coalesce($2, q.paused),
-       concurrency = CASE WHEN $3 THEN $4 ELSE q.concurrency END
-     RETURNING name, paused, concurrency`,
-    [name, change.paused ?? null, change.concurrency !== undefined, change.concurrency ?? null],
-  );
-  return rows[0] as QueueSettings;
+  const params = [name, change.paused ?? null, change.concurrency !== undefined, change.concurrency ?? null];
+  const sql = setQueueSql(db.s);
+  if (typeof change.concurrency !== "number") {
+    const { rows } = await db.query<QueueSettings>(sql, params);
+    return rows[0] as QueueSettings;
+  }
+  return inTransaction(db, async (query) => {
+    await query(`LOCK TABLE ${db.s}.jobs IN SHARE MODE`);
+    const { rows } = await query<QueueSettings>(sql, params);
+    return rows[0] as QueueSettings;
+  });
 }
 
 /** Settings and jobs per state of every queue (counting by queue reads every job: not a hot path). */

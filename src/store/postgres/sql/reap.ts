@@ -4,6 +4,7 @@ import type { Job } from "../../../core/types.js";
 import { HOOK_KEY_PREFIX } from "../../../core/unique-key.js";
 import type { Db } from "../db.js";
 import { insertJobsSql, newJobParams, ON_KEY } from "./insert-jobs.js";
+import { endedRunsCtes } from "./queue-running.js";
 
 type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
   last_attempt: number;
@@ -53,8 +54,8 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
        SET state = d.state, run_at = coalesce(d.run_at, j.run_at), updated_at = $1, finished_at = $1,
            last_error = d.error, worker_id = NULL, lease_until = NULL, cancel_signal = NULL, cancel_grace_ms = NULL
        FROM lost JOIN d ON d.id = lost.id WHERE j.id = lost.id
-       RETURNING j.id, d.number, d.error
-     ), attempt AS (
+       RETURNING j.id, d.number, d.error, j.queue
+     ), ${endedRunsCtes(s, "recovered")}, attempt AS (
        UPDATE ${s}.attempts a
        SET outcome = 'lost', finished_at = $1, duration_ms = greatest($1 - a.started_at, 0), error = recovered.error
        FROM recovered WHERE a.job_id = recovered.id AND a.number = recovered.number AND a.outcome = 'running'
