@@ -56,7 +56,7 @@ describe("dependencies: API and job page", { skip }, () => {
     const b = (await response.json()) as Record<string, any>;
     assert.equal(b.blocked, true);
     assert.equal(b.scheduled, false);
-    assert.equal(b.blocked_reason, "waiting for 1 job");
+    assert.equal(b.blocked_reason, "waiting for 1 job (A)");
     assert.deepEqual(b.after, ["A"]);
     assert.deepEqual(b.dependencies, [{ id: "A", state: "pending", command: "echo a", blocked: false }]);
     assert.deepEqual(
@@ -72,7 +72,7 @@ describe("dependencies: API and job page", { skip }, () => {
     };
     const d = list.jobs.find((job) => job.id === "D");
     assert.equal(d?.blocked, true, "lists carry blocked too");
-    assert.equal(d?.blocked_reason, "waiting for 2 jobs");
+    assert.equal(d?.blocked_reason, "waiting for 2 jobs (A, B)", "lists name what a job waits for");
   });
 
   it("the job page shows the dependencies, this job and its dependents, linked, with state badges", async () => {
@@ -89,7 +89,7 @@ describe("dependencies: API and job page", { skip }, () => {
       assert.equal(await item.locator(".badge").getAttribute("data-state"), "blocked", id);
       assert.equal(await item.locator("a").getAttribute("href"), `#/jobs/${id}`);
     }
-    assert.equal(await page.locator("dd", { hasText: "waiting for 1 job" }).count(), 1, "the reason is shown");
+    assert.equal(await page.locator("dd", { hasText: "waiting for 1 job (A)" }).count(), 1, "the reason is shown");
     // The command with markup is text: no element was made from it.
     assert.equal(await page.locator("#injected").count(), 0);
     // Following a link goes to that job's page and its own graph.

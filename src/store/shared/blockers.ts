@@ -1,0 +1,51 @@
+import { BLOCKERS_SHOWN, HOLDING_STATES, type Blocker } from "../../core/dependencies.js";
+import { isBlocked } from "../../core/job-state.js";
+import type { ListedJob } from "../../core/listing.js";
+import type { JobState } from "../../core/types.js";
+
+/**
+ * What both engines apply to give a list's blocked jobs their `blocked_by` (core/listing.ts): per
+ * job, its dependencies whose edge is not done, worst state first (HOLDING_STATES), then by id, at
+ * most BLOCKERS_SHOWN. A job waits for at most MAX_AFTER jobs, so each one costs a bounded range
+ * of the edge table's job index.
+ */
+export interface BlockersSqlParts {
+  /** The edge and job tables, as the engine names them. */
+  deps: string;
+  jobs: string;
+  /** The predicate choosing the listed jobs' edges (`d.job_id` among the ids) that are not done. */
+  open: string;
+  /** The id as the order compares it (code point order on both engines). */
+  id: string;
+}
+
+export function blockersSql(parts: BlockersSqlParts): string {
+  const rank = `CASE j.state ${HOLDING_STATES.map((state, i) => `WHEN '${state}' THEN ${i}`).join(" ")}
+    ELSE ${HOLDING_STATES.length} END`;
+  return `SELECT job_id, id, state FROM (
+      SELECT d.job_id, j.id, j.state, row_number() OVER (PARTITION BY d.job_id ORDER BY ${rank}, ${parts.id}) AS n
+      FROM ${parts.deps} d JOIN ${parts.jobs} j ON j.id = d.after_id
+      WHERE ${parts.open}
+    ) ranked
+    WHERE n <= ${BLOCKERS_SHOWN}
+    ORDER BY job_id, n`;
+}
+
+export type BlockerRow = Blocker & { job_id: string; state: JobState };
+
+/** The ids of the blocked jobs of a list: the only ones that need a look at their dependencies. */
+export function blockedIds(jobs: readonly ListedJob[]): string[] {
+  return jobs.filter(isBlocked).map((job) => job.id);
+}
+
+/** Sets `blocked_by` on each blocked job from the rows of blockersSql (already in order). */
+export function attachBlockers(jobs: ListedJob[], rows: readonly BlockerRow[]): ListedJob[] {
+  const byJob = new Map<string, Blocker[]>();
+  for (const row of rows) {
+    const list = byJob.get(row.job_id) ?? [];
+    list.push({ id: row.id, state: row.state });
+    byJob.set(row.job_id, list);
+  }
+  for (const job of jobs) if (isBlocked(job)) job.blocked_by = byJob.get(job.id) ?? [];
+  return jobs;
+}
