@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import type { JobFilter, NewJob } from "../../src/core/types.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { blockersQuery } from "../../src/store/postgres/sql/blockers.js";
 import { listQuery } from "../../src/store/postgres/sql/read-jobs.js";
 import { PG_URL } from "../helpers/env.js";
 import { dropSchema, pgQuery, pgSkipReason, uniqueSchema } from "../helpers/pg.js";
@@ -14,10 +15,16 @@ const skip = await pgSkipReason();
 interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
+  "Relation Name"?: string;
   Plans?: PlanNode[];
 }
 
 const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+
+async function explain(sql: string, values: unknown[]): Promise<PlanNode> {
+  const { rows } = await pgQuery(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  return (rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan;
+}
 
 describe("postgres: the blocked list's plan", { skip: skip ?? false }, () => {
   const schema = uniqueSchema();
@@ -53,8 +60,7 @@ describe("postgres: the blocked list's plan", { skip: skip ?? false }, () => {
     const filters: Partial<JobFilter>[] = [{}, { cursor: "20100" }, { queue: "default" }];
     for (const extra of filters) {
       const { sql, values } = listQuery(pg.escapeIdentifier(schema), { state: "blocked", limit: 50, ...extra });
-      const { rows } = await pgQuery(`EXPLAIN (FORMAT JSON) ${sql}`, values as unknown[]);
-      const plan = (rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan;
+      const plan = await explain(sql, values as unknown[]);
       const shown = JSON.stringify(plan);
       const all = nodes(plan);
       assert.ok(
@@ -63,5 +69,21 @@ describe("postgres: the blocked list's plan", { skip: skip ?? false }, () => {
       );
       assert.ok(!all.some((node) => node["Node Type"] === "Seq Scan" || node["Node Type"] === "Sort"), shown);
     }
+  });
+
+  it("finds the listed jobs' dependencies by primary key, never along the whole jobs table", async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `blocked${i}`);
+    const plan = await explain(blockersQuery(pg.escapeIdentifier(schema)), [ids]);
+    const shown = JSON.stringify(plan);
+    const all = nodes(plan);
+    assert.ok(
+      all.some((node) => node["Relation Name"] === "jobs" && node["Index Name"] === "jobs_pkey"),
+      `a probe of jobs_pkey: ${shown}`,
+    );
+    assert.ok(!all.some((node) => node["Node Type"] === "Merge Join"), `no merge along the key: ${shown}`);
+    assert.ok(
+      !all.some((node) => node["Relation Name"] === "jobs" && node["Node Type"].startsWith("Seq Scan")),
+      `no scan of the jobs: ${shown}`,
+    );
   });
 });

@@ -7,28 +7,25 @@ import type { JobState } from "../../core/types.js";
  * What both engines apply to give a list's blocked jobs their `blocked_by` (core/listing.ts): per
  * job, its dependencies whose edge is not done, worst state first (HOLDING_STATES), then by id, at
  * most BLOCKERS_SHOWN. A job waits for at most MAX_AFTER jobs, so each one costs a bounded range
- * of the edge table's job index.
+ * of the edge table's job index and a primary-key probe per edge.
  */
 export interface BlockersSqlParts {
-  /** The edge and job tables, as the engine names them. */
-  deps: string;
-  jobs: string;
-  /** The predicate choosing the listed jobs' edges (`d.job_id` among the ids) that are not done. */
-  open: string;
-  /** The id as the order compares it (code point order on both engines). */
-  id: string;
+  /** The listed jobs' edges that are not done, with their dependency's state: `job_id, id, state`. */
+  edges: string;
+  /** What ids are compared with, so that both engines order them by code point ("" or a COLLATE). */
+  collate: string;
 }
 
-export function blockersSql(parts: BlockersSqlParts): string {
-  const rank = `CASE j.state ${HOLDING_STATES.map((state, i) => `WHEN '${state}' THEN ${i}`).join(" ")}
+export function blockersSql({ edges, collate }: BlockersSqlParts): string {
+  const rank = `CASE state ${HOLDING_STATES.map((state, i) => `WHEN '${state}' THEN ${i}`).join(" ")}
     ELSE ${HOLDING_STATES.length} END`;
   return `SELECT job_id, id, state FROM (
-      SELECT d.job_id, j.id, j.state, row_number() OVER (PARTITION BY d.job_id ORDER BY ${rank}, ${parts.id}) AS n
-      FROM ${parts.deps} d JOIN ${parts.jobs} j ON j.id = d.after_id
-      WHERE ${parts.open}
+      SELECT job_id, id, state,
+        row_number() OVER (PARTITION BY job_id${collate} ORDER BY ${rank}, id${collate}) AS n
+      FROM (${edges}) edges
     ) ranked
     WHERE n <= ${BLOCKERS_SHOWN}
-    ORDER BY job_id, n`;
+    ORDER BY job_id${collate}, n`;
 }
 
 export type BlockerRow = Blocker & { job_id: string; state: JobState };

@@ -4,10 +4,9 @@ import type { Db } from "../db.js";
 
 /** The first unfinished dependencies of each job whose id is in the JSON array `?`. */
 export const BLOCKERS = blockersSql({
-  deps: "job_deps",
-  jobs: "jobs",
-  open: "d.job_id IN (SELECT value FROM json_each(?)) AND d.done = 0",
-  id: "j.id",
+  edges: `SELECT d.job_id, d.after_id AS id, j.state FROM job_deps d JOIN jobs j ON j.id = d.after_id
+    WHERE d.job_id IN (SELECT value FROM json_each(?)) AND d.done = 0`,
+  collate: "",
 });
 
 /** A list's jobs, the blocked ones with what they wait for: one statement, only if any is blocked. */
