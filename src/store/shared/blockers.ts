@@ -1,7 +1,6 @@
 import { BLOCKERS_SHOWN, HOLDING_STATES, type Blocker } from "../../core/dependencies.js";
 import { isBlocked } from "../../core/job-state.js";
 import type { ListedJob } from "../../core/listing.js";
-import type { JobState } from "../../core/types.js";
 
 /**
  * What both engines apply to give a list's blocked jobs their `blocked_by` (core/listing.ts): per
@@ -28,7 +27,7 @@ export function blockersSql({ edges, collate }: BlockersSqlParts): string {
     ORDER BY job_id${collate}, n`;
 }
 
-export type BlockerRow = Blocker & { job_id: string; state: JobState };
+export type BlockerRow = Blocker & { job_id: string };
 
 /** The ids of the blocked jobs of a list: the only ones that need a look at their dependencies. */
 export function blockedIds(jobs: readonly ListedJob[]): string[] {
