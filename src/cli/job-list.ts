@@ -2,18 +2,24 @@ import { Option, type Command } from "commander";
 import { jobJson } from "../core/json.js";
 import type { Queue } from "../core/queue.js";
 import { maxRuns } from "../core/job-state.js";
-import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "../core/listing.js";
-import { JOB_STATES, type Job, type JobFilter, type JobState } from "../core/types.js";
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, type ListedJob } from "../core/listing.js";
+import { blockedReason } from "../core/dependencies.js";
+import { JOB_STATES, type JobFilter, type ListState } from "../core/types.js";
 import { intOption } from "./context.js";
 import { jobStateLabel, printJsonArray, relative, table, text, truncate, writeOut } from "./format.js";
 import { tell } from "./tell.js";
 
 const JOB_HEAD = ["id", "queue", "state", "pri", "tries", "updated", "command"];
+/** The last column's name, when a blocked job is among the rows: what it waits for. */
+const BLOCKED_HEAD = "blocked";
 /** Jobs read per store call: 50 of the longest commands (128 KiB) are ~6.5 MB. */
 const PAGE = 50;
 
-/** The row people scan: id, state, priority, attempts, the time that matters, the command cut to one line. */
-function jobRow(job: Job, now: number): (string | number)[] {
+/**
+ * The row people scan: id, state, priority, attempts, the time that matters, the command cut to one
+ * line, and for a blocked job what it waits for (last, so an empty cell leaves the others in place).
+ */
+function jobRow(job: ListedJob, now: number): (string | number)[] {
   return [
     text(job.id),
     text(job.queue),
@@ -22,7 +28,19 @@ function jobRow(job: Job, now: number): (string | number)[] {
     `${job.attempts}/${maxRuns(job)}`,
     relative(job.updated_at, now),
     truncate(job.command, 60),
+    blockedCell(job),
   ];
+}
+
+/** Why a listed job is blocked, in the core's words (with the first few ids), or "" if it is not. */
+function blockedCell(job: ListedJob): string {
+  const reason = blockedReason(job, job.blocked_by);
+  return reason === null ? "" : truncate(reason, 80);
+}
+
+/** The header of a table of jobs: the blocked column is named when a row has something in it. */
+function jobHead(rows: (string | number)[][]): string[] {
+  return rows.some((row) => row.at(-1) !== "") ? [...JOB_HEAD, BLOCKED_HEAD] : JOB_HEAD;
 }
 
 /**
@@ -35,7 +53,7 @@ export async function* jobsOf(
   filter: Omit<JobFilter, "limit" | "cursor">,
   limit: number,
   more: { value: boolean } = { value: false },
-): AsyncGenerator<Job> {
+): AsyncGenerator<ListedJob> {
   let cursor: string | undefined;
   let left = limit;
   while (left > 0) {
@@ -54,11 +72,12 @@ export async function* jobsOf(
  */
 export async function tellCut(
   queue: Queue,
-  filter: { state?: JobState; q?: string; queue?: string },
+  filter: { state?: ListState; q?: string; queue?: string },
   shown: number,
 ): Promise<void> {
   let total = "";
-  if (!filter.q && filter.queue === undefined) {
+  // Blocked jobs are counted among the pending, not on their own.
+  if (!filter.q && filter.queue === undefined && filter.state !== "blocked") {
     const counts = await queue.counts();
     total = ` of ${filter.state ? counts[filter.state] : JOB_STATES.reduce((n, state) => n + counts[state], 0)}`;
   }
@@ -90,7 +109,7 @@ const BLOCK = 1000;
  * Prints jobs as a JSON array (`--json`, exact) or as the table people read (escaped); an empty
  * list is said on stderr. Returns how many were printed.
  */
-export async function printJobs(jobs: AsyncIterable<Job>, json: boolean, empty: string): Promise<number> {
+export async function printJobs(jobs: AsyncIterable<ListedJob>, json: boolean, empty: string): Promise<number> {
   const now = Date.now();
   let count = 0;
   if (json) {
@@ -109,12 +128,12 @@ export async function printJobs(jobs: AsyncIterable<Job>, json: boolean, empty: 
   for await (const job of jobs) {
     rows.push(jobRow(job, now));
     if (rows.length === BLOCK) {
-      await writeOut(`${table(count === 0 ? JOB_HEAD : [], rows)}\n`);
+      await writeOut(`${table(count === 0 ? jobHead(rows) : [], rows)}\n`);
       count += rows.length;
       rows = [];
     }
   }
-  if (rows.length > 0) await writeOut(`${table(count === 0 ? JOB_HEAD : [], rows)}\n`);
+  if (rows.length > 0) await writeOut(`${table(count === 0 ? jobHead(rows) : [], rows)}\n`);
   count += rows.length;
   if (count === 0) tell(empty);
   return count;

@@ -45,24 +45,47 @@ export function cascadeCause(id: string, how: "cancelled" | "deleted"): string {
   return `dependency ${id} was ${how}`;
 }
 
+/** How many of a blocked job's unfinished dependencies its reason names; the rest are counted. */
+export const BLOCKERS_SHOWN = 3;
+
 /**
- * Why a blocked job waits, from its dependencies' states when known: a dead, cancelled or failed
- * one is named (it needs a retry, or is being retried), else how many have not completed. null
- * for a job that is not blocked.
+ * Dependency states that hold a job beyond plain waiting, in the order the reason names them: a dead
+ * one needs a retry, a cancelled one too, a failed one is being retried. Stores list a blocked job's
+ * unfinished dependencies in this order (then by id), so that the first few name the worst.
+ */
+export const HOLDING_STATES = ["dead", "cancelled", "failed"] as const satisfies readonly JobState[];
+
+/** A dependency as a blocked job's reason sees it. */
+export type Blocker = Pick<JobLink, "id" | "state">;
+
+const holdWords: Record<(typeof HOLDING_STATES)[number], (id: string) => string> = {
+  dead: (id) => `dependency ${id} is dead`,
+  cancelled: (id) => `dependency ${id} was cancelled`,
+  failed: (id) => `dependency ${id} failed, retrying`,
+};
+
+/**
+ * Why a blocked job waits, from its dependencies when known (all of them, as `job show` has them,
+ * or the first unfinished ones, as lists have them): a dead, cancelled or failed one is named,
+ * else how many of its dependencies it waits for and the first few ids. null for a job that is
+ * not blocked.
  */
 export function blockedReason(
-  job: Pick<Job, "state" | "waiting_on">,
-  dependencies: readonly Pick<JobLink, "id" | "state">[] = [],
+  job: Pick<Job, "state" | "waiting_on" | "after">,
+  dependencies: readonly Blocker[] = [],
 ): string | null {
   if (!isBlocked(job)) return null;
-  const named = (state: JobState) => dependencies.find((dep) => dep.state === state);
-  const dead = named("dead");
-  if (dead) return `dependency ${dead.id} is dead`;
-  const cancelled = named("cancelled");
-  if (cancelled) return `dependency ${cancelled.id} was cancelled`;
-  const failed = named("failed");
-  if (failed) return `dependency ${failed.id} failed, retrying`;
-  return `waiting for ${job.waiting_on} ${job.waiting_on === 1 ? "job" : "jobs"}`;
+  const open = dependencies.filter((dep) => dep.state !== "completed");
+  for (const state of HOLDING_STATES) {
+    const held = open.find((dep) => dep.state === state);
+    if (held) return holdWords[state](held.id);
+  }
+  const n = job.waiting_on;
+  const of = job.after.length > n ? ` of ${job.after.length}` : "";
+  const shown = open.slice(0, BLOCKERS_SHOWN).map((dep) => dep.id);
+  const more = n > shown.length ? ", …" : "";
+  const ids = shown.length > 0 ? ` (${shown.join(", ")}${more})` : "";
+  return `waiting for ${n}${of} ${n === 1 && of === "" ? "job" : "jobs"}${ids}`;
 }
 
 /**

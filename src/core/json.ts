@@ -50,7 +50,10 @@ export interface JobJson {
   blocked_reason: string | null;
 }
 
-/** `dependencies`: the job's dependencies with their states when known (the blocked reason names them). */
+/**
+ * `dependencies`: the job's dependencies with their states when known (the blocked reason names
+ * them); a listed job brings its own (`blocked_by`).
+ */
 export function jobJson(job: Job | ListedJob, now = Date.now(), dependencies?: readonly JobLink[]): JobJson {
   return {
     id: job.id,
@@ -82,7 +85,7 @@ export function jobJson(job: Job | ListedJob, now = Date.now(), dependencies?: r
     no_retry_exit_codes: job.no_retry_exit_codes,
     after: job.after,
     blocked: isBlocked(job),
-    blocked_reason: blockedReason(job, dependencies),
+    blocked_reason: blockedReason(job, dependencies ?? ("blocked_by" in job ? job.blocked_by : undefined)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { invalid } from "./errors.js";
+import type { Blocker } from "./dependencies.js";
 import type { Job } from "./types.js";
 
 /**
@@ -26,6 +27,12 @@ export function listLimit(limit = LIST_LIMIT_DEFAULT): number {
 export interface ListedJob extends Job {
   /** True when `command` is only the start of the job's command. */
   command_truncated: boolean;
+  /**
+   * A blocked job's first dependencies that have not completed, in the order of HOLDING_STATES
+   * then by id, at most BLOCKERS_SHOWN (core/dependencies.ts): what its blocked reason names.
+   * Absent for a job that is not blocked.
+   */
+  blocked_by?: Blocker[];
 }
 
 /**

@@ -3,6 +3,13 @@
 export const JOB_STATES = ["pending", "processing", "completed", "failed", "dead", "cancelled"] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/**
+ * What a list can be filtered by: a stored state (`pending` takes in the blocked and scheduled
+ * ones, as the `state` field says), or `blocked`: pending jobs waiting for their `after` jobs.
+ */
+export const LIST_STATES = [...JOB_STATES, "blocked"] as const;
+export type ListState = (typeof LIST_STATES)[number];
+
 /** A job as stored. Times are epoch milliseconds inside; faces render them as ISO 8601. */
 export interface Job {
   id: string;
@@ -174,7 +181,7 @@ export interface WorkerInfo {
 }
 
 export interface JobFilter {
-  state?: JobState;
+  state?: ListState;
   /** Substring of the id or the command. */
   q?: string;
   limit: number;

@@ -77,6 +77,7 @@ describe("completion: bash, in a real bash", { skip: !has("bash") && "bash is no
     assert.deepEqual(complete(s, ["queuectl", "config", ""]), ["get", "list", "set", "show"]);
     assert.deepEqual(complete(s, ["queuectl", "list", "--st"]), ["--state"]);
     assert.deepEqual(complete(s, ["queuectl", "list", "--state", ""]), [
+      "blocked",
       "cancelled",
       "completed",
       "dead",

@@ -2,4 +2,4 @@
 import { controlScenarios } from "./control/index.js";
 import { sqliteEnv } from "./sqlite-env.js";
 
-controlScenarios("sqlite", sqliteEnv, ["dependencies"]);
+controlScenarios("sqlite", sqliteEnv, ["dependencies", "blocked-list"]);

@@ -8,5 +8,5 @@ const skip = await pgSkipReason();
 if (skip) {
   describe("cli [postgres]: dependencies", () => it("needs PostgreSQL", { skip }, () => {}));
 } else {
-  controlScenarios("postgres", () => pgEnv(), ["dependencies"]);
+  controlScenarios("postgres", () => pgEnv(), ["dependencies", "blocked-list"]);
 }

@@ -56,7 +56,7 @@ describe("dependencies: API and job page", { skip }, () => {
     const b = (await response.json()) as Record<string, any>;
     assert.equal(b.blocked, true);
     assert.equal(b.scheduled, false);
-    assert.equal(b.blocked_reason, "waiting for 1 job");
+    assert.equal(b.blocked_reason, "waiting for 1 job (A)");
     assert.deepEqual(b.after, ["A"]);
     assert.deepEqual(b.dependencies, [{ id: "A", state: "pending", command: "echo a", blocked: false }]);
     assert.deepEqual(
@@ -72,7 +72,50 @@ describe("dependencies: API and job page", { skip }, () => {
     };
     const d = list.jobs.find((job) => job.id === "D");
     assert.equal(d?.blocked, true, "lists carry blocked too");
-    assert.equal(d?.blocked_reason, "waiting for 2 jobs");
+    assert.equal(d?.blocked_reason, "waiting for 2 jobs (A, B)", "lists name what a job waits for");
+  });
+
+  it("GET /api/jobs?state=blocked lists only the blocked jobs, each naming what it waits for; a bad state is 400", async () => {
+    const response = await fetch(new URL("/api/jobs?state=blocked", server.url));
+    assert.equal(response.status, 200);
+    const { jobs } = (await response.json()) as { jobs: Record<string, any>[] };
+    assert.deepEqual(
+      jobs.map((job) => [job.id, job.state, job.blocked, job.blocked_reason]),
+      [
+        ["D", "pending", true, "waiting for 2 jobs (A, B)"],
+        ["C", "pending", true, "waiting for 1 job (B)"],
+        ["B", "pending", true, "waiting for 1 job (A)"],
+      ],
+    );
+    const pending = (await (await fetch(new URL("/api/jobs?state=pending", server.url))).json()) as {
+      jobs: { id: string }[];
+    };
+    assert.deepEqual(
+      pending.jobs.map((job) => job.id),
+      ["D", "C", "B", "A"],
+      "pending keeps the blocked jobs",
+    );
+    const bad = await fetch(new URL("/api/jobs?state=waiting", server.url));
+    assert.equal(bad.status, 400);
+    const body = (await bad.json()) as { error: string; fields: Record<string, string> };
+    assert.match(body.error, /state/);
+    assert.ok("state" in body.fields, JSON.stringify(body));
+  });
+
+  it("the jobs list filters by blocked and says what each blocked job waits for", async () => {
+    await page.goto(new URL("/#/jobs", server.url).href);
+    await page.locator("tr[data-job=A]").waitFor();
+    await page.locator("select[name=state]").selectOption("blocked");
+    await page.waitForURL(/#\/jobs\?state=blocked$/);
+    await page.locator("tr[data-job=A]").waitFor({ state: "detached" });
+    const rows = page.locator("tbody tr[data-job]");
+    const shown: (string | null)[] = [];
+    for (let i = 0; i < (await rows.count()); i++) shown.push(await rows.nth(i).getAttribute("data-job"));
+    assert.deepEqual(shown, ["D", "C", "B"]);
+    const d = page.locator("tr[data-job=D] td[data-label=State]");
+    assert.equal(await d.locator(".badge").getAttribute("data-state"), "blocked");
+    assert.equal(await d.locator(".hint").textContent(), "waiting for 2 jobs (A, B)");
+    assert.deepEqual(pageErrors, []);
   });
 
   it("the job page shows the dependencies, this job and its dependents, linked, with state badges", async () => {
@@ -89,7 +132,7 @@ describe("dependencies: API and job page", { skip }, () => {
       assert.equal(await item.locator(".badge").getAttribute("data-state"), "blocked", id);
       assert.equal(await item.locator("a").getAttribute("href"), `#/jobs/${id}`);
     }
-    assert.equal(await page.locator("dd", { hasText: "waiting for 1 job" }).count(), 1, "the reason is shown");
+    assert.equal(await page.locator("dd", { hasText: "waiting for 1 job (A)" }).count(), 1, "the reason is shown");
     // The command with markup is text: no element was made from it.
     assert.equal(await page.locator("#injected").count(), 0);
     // Following a link goes to that job's page and its own graph.

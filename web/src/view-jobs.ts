@@ -1,7 +1,7 @@
 import { api, query, type Job, type JobPage } from "./api.js";
 import { selection, type Selection } from "./bulk.js";
 import { maxRuns } from "./core/job-state.js";
-import { JOB_STATES } from "./core/types.js";
+import { LIST_STATES } from "./core/types.js";
 import { h, replace } from "./dom.js";
 import { duration } from "./format.js";
 import { on, throttle } from "./live.js";
@@ -16,7 +16,11 @@ function jobRow(job: Job, selected: Selection): HTMLTableRowElement {
     HEADERS,
     [
       selected.checkbox(job.id),
-      badge(job.state, job.scheduled, job.blocked),
+      // A blocked job says what holds it (the first few ids, or the dead or cancelled dependency).
+      [
+        badge(job.state, job.scheduled, job.blocked),
+        job.blocked_reason && h("div", { class: "hint" }, job.blocked_reason),
+      ],
       jobLink(job.id),
       job.queue,
       commandCell(job),
@@ -52,7 +56,7 @@ export const jobsView: View = (root, params) => {
     "select",
     { name: "state", "aria-label": "State" },
     h("option", { value: "" }, "all states"),
-    JOB_STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
+    LIST_STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
   );
   const search = h("input", {
     type: "search",

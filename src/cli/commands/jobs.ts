@@ -1,7 +1,7 @@
 import { Argument, Option, type Command } from "commander";
 import { jobDetailJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
-import { JOB_STATES, type JobState, type OutputStream } from "../../core/types.js";
+import { LIST_STATES, type ListState, type OutputStream } from "../../core/types.js";
 import { idArgument, intOption, withQueue } from "../context.js";
 import { printJson } from "../format.js";
 import { completes } from "../completion/spec.js";
@@ -27,10 +27,15 @@ export function registerJobs(program: Command): void {
     program
       .command("list")
       .description("list jobs, newest first")
-      .addOption(new Option("-s, --state <state>", "only jobs in this state").choices(JOB_STATES))
+      .addOption(
+        new Option(
+          "-s, --state <state>",
+          "only jobs in this state (pending includes the blocked; blocked: waiting for their after jobs)",
+        ).choices(LIST_STATES),
+      )
       .option("-q, --search <text>", "only jobs whose id or command contains this text")
       .addOption(queueOption("only jobs of this queue")),
-  ).action(async (options: ListOptions & { state?: JobState; search?: string; queue?: string }, command: Command) => {
+  ).action(async (options: ListOptions & { state?: ListState; search?: string; queue?: string }, command: Command) => {
     const inQueue = options.queue === undefined ? undefined : parseQueueName(options.queue);
     await withQueue(command, async (queue) => {
       const more = { value: false };

@@ -483,6 +483,16 @@ export const MIGRATIONS: Migration[] = [
       DROP FUNCTION ${s}.lock_queues(text[]);
     `,
   },
+  {
+    version: 17,
+    name: "blocked jobs listed through an index of their own",
+    // `list --state blocked`: the jobs waiting for their dependencies, newest first, a page at a
+    // time. jobs_state would walk every pending job to find them, jobs_due keeps them in no useful
+    // order; this index holds only the blocked ones, by seq. A claim or finish never matches it.
+    sql: (s) => `
+      CREATE INDEX jobs_blocked ON ${s}.jobs (seq) WHERE state = 'pending' AND waiting_on > 0;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -3,12 +3,12 @@ import { z } from "zod";
 import { enqueuedJson, jobDetailJson, outputJson } from "../../core/json.js";
 import type { Queue } from "../../core/queue.js";
 import { QueueNameSchema } from "../../core/queue-input.js";
-import { JOB_STATES } from "../../core/types.js";
+import { LIST_STATES } from "../../core/types.js";
 import { jobListBody } from "../job-list.js";
 import { parse } from "../validate.js";
 
 const ListQuery = z.strictObject({
-  state: z.enum(JOB_STATES).optional(),
+  state: z.enum(LIST_STATES).optional(),
   q: z.string().max(500).optional(),
   // Only the type here; the core owns the range (1..10000).
   limit: z.coerce.number().int("must be an integer").optional(),

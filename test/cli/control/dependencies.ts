@@ -46,6 +46,9 @@ export const dependencyScenarios: Scenario[] = [
       assert.match(table, /dependents \(waiting for it\)/);
       const list = await h.ok(["list"]);
       assert.match(list, /B\s+default\s+pending \(blocked\)/, list);
+      const blocked = await h.ok(["list", "--state", "blocked"]);
+      assert.match(blocked, /^C\s.*echo c\s+waiting for 1 job \(B\)$/m, blocked);
+      assert.match(blocked, /^B\s.*echo b\s+dependency A is dead$/m, blocked);
       assert.equal((await h.row("B")).blocked, true);
 
       writeFileSync(flag, "");

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { withHarness, type MakeEnv } from "../harness.js";
 import type { Scenario } from "../scenarios/scenario.js";
 import { addScenarios } from "./add.js";
+import { blockedListScenarios } from "./blocked-list.js";
 import { cancelScenarios } from "./cancel.js";
 import { deleteRetryScenarios } from "./delete-retry.js";
 import { dependencyScenarios } from "./dependencies.js";
@@ -22,6 +23,7 @@ const SETS: Record<string, readonly Scenario[]> = {
   keys: keyScenarios,
   policy: policyScenarios,
   dependencies: dependencyScenarios,
+  "blocked-list": blockedListScenarios,
 };
 
 export function controlScenarios(engine: string, makeEnv: MakeEnv, sets: (keyof typeof SETS)[]): void {

@@ -223,7 +223,7 @@ export function dependenciesCases(engineName: string, makeStore: MakeStore): voi
           assert.ok(isBlocked(await mustGet(store, "C")));
           assert.equal(
             blockedReason(await mustGet(store, "C"), (await store.jobLinks("C", 10)).dependencies),
-            "waiting for 1 job",
+            "waiting for 1 job (B)",
           );
           await run(store, "B", t + 20);
           await run(store, "C", t + 100);

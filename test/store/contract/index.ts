@@ -4,6 +4,7 @@
  * behaving as documented; the suite never looks at SQL or files. One file per area; `exercise`
  * registers them all.
  */
+import { blockedListCases } from "./blocked-list.js";
 import { cancelCases } from "./cancel.js";
 import { claimCases } from "./claim.js";
 import { configCases } from "./config.js";
@@ -54,4 +55,5 @@ export function exercise(engineName: string, makeStore: MakeStore): void {
   pruneCases(engineName, makeStore);
   uniqueKeyCases(engineName, makeStore);
   dependenciesCases(engineName, makeStore);
+  blockedListCases(engineName, makeStore);
 }

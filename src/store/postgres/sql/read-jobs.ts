@@ -13,6 +13,7 @@ import { JOB_COLUMNS, listedColumns } from "../../shared/columns.js";
 import { stateCounts } from "../../shared/metrics.js";
 import type { Db, Param } from "../db.js";
 import type { JobRow } from "../rows.js";
+import { withBlockers } from "./blockers.js";
 
 /**
  * JOB_COLUMNS for list views: the command cut to LIST_COMMAND_CHARS in the server (left() counts
@@ -30,13 +31,24 @@ export async function getJob(db: Db, id: string): Promise<Job | null> {
  * pagination): no gaps or duplicates when jobs are added between pages, and no OFFSET scan.
  */
 export async function listJobs(db: Db, filter: JobFilter): Promise<ListedJobPage> {
+  const { sql, values } = listQuery(db.s, filter);
+  const { rows } = await db.query<ListedJob>(sql, values);
+  const jobs = await withBlockers(db, rows.slice(0, filter.limit));
+  const last = jobs.at(-1);
+  return { jobs, next_cursor: rows.length > filter.limit && last ? cursorAfter(last) : null };
+}
+
+/** The statement of listJobs on schema `s` (one row more than the page, to know whether another follows). */
+export function listQuery(s: string, filter: JobFilter): { sql: string; values: Param[] } {
   const where: string[] = [];
   const values: Param[] = [];
   const param = (value: Param): string => {
     values.push(value);
     return `$${values.length}`;
   };
-  if (filter.state !== undefined) where.push(`state = ${param(filter.state)}`);
+  // Blocked jobs have an index of their own (jobs_blocked), in seq order: a page reads its rows only.
+  if (filter.state === "blocked") where.push(`state = 'pending' AND waiting_on > 0`);
+  else if (filter.state !== undefined) where.push(`state = ${param(filter.state)}`);
   if (filter.queue !== undefined) where.push(`queue = ${param(filter.queue)}`);
   if (filter.q !== undefined && filter.q !== "") {
     // strpos, not LIKE: the query is a literal substring, % and _ included.
@@ -45,15 +57,9 @@ export async function listJobs(db: Db, filter: JobFilter): Promise<ListedJobPage
   }
   if (filter.cursor !== undefined) where.push(`seq < ${param(decodeCursor(filter.cursor))}`);
   const limit = param(filter.limit + 1);
-  const { rows } = await db.query<ListedJob>(
-    `SELECT ${LISTED_COLUMNS} FROM ${db.s}.jobs
-     ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY seq DESC LIMIT ${limit}`,
-    values,
-  );
-  const jobs = rows.slice(0, filter.limit);
-  const last = jobs.at(-1);
-  return { jobs, next_cursor: rows.length > filter.limit && last ? cursorAfter(last) : null };
+  const sql = `SELECT ${LISTED_COLUMNS} FROM ${s}.jobs ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY seq DESC LIMIT ${limit}`;
+  return { sql, values };
 }
 
 export async function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: number): Promise<ListedJob[]> {
@@ -65,7 +71,7 @@ export async function jobsUpdatedSince(db: Db, after: number | ChangeCursor, lim
      ORDER BY updated_at, seq LIMIT $3`,
     [cursor.updated_at, cursor.seq, limit],
   );
-  return rows;
+  return withBlockers(db, rows);
 }
 
 /**

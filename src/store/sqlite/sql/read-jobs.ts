@@ -7,12 +7,14 @@ import {
   type ListedJob,
   type ListedJobPage,
 } from "../../../core/listing.js";
+import { BLOCKED_RUN_AT } from "../../../core/job-state.js";
 import type { Job, JobFilter, StateCounts } from "../../../core/types.js";
 import { JOB_COLUMNS } from "../../shared/columns.js";
 import { stateCounts } from "../../shared/metrics.js";
 import type { Db } from "../db.js";
 import { toJob, type JobRow } from "../job-rows.js";
 import { LISTED_COLUMNS, toListedJob, type ListedRow } from "../listed-jobs.js";
+import { withBlockers } from "./blockers.js";
 import { READY } from "./claim-jobs.js";
 
 export function getJob(db: Db, id: string): Job | null {
@@ -25,9 +27,24 @@ export function getJob(db: Db, id: string): Job | null {
  * pagination): no gaps or duplicates when jobs are added between pages, and no OFFSET scan.
  */
 export function listJobs(db: Db, filter: JobFilter): ListedJobPage {
+  const { sql, params } = listQuery(filter);
+  const rows = db.sql(sql).all(params) as ListedRow[];
+  const jobs = withBlockers(db, rows.slice(0, filter.limit).map(toListedJob));
+  const last = jobs.at(-1);
+  return { jobs, next_cursor: rows.length > filter.limit && last ? cursorAfter(last) : null };
+}
+
+/** The statement of listJobs (one row more than the page, to know whether another follows). */
+export function listQuery(filter: JobFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: filter.limit + 1 };
-  if (filter.state) {
+  let from = "jobs";
+  if (filter.state === "blocked") {
+    // Blocked jobs all wait at BLOCKED_RUN_AT: one key of jobs_due, whose entries are in seq (rowid)
+    // order, so a page reads its own rows only, however many other jobs are pending.
+    from = "jobs INDEXED BY jobs_due";
+    where.push(`${READY} AND run_at = ${BLOCKED_RUN_AT} AND state = 'pending' AND waiting_on > 0`);
+  } else if (filter.state) {
     where.push("state = @state");
     params.state = filter.state;
   }
@@ -43,15 +60,9 @@ export function listJobs(db: Db, filter: JobFilter): ListedJobPage {
     where.push("seq < @cursor");
     params.cursor = decodeCursor(filter.cursor);
   }
-  const rows = db
-    .sql(
-      `SELECT ${LISTED_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY seq DESC LIMIT @limit`,
-    )
-    .all(params) as ListedRow[];
-  const jobs = rows.slice(0, filter.limit).map(toListedJob);
-  const last = jobs.at(-1);
-  return { jobs, next_cursor: rows.length > filter.limit && last ? cursorAfter(last) : null };
+  const sql = `SELECT ${LISTED_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY seq DESC LIMIT @limit`;
+  return { sql, params };
 }
 
 export function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: number): ListedJob[] {
@@ -64,7 +75,7 @@ export function jobsUpdatedSince(db: Db, after: number | ChangeCursor, limit: nu
        ORDER BY updated_at, seq LIMIT @limit`,
     )
     .all({ at: cursor.updated_at, seq: cursor.seq, limit }) as ListedRow[];
-  return rows.map(toListedJob);
+  return withBlockers(db, rows.map(toListedJob));
 }
 
 export function countJobs(db: Db): StateCounts {
