@@ -306,14 +306,16 @@ export class PostgresStore implements Store {
   async pruneJobs(state: PrunableState, before: number, limit: number): Promise<number> {
     return pruneJobs(this.idempotent, state, before, limit);
   }
-  async pruneOutput(before: number, limit: number): Promise<number> {
+  async pruneOutput(before: number, limit: number): Promise<{ walked: number; dropped: number }> {
     return pruneOutput(this.idempotent, before, limit);
   }
   async countPrunable(what: PrunableState | "output", before: number): Promise<number> {
     return countPrunable(this.idempotent, what, before);
   }
   /** PostgreSQL's autovacuum makes freed space reusable; giving it back (VACUUM FULL) would lock the tables. */
-  async reclaimSpace(): Promise<void> {}
+  async reclaimSpace(): Promise<boolean> {
+    return false;
+  }
 
   // ---- wake-ups
 

@@ -290,14 +290,14 @@ export class SqliteStore implements Store {
   async pruneJobs(state: PrunableState, before: number, limit: number): Promise<number> {
     return pruneJobs(this.db, state, before, limit);
   }
-  async pruneOutput(before: number, limit: number): Promise<number> {
+  async pruneOutput(before: number, limit: number): Promise<{ walked: number; dropped: number }> {
     return pruneOutput(this.db, before, limit);
   }
   async countPrunable(what: PrunableState | "output", before: number): Promise<number> {
     return countPrunable(this.db, what, before);
   }
-  async reclaimSpace(full = false): Promise<void> {
-    reclaimSpace(this.db, full);
+  async reclaimSpace(full = false): Promise<boolean> {
+    return reclaimSpace(this.db, full);
   }
 
   // ---- wake-ups
