@@ -80,8 +80,9 @@ function timingPrunes(store: Store) {
       if (key === "reclaimSpace") {
         return async (...args: Parameters<Store["reclaimSpace"]>) => {
           const t0 = performance.now();
-          await target.reclaimSpace(...args);
+          const more = await target.reclaimSpace(...args);
           totals.reclaimMs += performance.now() - t0;
+          return more;
         };
       }
       if (key === "pruneOutput") {
@@ -143,7 +144,7 @@ async function stream(
     samples.push({ s, done, rate, ...size, ...rows, pruned, ...times, load: loadavg()[0]! });
     const mb = (size.bytes / 1048576).toFixed(1);
     log(
-      `${t.engine} ${s.toFixed(0)} s: ${done} done, ${rate.toFixed(0)}/s, ${mb} MB, ${rows.jobs} jobs, ${rows.attempts} attempts, ${prunes.totals.pruned} pruned`,
+      `${t.engine} ${s.toFixed(0)} s: ${done} done, ${rate.toFixed(0)}/s, ${mb} MB, ${rows.jobs} jobs, ${rows.attempts} attempts, ${prunes.totals.pruned} pruned, ${times.pruneSeconds.toFixed(1)} / ${times.outputSeconds.toFixed(1)} / ${times.reclaimSeconds.toFixed(1)} s in prune / output / reclaim, load ${loadavg()[0]!.toFixed(1)}`,
     );
   };
   const t0 = performance.now();

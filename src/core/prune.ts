@@ -2,7 +2,8 @@ import type { Config } from "./config.js";
 import { parseDuration } from "./duration.js";
 import { invalid } from "./errors.js";
 import { quote } from "./printable.js";
-import { PRUNABLE_STATES, PRUNE_BATCH, isPrunableState, pruneTargets, type PruneTarget } from "./retention.js";
+import { PrunePace } from "./prune-pace.js";
+import { PRUNABLE_STATES, isPrunableState, pruneTargets, type PruneTarget } from "./retention.js";
 import type { Store } from "./store.js";
 
 /** What one target gave: jobs deleted (or runs whose output was dropped), or would be with a dry run. */
@@ -14,17 +15,19 @@ export interface PruneResult {
 
 export interface PruneOptions {
   dryRun?: boolean;
-  /** Awaited between two batches: a pause that lets claims through (the worker's pruner). */
-  between?: () => Promise<void>;
+  /**
+   * Sizes and spaces the batches and reclaims space on its schedule (core/prune-pace.ts); the
+   * caller reclaims the rest when it is done (`pace.reclaim(store, { now: true })`). Without one,
+   * batches follow each other and the space is reclaimed at the end.
+   */
+  pace?: PrunePace;
   /** Asked before each batch: stop early (a worker that is stopping). */
   stop?: () => boolean;
 }
 
-/**
- * Applies targets batch by batch (PRUNE_BATCH rows per transaction), each until nothing is left,
- * freeing the space after each batch. A dry run only counts.
- */
+/** Applies targets batch by batch, each until nothing is left. A dry run only counts. */
 export async function prune(store: Store, targets: PruneTarget[], options: PruneOptions = {}): Promise<PruneResult[]> {
+  const pace = options.pace ?? new PrunePace(false);
   const results: PruneResult[] = [];
   for (const target of targets) {
     if (options.dryRun) {
@@ -34,17 +37,30 @@ export async function prune(store: Store, targets: PruneTarget[], options: Prune
     let removed = 0;
     for (;;) {
       if (options.stop?.()) break;
-      const n =
-        target.what === "output"
-          ? await store.pruneOutput(target.before, PRUNE_BATCH)
-          : await store.pruneJobs(target.what, target.before, PRUNE_BATCH);
+      const limit = pace.batch;
+      let n: number;
+      if (target.what === "output") {
+        const { walked, dropped } = await pace.step(
+          () => store.pruneOutput(target.before, limit),
+          (r) => r.walked,
+        );
+        pace.freedRows(dropped);
+        n = walked;
+      } else {
+        const what = target.what;
+        n = await pace.step(
+          () => store.pruneJobs(what, target.before, limit),
+          (r) => r,
+        );
+        pace.freedRows(n);
+      }
       removed += n;
-      if (n > 0) await store.reclaimSpace();
-      if (n < PRUNE_BATCH) break;
-      await options.between?.();
+      if (n < limit) break;
+      await pace.reclaim(store, { stop: options.stop });
     }
     results.push({ ...target, removed });
   }
+  if (!options.pace) await pace.reclaim(store, { now: true });
   return results;
 }
 

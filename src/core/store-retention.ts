@@ -13,12 +13,14 @@ export interface RetentionStore {
    * Drops the stored output of at most `limit` finished runs whose finished_at < `before`, oldest
    * first; their attempt rows stay, and getOutput says `pruned`. Walks on from where the last call
    * stopped (a mark kept in the store), so a call costs the same however much was pruned before.
-   * Returns how many runs it walked (0: nothing left).
+   * Returns how many runs it walked (fewer than `limit`: nothing left) and how many of them had
+   * output that it dropped.
    */
-  pruneOutput(before: number, limit: number): Promise<number>;
+  pruneOutput(before: number, limit: number): Promise<{ walked: number; dropped: number }>;
   /** How many jobs pruneJobs(state, before) would delete, and runs pruneOutput(before) would walk. */
   countPrunable(what: PrunableState | "output", before: number): Promise<number>;
-  /** Gives freed pages back to the file system where the engine keeps them (SQLite); `full`
-   * rewrites the whole file (SQLite VACUUM, which also turns incremental vacuum on). */
-  reclaimSpace(full?: boolean): Promise<void>;
+  /** Gives freed pages back to the file system where the engine keeps them (SQLite), a bounded
+   * number per call; true when more are left for another call. `full` rewrites the whole file
+   * (SQLite VACUUM, which also turns incremental vacuum on). */
+  reclaimSpace(full?: boolean): Promise<boolean>;
 }

@@ -1,27 +1,23 @@
-import { prune } from "../core/prune.js";
+import { prune, type PruneResult } from "../core/prune.js";
+import { BUSY_PRUNE_AGAIN_MS, FIRST_PRUNE_MS, PRUNE_EVERY_MS, PrunePace, hadBacklog } from "../core/prune-pace.js";
 import { pruneTargets } from "../core/retention.js";
 import type { WorkerContext } from "./context.js";
 
-/** How often a worker looks for finished jobs past their retention (and once soon after it starts). */
-const PRUNE_EVERY_MS = 60_000;
-const FIRST_PRUNE_MS = 1_000;
-/**
- * Pause between two batches, so that claims and finishes get the store between them: four times as
- * long as the batch took (at least 50 ms), so pruning holds the store (and, on SQLite, this
- * worker's event loop) at most a fifth of the time, however slow the disk.
- */
-const PAUSE_PER_BATCH_MS = 4;
-const MIN_PAUSE_MS = 50;
-
 /**
  * Retention, applied by every worker at a low rate: no leader is needed, since two workers pruning
- * at once delete different rows (or the same rows once). Batches are small (core/prune.ts) and
- * spaced out, so a large backlog never stalls claims.
+ * at once delete different rows (or the same rows once). Batches are bounded and spaced out
+ * (core/prune-pace.ts), so a large backlog never stalls claims; a run that found a backlog is
+ * followed by another soon, so that pruning keeps up with a busy queue.
  */
 export class Pruner {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopped = false;
+  /** Kept across runs: the batch size it learnt, and when it last gave space back. */
+  private readonly pace = new PrunePace(true);
+  /** Removed since the last log line: back-to-back runs on a busy queue log once a period. */
+  private readonly unlogged = new Map<PruneResult["what"], number>();
+  private loggedAt = Date.now();
 
   constructor(private readonly ctx: WorkerContext) {}
 
@@ -43,27 +39,17 @@ export class Pruner {
   private async run(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
-    const { ctx } = this;
+    const { ctx, pace } = this;
+    let again = PRUNE_EVERY_MS;
     try {
       const targets = pruneTargets(ctx.config, Date.now());
-      let resumed = Date.now();
-      const between = async (): Promise<void> => {
-        const pause = Math.max(MIN_PAUSE_MS, PAUSE_PER_BATCH_MS * (Date.now() - resumed));
-        await new Promise((resolve) => setTimeout(resolve, pause));
-        resumed = Date.now();
-      };
-      const results = await prune(ctx.store, targets, {
-        between,
-        stop: () => this.stopped || ctx.stopping !== null,
-      });
-      for (const { what, removed } of results) {
-        if (removed === 0) continue;
-        const fields = { event: "prune.done", worker_id: ctx.id, what, removed };
-        ctx.log.info(
-          fields,
-          what === "output" ? `dropped output past retention of ${removed} run(s)` : `pruned ${removed} ${what} job(s)`,
-        );
-      }
+      const stop = () => this.stopped || ctx.stopping !== null;
+      const results = await prune(ctx.store, targets, { pace, stop });
+      if (hadBacklog(results.map((r) => r.removed))) again = BUSY_PRUNE_AGAIN_MS;
+      // Caught up: what this and the runs before freed goes back now, not a period later.
+      await pace.reclaim(ctx.store, { now: again === PRUNE_EVERY_MS, stop });
+      for (const { what, removed } of results) this.unlogged.set(what, (this.unlogged.get(what) ?? 0) + removed);
+      if (again === PRUNE_EVERY_MS || stop() || Date.now() - this.loggedAt >= PRUNE_EVERY_MS) this.log();
     } catch (error) {
       const reason = (error as Error).message;
       ctx.log.warn(
@@ -72,6 +58,20 @@ export class Pruner {
       );
     }
     this.running = false;
-    this.schedule(PRUNE_EVERY_MS);
+    this.schedule(again);
+  }
+
+  private log(): void {
+    const { ctx } = this;
+    for (const [what, removed] of this.unlogged) {
+      if (removed === 0) continue;
+      const fields = { event: "prune.done", worker_id: ctx.id, what, removed };
+      ctx.log.info(
+        fields,
+        what === "output" ? `dropped output past retention of ${removed} run(s)` : `pruned ${removed} ${what} job(s)`,
+      );
+    }
+    this.unlogged.clear();
+    this.loggedAt = Date.now();
   }
 }

@@ -117,10 +117,15 @@ export function pruneCases(engineName: string, makeStore: MakeStore): void {
           await store.insertJobs([newJob("running", old)]);
           const running = await claimOne(store, "w1", old + 2000);
           assert.ok(await store.writeOutput("running", running.attempt, "w1", "stdout", output("live")));
+          // A run that wrote nothing: walked past, nothing to drop (so no space to reclaim).
+          await store.insertJobs([newJob("quiet", old)]);
+          const quiet = await claimOne(store, "w1", old + 3000);
+          const silence = { stdout: output(""), stderr: output("") };
+          await store.finishRuns([finished(quiet, { state: "completed" }, silence)]);
 
           const before = now - 10 * MINUTE_MS;
-          assert.equal(await store.countPrunable("output", before), 2);
-          assert.equal(await store.pruneOutput(before, 500), 2);
+          assert.equal(await store.countPrunable("output", before), 3);
+          assert.deepEqual(await store.pruneOutput(before, 500), { walked: 3, dropped: 2 });
           const gone = await store.getOutput("old", 1, "stdout");
           assert.deepEqual(gone, { data: Buffer.alloc(0), total_bytes: 5, truncated: false, pruned: true });
           assert.equal((await store.getOutput("old", 1, "stderr"))?.pruned, true);
@@ -133,10 +138,10 @@ export function pruneCases(engineName: string, makeStore: MakeStore): void {
           assert.deepEqual(await store.getOutput("running", running.attempt, "stdout"), output("live"));
 
           // Nothing left before that cutoff: the next pass walks nothing.
-          assert.equal(await store.pruneOutput(before, 500), 0);
+          assert.deepEqual(await store.pruneOutput(before, 500), { walked: 0, dropped: 0 });
           assert.equal(await store.countPrunable("output", before), 0);
           // A later cutoff takes the recent run too, still not the running one.
-          assert.equal(await store.pruneOutput(now, 500), 1);
+          assert.deepEqual(await store.pruneOutput(now, 500), { walked: 1, dropped: 1 });
           assert.equal((await store.getOutput("recent", 1, "stdout"))?.pruned, true);
           assert.deepEqual(await store.getOutput("running", running.attempt, "stdout"), output("live"));
         }),

@@ -19,6 +19,8 @@ export function postgresRetention(db: Db): RetentionStore {
       return countPrunable(idempotent, what, before);
     },
     /** PostgreSQL's autovacuum makes freed space reusable; giving it back (VACUUM FULL) would lock the tables. */
-    async reclaimSpace() {},
+    async reclaimSpace() {
+      return false;
+    },
   };
 }

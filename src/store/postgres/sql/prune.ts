@@ -60,10 +60,10 @@ async function outputMark(db: Db): Promise<Mark> {
  * statement. The mark only moves forward, so two workers doing this at once redo a little work at
  * most (dropping output twice is harmless).
  */
-export async function pruneOutput(db: Db, before: number, limit: number): Promise<number> {
+export async function pruneOutput(db: Db, before: number, limit: number): Promise<{ walked: number; dropped: number }> {
   const { s } = db;
   const mark = await outputMark(db);
-  const { rows } = await db.query<{ n: number }>(
+  const { rows } = await db.query<{ walked: number; dropped: number }>(
     `WITH batch AS (
        SELECT job_id, number, finished_at ${AFTER_MARK(s)}
        ORDER BY finished_at, job_id, number LIMIT $5
@@ -71,6 +71,7 @@ export async function pruneOutput(db: Db, before: number, limit: number): Promis
        UPDATE ${s}.attempts a SET stdout = ''::bytea, stderr = ''::bytea, output_pruned = true
        FROM batch b WHERE a.job_id = b.job_id AND a.number = b.number
          AND (octet_length(a.stdout) > 0 OR octet_length(a.stderr) > 0)
+       RETURNING 1
      ), last AS (
        SELECT finished_at, job_id, number FROM batch ORDER BY finished_at DESC, job_id DESC, number DESC LIMIT 1
      ), marked AS (
@@ -80,10 +81,10 @@ export async function pruneOutput(db: Db, before: number, limit: number): Promis
          number = excluded.number
        WHERE (excluded.finished_at, excluded.job_id, excluded.number) > (m.finished_at, m.job_id, m.number)
      )
-     SELECT count(*)::int AS n FROM batch`,
+     SELECT (SELECT count(*)::int FROM batch) AS walked, (SELECT count(*)::int FROM dropped) AS dropped`,
     [mark.at, mark.job_id, mark.number, before, limit],
   );
-  return rows[0]?.n ?? 0;
+  return rows[0] ?? { walked: 0, dropped: 0 };
 }
 
 export async function countPrunable(db: Db, what: PrunableState | "output", before: number): Promise<number> {

@@ -15,7 +15,7 @@ export function sqliteRetention(db: Db): RetentionStore {
       return countPrunable(db, what, before);
     },
     async reclaimSpace(full = false) {
-      reclaimSpace(db, full);
+      return reclaimSpace(db, full);
     },
   };
 }

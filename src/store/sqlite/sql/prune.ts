@@ -65,23 +65,26 @@ function outputMark(db: Db): Mark {
   return row ?? { at: 0, job_id: "", number: 0 };
 }
 
-export function pruneOutput(db: Db, before: number, limit: number): number {
+export function pruneOutput(db: Db, before: number, limit: number): { walked: number; dropped: number } {
   return db.write(() => {
     const rows = db
       .sql(`SELECT finished_at, job_id, number ${AFTER_MARK} ORDER BY finished_at, job_id, number LIMIT @limit`)
       .all({ ...outputMark(db), before, limit }) as { finished_at: number; job_id: string; number: number }[];
     const last = rows.at(-1);
-    if (!last) return 0;
+    if (!last) return { walked: 0, dropped: 0 };
     const drop = db.sql(`DELETE FROM outputs WHERE job_id = ? AND number = ?`);
     const mark = db.sql(`UPDATE attempts SET output_pruned = 1 WHERE job_id = ? AND number = ?`);
+    let dropped = 0;
     for (const row of rows) {
-      if (drop.run(row.job_id, row.number).changes > 0) mark.run(row.job_id, row.number);
+      if (drop.run(row.job_id, row.number).changes === 0) continue;
+      mark.run(row.job_id, row.number);
+      dropped++;
     }
     db.sql(
       `INSERT INTO prune_marks (name, finished_at, job_id, number) VALUES ('output', @finished_at, @job_id, @number)
        ON CONFLICT (name) DO UPDATE SET finished_at = excluded.finished_at, job_id = excluded.job_id, number = excluded.number`,
     ).run(last);
-    return rows.length;
+    return { walked: rows.length, dropped };
   });
 }
 
@@ -98,16 +101,23 @@ export function countPrunable(db: Db, what: PrunableState | "output", before: nu
 const VACUUM_PAGES = 4096;
 
 /**
- * Hands free pages back to the file system. Incremental vacuum works only on a file made with
- * auto_vacuum = INCREMENTAL (new stores are: see Db); `full` rewrites the file once with VACUUM,
- * which turns it on for an older store too. In WAL mode the file shrinks at the checkpoint.
+ * Hands free pages back to the file system, VACUUM_PAGES at most; true when free pages are left
+ * for another call. Incremental vacuum works only on a file made with auto_vacuum = INCREMENTAL
+ * (new stores are: see Db); `full` rewrites the file once with VACUUM, which turns it on for an
+ * older store too. In WAL mode the file shrinks at the checkpoint, so there is one only when
+ * something was freed (it writes and syncs every page changed since the last one).
  */
-export function reclaimSpace(db: Db, full: boolean): void {
+export function reclaimSpace(db: Db, full: boolean): boolean {
   if (full) {
     db.raw.pragma("auto_vacuum = INCREMENTAL");
     db.raw.exec("VACUUM");
-  } else {
-    db.raw.pragma(`incremental_vacuum(${VACUUM_PAGES})`);
+    db.raw.pragma("wal_checkpoint(PASSIVE)");
+    return false;
   }
+  // 2: INCREMENTAL. An older file keeps its free pages for reuse until `prune --vacuum`.
+  if (db.raw.pragma("auto_vacuum", { simple: true }) !== 2) return false;
+  if (db.raw.pragma("freelist_count", { simple: true }) === 0) return false;
+  db.raw.pragma(`incremental_vacuum(${VACUUM_PAGES})`);
   db.raw.pragma("wal_checkpoint(PASSIVE)");
+  return (db.raw.pragma("freelist_count", { simple: true }) as number) > 0;
 }
