@@ -57,6 +57,19 @@ function postgresStore(settings: PgSettings, db: Db): PostgresStore {
   const finishedChannel = channelName(settings.schema, "queuectl-finished");
   const finishedListener = new Listener(settings, finishedChannel, { wakeOnListen: true });
   let closed = false;
+  /** NOTIFYs on their way: close() lets them out first (a CLI enqueue closes right after its NOTIFY). */
+  const sending = new Set<Promise<void>>();
+  const send = (to: string): void => {
+    if (closed) return;
+    const sent: Promise<void> = db
+      .query("SELECT pg_notify($1, '')", [to])
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => sending.delete(sent));
+    sending.add(sent);
+  };
   return {
     engine: "postgres",
     location: settings.location,
@@ -69,6 +82,7 @@ function postgresStore(settings: PgSettings, db: Db): PostgresStore {
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.all(sending);
       await listener.close();
       await finishedListener.close();
       await db.end();
@@ -87,17 +101,15 @@ function postgresStore(settings: PgSettings, db: Db): PostgresStore {
 
     // ---- wake-ups
 
-    /** NOTIFY through the pool. Fire-and-forget: a lost wake-up only costs one poll interval. */
+    /** NOTIFY through the pool, not awaited: a failed one only costs one poll interval. */
     notify() {
-      if (closed) return;
-      db.query("SELECT pg_notify($1, '')", [channel]).catch(() => {});
+      send(channel);
     },
     subscribe(wake) {
       return listener.subscribe(wake);
     },
     notifyFinished() {
-      if (closed) return;
-      db.query("SELECT pg_notify($1, '')", [finishedChannel]).catch(() => {});
+      send(finishedChannel);
     },
     subscribeFinished(wake) {
       return finishedListener.subscribe(wake);
