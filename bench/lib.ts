@@ -260,8 +260,9 @@ export function countingRuns(store: Store, counted: (recorded: number) => void):
     get(target, key, receiver) {
       if (key === "finishRuns") {
         return async (runs: FinishedRun[]) => {
-          await target.finishRuns(runs);
+          const refused = await target.finishRuns(runs);
           add(runs);
+          return refused;
         };
       }
       if (key === "finishAndClaim") {
