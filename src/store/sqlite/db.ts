@@ -34,8 +34,10 @@ export class Db {
       throw new QueueError("unavailable", `cannot open the SQLite store at ${path}: ${(error as Error).message}`);
     }
     // Pages freed by pruning can be handed back to the file system (sql/prune.ts). This takes
-    // effect only in a new, empty file; an older store needs one VACUUM (`prune --vacuum`).
-    this.raw.pragma("auto_vacuum = INCREMENTAL");
+    // effect only in a new, empty file; an older store needs one VACUUM (`prune --vacuum`). Set
+    // only then: on an existing file the pragma is a write (page 1), which would make every
+    // read-only command wait for the write lock and fail on a full disk.
+    if (this.raw.pragma("page_count", { simple: true }) === 0) this.raw.pragma("auto_vacuum = INCREMENTAL");
     this.raw.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a commit survives a crash of the process, not always a power loss.
     this.raw.pragma("synchronous = NORMAL");
