@@ -38,30 +38,42 @@ export async function prune(store: Store, targets: PruneTarget[], options: Prune
     for (;;) {
       if (options.stop?.()) break;
       const limit = pace.batch;
-      let n: number;
-      if (target.what === "output") {
-        const { walked, dropped } = await pace.step(
-          () => store.pruneOutput(target.before, limit),
-          (r) => r.walked,
-        );
-        pace.freedRows(dropped);
-        n = walked;
-      } else {
-        const what = target.what;
-        n = await pace.step(
-          () => store.pruneJobs(what, target.before, limit),
-          (r) => r,
-        );
-        pace.freedRows(n);
-      }
-      removed += n;
-      if (n < limit) break;
+      const { walked, freed } = await pruneBatch(store, target, pace, limit);
+      pace.freedRows(freed);
+      removed += freed;
+      if (walked < limit) break;
       await pace.reclaim(store, { stop: options.stop });
     }
     results.push({ ...target, removed });
   }
   if (!options.pace) await pace.reclaim(store, { now: true });
   return results;
+}
+
+/**
+ * One batch of a target: the rows walked (fewer than `limit`: nothing is left) and those freed,
+ * which are what is reported: jobs deleted, or runs whose output was dropped (a run that printed
+ * nothing is walked past, not counted).
+ */
+async function pruneBatch(
+  store: Store,
+  target: PruneTarget,
+  pace: PrunePace,
+  limit: number,
+): Promise<{ walked: number; freed: number }> {
+  if (target.what === "output") {
+    const { walked, dropped } = await pace.step(
+      () => store.pruneOutput(target.before, limit),
+      (r) => r.walked,
+    );
+    return { walked, freed: dropped };
+  }
+  const what = target.what;
+  const deleted = await pace.step(
+    () => store.pruneJobs(what, target.before, limit),
+    (n) => n,
+  );
+  return { walked: deleted, freed: deleted };
 }
 
 /** A prune asked for by hand (`queuectl prune`, the library): as people type it, checked here. */

@@ -17,7 +17,7 @@ export interface RetentionStore {
    * output that it dropped.
    */
   pruneOutput(before: number, limit: number): Promise<{ walked: number; dropped: number }>;
-  /** How many jobs pruneJobs(state, before) would delete, and runs pruneOutput(before) would walk. */
+  /** How many jobs pruneJobs(state, before) would delete, and runs whose output pruneOutput(before) would drop. */
   countPrunable(what: PrunableState | "output", before: number): Promise<number>;
   /** Gives freed pages back to the file system where the engine keeps them (SQLite), a bounded
    * number per call; true when more are left for another call. `full` rewrites the whole file

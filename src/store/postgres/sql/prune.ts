@@ -90,12 +90,11 @@ export async function pruneOutput(db: Db, before: number, limit: number): Promis
 export async function countPrunable(db: Db, what: PrunableState | "output", before: number): Promise<number> {
   if (what === "output") {
     const mark = await outputMark(db);
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*) AS n ${AFTER_MARK(db.s)}`, [
-      mark.at,
-      mark.job_id,
-      mark.number,
-      before,
-    ]);
+    // As pruneOutput drops: runs that have output (a quiet run is walked past, not counted).
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*) AS n ${AFTER_MARK(db.s)} AND (octet_length(stdout) > 0 OR octet_length(stderr) > 0)`,
+      [mark.at, mark.job_id, mark.number, before],
+    );
     return rows[0]?.n ?? 0;
   }
   const { rows } = await db.query<{ n: number }>(

@@ -91,7 +91,8 @@ export function pruneOutput(db: Db, before: number, limit: number): { walked: nu
 export function countPrunable(db: Db, what: PrunableState | "output", before: number): number {
   const sql =
     what === "output"
-      ? `SELECT count(*) AS n ${AFTER_MARK}`
+      ? `SELECT count(*) AS n ${AFTER_MARK}
+           AND EXISTS (SELECT 1 FROM outputs o WHERE o.job_id = attempts.job_id AND o.number = attempts.number)`
       : `SELECT count(*) AS n FROM jobs INDEXED BY jobs_finished WHERE ${FINISHED} AND state = @state AND finished_at < @before`;
   return (db.sql(sql).get(what === "output" ? { ...outputMark(db), before } : { state: what, before }) as { n: number })
     .n;
