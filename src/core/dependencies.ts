@@ -20,6 +20,11 @@ export interface JobLink {
   command: string;
   /** Itself waiting for its own dependencies. */
   blocked: boolean;
+  /**
+   * The dependency completed once, so the dependent waits for it no more: a later retry of the
+   * dependency (it runs again, and may fail) does not hold the dependent back.
+   */
+  satisfied: boolean;
 }
 
 /** A job's dependencies (its `after` jobs that still exist) and dependents, each list bounded. */
@@ -55,8 +60,8 @@ export const BLOCKERS_SHOWN = 3;
  */
 export const HOLDING_STATES = ["dead", "cancelled", "failed"] as const satisfies readonly JobState[];
 
-/** A dependency as a blocked job's reason sees it. */
-export type Blocker = Pick<JobLink, "id" | "state">;
+/** A dependency as a blocked job's reason sees it (lists give only those not satisfied). */
+export type Blocker = Pick<JobLink, "id" | "state"> & { satisfied?: boolean };
 
 const holdWords: Record<(typeof HOLDING_STATES)[number], (id: string) => string> = {
   dead: (id) => `dependency ${id} is dead`,
@@ -75,7 +80,7 @@ export function blockedReason(
   dependencies: readonly Blocker[] = [],
 ): string | null {
   if (!isBlocked(job)) return null;
-  const open = dependencies.filter((dep) => dep.state !== "completed");
+  const open = dependencies.filter((dep) => dep.satisfied !== true);
   for (const state of HOLDING_STATES) {
     const held = open.find((dep) => dep.state === state);
     if (held) return holdWords[state](held.id);

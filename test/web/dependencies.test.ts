@@ -58,7 +58,9 @@ describe("dependencies: API and job page", { skip }, () => {
     assert.equal(b.scheduled, false);
     assert.equal(b.blocked_reason, "waiting for 1 job (A)");
     assert.deepEqual(b.after, ["A"]);
-    assert.deepEqual(b.dependencies, [{ id: "A", state: "pending", command: "echo a", blocked: false }]);
+    assert.deepEqual(b.dependencies, [
+      { id: "A", state: "pending", command: "echo a", blocked: false, satisfied: false },
+    ]);
     assert.deepEqual(
       b.dependents.map((d: Record<string, unknown>) => [d.id, d.state, d.blocked]),
       [

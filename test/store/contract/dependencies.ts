@@ -203,6 +203,39 @@ export function dependenciesCases(engineName: string, makeStore: MakeStore): voi
       );
 
       it(
+        "a completed dependency retried by hand is not waited for again: the reason leaves it out",
+        withStore(async (store) => {
+          const t = Date.now();
+          await store.insertJobs([newJob("A", t, { max_retries: 0 }), newJob("X", t + 50)]);
+          await store.insertJobs([newJob("C", t + 60, { after: ["A", "X"] })]);
+          await run(store, "A", t + 1);
+          // A is run again (it then dies): C already counted it and waits for X alone.
+          await store.retryJobs(["A"], t + 10);
+          let links = await store.jobLinks("C", 10);
+          assert.deepEqual(
+            links.dependencies.map((link) => [link.id, link.state, link.satisfied]),
+            [
+              ["A", "pending", true],
+              ["X", "pending", false],
+            ],
+          );
+          const c = await mustGet(store, "C");
+          assert.equal(c.waiting_on, 1);
+          assert.equal(blockedReason(c, links.dependencies), "waiting for 1 of 2 jobs (X)");
+          await run(store, "A", t + 20, "dead");
+          links = await store.jobLinks("C", 10);
+          assert.equal(blockedReason(c, links.dependencies), "waiting for 1 of 2 jobs (X)", "A's death holds nothing");
+          assert.deepEqual(
+            (await store.jobLinks("A", 10)).dependents.map((link) => [link.id, link.satisfied]),
+            [["C", true]],
+          );
+          await run(store, "X", t + 100);
+          // C became due when X's finish was recorded (the clock's now, not the test's).
+          await run(store, "C", Date.now() + 60_000);
+        }),
+      );
+
+      it(
         "deleting a dependency cancels its dependents transitively; a retried dependent no longer waits for it",
         withStore(async (store) => {
           const t = Date.now();

@@ -66,7 +66,7 @@ export const retryRunAt = (p: string): string =>
   `run_at = CASE WHEN waiting_on > 0 THEN ${BLOCKED_RUN_AT} ELSE ${p} END,
    own_run_at = CASE WHEN waiting_on > 0 THEN ${p} END`;
 
-const LINK = `j.id, j.state, j.command, j.state = 'pending' AND j.waiting_on > 0 AS blocked`;
+const LINK = `j.id, j.state, j.command, j.state = 'pending' AND j.waiting_on > 0 AS blocked, d.done AS satisfied`;
 
 /** Store.jobLinks: both directions through the edge table's two indexes, with their totals. */
 export async function jobLinks(db: Db, id: string, limit: number): Promise<JobLinks> {

@@ -106,9 +106,9 @@ export function forgetDependency(db: Db, id: string, now: number): void {
   db.sql(`DELETE FROM job_deps WHERE after_id = ?`).run(id);
 }
 
-const LINK = `j.id, j.state, j.command, j.state = 'pending' AND j.waiting_on > 0 AS blocked`;
+const LINK = `j.id, j.state, j.command, j.state = 'pending' AND j.waiting_on > 0 AS blocked, d.done AS satisfied`;
 
-type LinkRow = { id: string; state: JobState; command: string; blocked: 0 | 1 };
+type LinkRow = { id: string; state: JobState; command: string; blocked: 0 | 1; satisfied: 0 | 1 };
 
 /** Store.jobLinks: both directions through the edge table's two indexes. */
 export function jobLinks(db: Db, id: string, limit: number): JobLinks {
@@ -126,7 +126,7 @@ export function jobLinks(db: Db, id: string, limit: number): JobLinks {
         )
         .get(id) as { n: number }
     ).n;
-  const link = (row: LinkRow) => ({ ...row, blocked: row.blocked === 1 });
+  const link = (row: LinkRow) => ({ ...row, blocked: row.blocked === 1, satisfied: row.satisfied === 1 });
   return {
     dependencies: dependencies.map(link),
     dependencies_total: dependencies.length < limit ? dependencies.length : count("job_id"),
