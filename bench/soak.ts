@@ -70,6 +70,8 @@ export interface SoakSample {
   reclaimSeconds: number;
   /** The machine's 1-minute load average: the bench shares the machine. */
   load: number;
+  /** PostgreSQL: autovacuums of the store's tables ended so far, and the tables being vacuumed now. */
+  vacuums: { ended: number; now: string[] } | null;
 }
 
 /** The store with the pool's calls to pruneJobs counted and timed. */
@@ -135,13 +137,13 @@ async function stream(
   await fillJobs(store, fed, FEED_BATCH);
   const samples: SoakSample[] = [];
   const sample = async (elapsedMs: number) => {
-    const [size, rows] = await Promise.all([t.size(), t.rows()]);
+    const [size, rows, vacuums] = await Promise.all([t.size(), t.rows(), t.vacuums()]);
     const prev = samples.at(-1);
     const s = elapsedMs / 1000;
     const rate = prev ? (done - prev.done) / (s - prev.s) : 0;
     const { pruned, ms, outputMs, reclaimMs } = prunes.totals;
     const times = { pruneSeconds: ms / 1000, outputSeconds: outputMs / 1000, reclaimSeconds: reclaimMs / 1000 };
-    samples.push({ s, done, rate, ...size, ...rows, pruned, ...times, load: loadavg()[0]! });
+    samples.push({ s, done, rate, ...size, ...rows, pruned, ...times, load: loadavg()[0]!, vacuums });
     const mb = (size.bytes / 1048576).toFixed(1);
     log(
       `${t.engine} ${s.toFixed(0)} s: ${done} done, ${rate.toFixed(0)}/s, ${mb} MB, ${rows.jobs} jobs, ${rows.attempts} attempts, ${prunes.totals.pruned} pruned, ${times.pruneSeconds.toFixed(1)} / ${times.outputSeconds.toFixed(1)} / ${times.reclaimSeconds.toFixed(1)} s in prune / output / reclaim, load ${loadavg()[0]!.toFixed(1)}`,
@@ -277,6 +279,8 @@ export function printSamples(engine: string, samples: SoakSample[]): void {
     "s in output",
     "s in reclaim",
     "load",
+    "autovacuums",
+    "vacuuming",
   ];
   const lines = samples.map((x, i) => [
     x.s.toFixed(0),
@@ -292,6 +296,8 @@ export function printSamples(engine: string, samples: SoakSample[]): void {
     (x.outputSeconds - (samples[i - 1]?.outputSeconds ?? 0)).toFixed(1),
     (x.reclaimSeconds - (samples[i - 1]?.reclaimSeconds ?? 0)).toFixed(1),
     x.load.toFixed(1),
+    x.vacuums === null ? "-" : String(x.vacuums.ended - (samples[i - 1]?.vacuums?.ended ?? 0)),
+    x.vacuums === null ? "-" : x.vacuums.now.join(",") || "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");

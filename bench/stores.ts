@@ -25,6 +25,11 @@ export interface BenchStore {
   size: () => Promise<StoreSize>;
   /** Rows in the jobs and attempts tables, counted (not the trigger-kept totals). */
   rows: () => Promise<{ jobs: number; attempts: number }>;
+  /**
+   * PostgreSQL's vacuums of the store's tables: how many autovacuums ended so far, and the tables
+   * being vacuumed now (what a dip in a soak's rate may line up with). null on SQLite.
+   */
+  vacuums: () => Promise<{ ended: number; now: string[] } | null>;
   cleanup: () => Promise<void>;
 }
 
@@ -52,6 +57,7 @@ export async function sqliteBenchStore(): Promise<BenchStore> {
       return { bytes: file + wal, file, wal };
     },
     rows: async () => ({ jobs: count("jobs"), attempts: count("attempts") }),
+    vacuums: async () => null,
     cleanup: async () => {
       reader.close();
       await store.close();
@@ -82,6 +88,21 @@ export async function postgresBenchStore(): Promise<BenchStore> {
       return { bytes: Number((rows[0] as { n: string }).n), file: null, wal: null };
     },
     rows: async () => ({ jobs: await count("jobs"), attempts: await count("attempts") }),
+    vacuums: async () => {
+      const ended = await pgQuery(
+        `SELECT coalesce(sum(autovacuum_count), 0)::int AS n FROM pg_stat_all_tables WHERE schemaname = $1`,
+        [schema],
+      );
+      const now = await pgQuery(
+        `SELECT c.relname AS name FROM pg_stat_progress_vacuum p JOIN pg_class c ON c.oid = p.relid
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`,
+        [schema],
+      );
+      return {
+        ended: (ended.rows[0] as { n: number }).n,
+        now: (now.rows as { name: string }[]).map((r) => r.name),
+      };
+    },
     cleanup: async () => {
       await store.close();
       await dropSchema(schema);

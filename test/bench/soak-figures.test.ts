@@ -11,7 +11,7 @@ function run(seconds: number, rate: (s: number) => number, stored: (s: number) =
   for (let s = 0; s <= seconds; s += 10) {
     if (s > 0) done += rate(s) * 10;
     const jobs = stored(s);
-    const base = { pruned: 0, pruneSeconds: 0, outputSeconds: 0, reclaimSeconds: 0, load: 1 };
+    const base = { pruned: 0, pruneSeconds: 0, outputSeconds: 0, reclaimSeconds: 0, load: 1, vacuums: null };
     samples.push({ s, done, rate: rate(s), bytes: jobs * 1024, file: null, wal: null, jobs, attempts: jobs, ...base });
   }
   return samples;
