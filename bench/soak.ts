@@ -70,8 +70,8 @@ export interface SoakSample {
   reclaimSeconds: number;
   /** The machine's 1-minute load average: the bench shares the machine. */
   load: number;
-  /** PostgreSQL: autovacuums of the store's tables ended so far, and the tables being vacuumed now. */
-  vacuums: { ended: number; now: string[] } | null;
+  /** PostgreSQL: autovacuums of the store's tables ended so far, the tables being vacuumed now, and the server's checkpoints so far. */
+  vacuums: { ended: number; now: string[]; checkpoints: number } | null;
 }
 
 /** The store with the pool's calls to pruneJobs counted and timed. */
@@ -281,6 +281,7 @@ export function printSamples(engine: string, samples: SoakSample[]): void {
     "load",
     "autovacuums",
     "vacuuming",
+    "checkpoints",
   ];
   const lines = samples.map((x, i) => [
     x.s.toFixed(0),
@@ -298,6 +299,9 @@ export function printSamples(engine: string, samples: SoakSample[]): void {
     x.load.toFixed(1),
     x.vacuums === null ? "-" : String(x.vacuums.ended - (samples[i - 1]?.vacuums?.ended ?? 0)),
     x.vacuums === null ? "-" : x.vacuums.now.join(",") || "-",
+    x.vacuums === null
+      ? "-"
+      : String(x.vacuums.checkpoints - (samples[i - 1]?.vacuums?.checkpoints ?? x.vacuums.checkpoints)),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");

@@ -27,9 +27,10 @@ export interface BenchStore {
   rows: () => Promise<{ jobs: number; attempts: number }>;
   /**
    * PostgreSQL's vacuums of the store's tables: how many autovacuums ended so far, and the tables
-   * being vacuumed now (what a dip in a soak's rate may line up with). null on SQLite.
+   * being vacuumed now; and the server's checkpoints so far (what a dip in a soak's rate may line
+   * up with). null on SQLite.
    */
-  vacuums: () => Promise<{ ended: number; now: string[] } | null>;
+  vacuums: () => Promise<{ ended: number; now: string[]; checkpoints: number } | null>;
   cleanup: () => Promise<void>;
 }
 
@@ -98,9 +99,13 @@ export async function postgresBenchStore(): Promise<BenchStore> {
          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`,
         [schema],
       );
+      // The server's checkpoints (all databases): after each, the first change of every page
+      // writes the whole page to the WAL, so commits slow down for a while.
+      const checkpoints = await pgQuery(`SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter`);
       return {
         ended: (ended.rows[0] as { n: number }).n,
         now: (now.rows as { name: string }[]).map((r) => r.name),
+        checkpoints: (checkpoints.rows[0] as { n: number }).n,
       };
     },
     cleanup: async () => {
