@@ -80,7 +80,8 @@ export function blockedReason(
   dependencies: readonly Blocker[] = [],
 ): string | null {
   if (!isBlocked(job)) return null;
-  const open = dependencies.filter((dep) => dep.satisfied !== true);
+  // A completed dependency is never waited for; nor is one that completed once and was run again.
+  const open = dependencies.filter((dep) => dep.state !== "completed" && dep.satisfied !== true);
   for (const state of HOLDING_STATES) {
     const held = open.find((dep) => dep.state === state);
     if (held) return holdWords[state](held.id);

@@ -43,3 +43,12 @@ test("a dead, cancelled or failed dependency is named, the worst first", () => {
   assert.equal(blockedReason(job(3, ["a", "b", "c"]), all.slice(0, 3)), "dependency c was cancelled");
   assert.equal(blockedReason(job(2, ["a", "b"]), all.slice(0, 2)), "dependency b failed, retrying");
 });
+
+test("a dependency that completed once and was run again is not named, whatever its state now", () => {
+  const links: Blocker[] = [
+    { id: "a", state: "dead", satisfied: true },
+    { id: "b", state: "pending", satisfied: true },
+    { id: "x", state: "pending", satisfied: false },
+  ];
+  assert.equal(blockedReason(job(1, ["a", "b", "x"]), links), "waiting for 1 of 3 jobs (x)");
+});
