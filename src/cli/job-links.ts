@@ -15,20 +15,28 @@ export function linkFields(job: Job, links: JobLinks): [string, string][] {
 /** The job's dependencies and dependents, each with its state (bounded lists, with the total). */
 export function printLinks(links: JobLinks): void {
   const sides = [
-    ["dependencies (it waits for)", links.dependencies, links.dependencies_total],
-    ["dependents (waiting for it)", links.dependents, links.dependents_total],
+    ["dependencies (it waits for)", links.dependencies, links.dependencies_total, true],
+    ["dependents (waiting for it)", links.dependents, links.dependents_total, false],
   ] as const;
-  for (const [title, list, total] of sides) {
+  for (const [title, list, total, isDependency] of sides) {
     if (list.length === 0) continue;
     console.log();
     console.log(color.dim(list.length < total ? `${title}: ${list.length} of ${total}` : `${title}:`));
-    console.log(table(["id", "state", "command"], list.map(linkRow)));
+    console.log(
+      table(
+        ["id", "state", "command"],
+        list.map((link) => linkRow(link, isDependency)),
+      ),
+    );
   }
 }
 
-function linkRow(link: JobLink): string[] {
+/** A dependency that completed once and was run again since is marked: the job no longer waits for it. */
+function linkRow(link: JobLink, isDependency: boolean): string[] {
   const state = isBlocked({ state: link.state, waiting_on: link.blocked ? 1 : 0 })
     ? color.yellow(`${link.state} (blocked)`)
-    : stateLabel(link.state);
+    : isDependency && link.satisfied && link.state !== "completed"
+      ? `${stateLabel(link.state)} ${color.dim("(completed before)")}`
+      : stateLabel(link.state);
   return [text(link.id), state, truncate(link.command, 60)];
 }

@@ -68,6 +68,34 @@ export const dependencyScenarios: Scenario[] = [
   ),
 
   scenario(
+    "workers",
+    "job show: a dependency that completed and was retried is marked, and the reason leaves it out",
+    async (h) => {
+      await h.ok(["add", "--id", "A", "--", "true"]);
+      await h.ok(["add", "--id", "X", "--delay", "1h", "--", "true"]);
+      await h.ok(["add", "--id", "C", "--after", "A,X", "--", "true"]);
+      const w = h.worker(1);
+      await h.waitState("A", "completed", 60_000);
+      await h.ok(["worker", "stop"]);
+      assert.equal(await h.waitExit(w), 0);
+      await h.ok(["job", "retry", "A"]);
+      const c = await showJson(h, "C");
+      assert.equal(c.blocked_reason, "waiting for 1 of 2 jobs (X)");
+      assert.deepEqual(
+        c.dependencies.map((d: Record<string, unknown>) => [d.id, d.state, d.satisfied]),
+        [
+          ["A", "pending", true],
+          ["X", "pending", false],
+        ],
+      );
+      const table = await h.ok(["job", "show", "C"]);
+      assert.match(table, /blocked\s+waiting for 1 of 2 jobs \(X\)/);
+      assert.match(table, /^A\s+pending \(completed before\)\s+true$/m, table);
+      assert.match(table, /^X\s+pending\s+true$/m, table);
+    },
+  ),
+
+  scenario(
     "jobs",
     "cancelling A cancels B and C, each naming its cause; unknown ids write nothing",
     async (h) => {
