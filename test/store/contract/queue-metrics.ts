@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { HOUR_MS, MINUTE_MS } from "../../../src/core/metrics.js";
 import type { NextState, Store } from "../../../src/core/store.js";
 import type { RunResult } from "../../../src/core/types.js";
-import { claimOne, finished, newJob, type MakeStore, storeCase } from "./harness.js";
+import { claimOne, finished, LEASE, newJob, output, type MakeStore, storeCase } from "./harness.js";
 
 /** Inserts one job of `queue`, runs it once to `next`, ending at `end` after `duration` ms. */
 async function runOnce(
@@ -144,6 +144,47 @@ export function queueMetricsCases(engineName: string, makeStore: MakeStore): voi
               ["b-ok", "b"],
               ["b-late", "b"],
             ],
+          );
+        }),
+      );
+
+      it(
+        "run totals count every run of a batch, a lost run once, and no output snapshot",
+        withStore(async (store) => {
+          const t = Date.now();
+          const ids = ["r1", "r2", "r3", "r4", "r5"];
+          await store.insertJobs(ids.map((id, i) => newJob(id, t + i, { run_at: t, queue: i < 3 ? "a" : "b" })));
+          // One claim of five, two of them finished in one call and two with the next claim.
+          const claimed = await store.claimJobs("w1", 5, t, LEASE);
+          assert.equal(claimed.length, 5);
+          const [c1, c2, c3, c4, c5] = claimed;
+          assert.ok(c1 && c2 && c3 && c4 && c5);
+          assert.ok(await store.writeOutput(c1.job.id, c1.attempt, "w1", "stdout", output("half way")));
+          await store.finishRuns([finished(c1, done), finished(c2, { state: "dead" }, { outcome: "failed" })]);
+          const more = await store.finishAndClaim([finished(c3, done), finished(c4, done)], {
+            workerId: "w1",
+            limit: 1,
+            now: t + 100,
+            leaseMs: LEASE,
+          });
+          assert.deepEqual(more.claimed, []);
+          // The fifth run is lost: its lease expires and the reap closes it.
+          assert.deepEqual(await store.reap({ now: t + LEASE + 1, deadWorkerIds: [], staleBefore: 0 }), [c5.job.id]);
+
+          const whole = await store.runTotals();
+          assert.equal(whole.started, 5);
+          assert.equal(whole.finished.completed, 3);
+          assert.equal(whole.finished.failed, 1);
+          assert.equal(whole.finished.lost, 1);
+          assert.equal(whole.dead, 1);
+          const byQueue = new Map((await store.runTotalsByQueue()).map((q) => [q.queue, q.totals]));
+          assert.deepEqual(
+            [byQueue.get("a")?.started, byQueue.get("a")?.finished.completed, byQueue.get("a")?.finished.failed],
+            [3, 2, 1],
+          );
+          assert.deepEqual(
+            [byQueue.get("b")?.started, byQueue.get("b")?.finished.completed, byQueue.get("b")?.finished.lost],
+            [2, 1, 1],
           );
         }),
       );
