@@ -5,7 +5,8 @@ import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { Queue } from "../../src/open.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
-import { CHROMIUM, IS_CI, tempHome } from "../helpers/env.js";
+import { WorkerPool } from "../../src/worker/pool.js";
+import { CHROMIUM, IS_CI, tempHome, waitFor } from "../helpers/env.js";
 
 const skip =
   !existsSync(CHROMIUM) && !IS_CI
@@ -110,10 +111,11 @@ describe("dependencies: API and job page", { skip }, () => {
     await page.locator("select[name=state]").selectOption("blocked");
     await page.waitForURL(/#\/jobs\?state=blocked$/);
     await page.locator("tr[data-job=A]").waitFor({ state: "detached" });
-    const rows = page.locator("tbody tr[data-job]");
-    const shown: (string | null)[] = [];
-    for (let i = 0; i < (await rows.count()); i++) shown.push(await rows.nth(i).getAttribute("data-job"));
-    assert.deepEqual(shown, ["D", "C", "B"]);
+    // The filtered rows may land a moment after the old ones left: wait for the list to settle.
+    const shown = () =>
+      page.locator("tbody tr[data-job]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-job")));
+    await waitFor("the blocked jobs listed", async () => (await shown()).length >= 3);
+    assert.deepEqual(await shown(), ["D", "C", "B"]);
     const d = page.locator("tr[data-job=D] td[data-label=State]");
     assert.equal(await d.locator(".badge").getAttribute("data-state"), "blocked");
     assert.equal(await d.locator(".hint").textContent(), "waiting for 2 jobs (A, B)");
@@ -145,6 +147,32 @@ describe("dependencies: API and job page", { skip }, () => {
       await page.locator("[data-section=dependencies] [data-side=dependents] p").textContent(),
       "No job waits for it.",
     );
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("marks a dependency that completed and was retried since as one the job no longer waits for", async () => {
+    await queue.enqueueMany([
+      { id: "X", command: "true" },
+      { id: "Y", command: "true", after: ["X"], run_at: LATER },
+    ]);
+    const pool = new WorkerPool(queue, { slots: 1 });
+    await pool.start();
+    try {
+      await waitFor("X to complete", async () => (await queue.get("X")).state === "completed");
+    } finally {
+      await pool.stop("drain");
+    }
+    await queue.retryJobs(["X"]);
+    assert.equal((await queue.get("X")).state, "pending");
+    await page.goto(new URL("/#/jobs/Y", server.url).href);
+    const link = page.locator("[data-section=dependencies] [data-side=dependencies] [data-link=X]");
+    await link.waitFor();
+    assert.equal(await link.locator(".badge").getAttribute("data-state"), "pending");
+    assert.equal(await link.locator("[data-satisfied]").textContent(), "completed before");
+    // A dependency still waited for carries no such mark.
+    await page.goto(new URL("/#/jobs/B", server.url).href);
+    await page.locator("[data-section=dependencies] [data-side=dependencies] [data-link=A]").waitFor();
+    assert.equal(await page.locator("[data-section=dependencies] [data-satisfied]").count(), 0);
     assert.deepEqual(pageErrors, []);
   });
 

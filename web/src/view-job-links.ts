@@ -4,7 +4,9 @@ import { badge, jobLink } from "./widgets.js";
 
 /**
  * The job page's "Dependencies" section: the jobs it waits for → this job → the jobs waiting for
- * it, each linked with its state. Hidden for a job that has neither. Text goes in as text nodes.
+ * it, each linked with its state (and "completed before" for a dependency that completed and was
+ * run again: the job no longer waits for it). Hidden for a job that has neither. Text goes in as
+ * text nodes.
  */
 export function drawLinks(box: HTMLElement, job: Job, links: Links): void {
   box.hidden = links.dependencies_total === 0 && links.dependents_total === 0;
@@ -24,6 +26,10 @@ export function drawLinks(box: HTMLElement, job: Job, links: Links): void {
                 { "data-link": link.id },
                 jobLink(link.id),
                 badge(link.state, false, link.blocked),
+                // A dependency that completed and was run again since: this job no longer waits for it.
+                side === "dependencies" && link.satisfied && link.state !== "completed"
+                  ? h("span", { class: "muted", "data-satisfied": "" }, "completed before")
+                  : [],
                 h("code", { class: "command", title: link.command }, link.command),
               ),
             ),

@@ -497,7 +497,7 @@ export const MIGRATIONS: Migration[] = [
     version: 18,
     name: "run totals counted once per statement",
     // The run totals were kept by row triggers: two plpgsql calls per job, each looking up the job's
-    // queue and upserting a total, cost the claim-and-finish statement about a third of its server
+    // queue and upserting a total, cost the claim-and-finish statement about a quarter of its server
     // time. Statement triggers read the rows a statement inserted or updated (transition tables)
     // and add them up with one upsert per event and queue. A transition table is not allowed with a
     // column list, so the update trigger sees every update of attempts and keeps only the rows whose
