@@ -495,48 +495,18 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 18,
-    name: "run totals counted once per statement",
-    // The run totals were kept by row triggers: two plpgsql calls per job, each looking up the job's
-    // queue and upserting a total, cost the claim-and-finish statement about a quarter of its server
-    // time. Statement triggers read the rows a statement inserted or updated (transition tables)
-    // and add them up with one upsert per event and queue. A transition table is not allowed with a
-    // column list, so the update trigger sees every update of attempts and keeps only the rows whose
-    // outcome left 'running'.
+    name: "run totals counted by the statements that start and end runs",
+    // The run totals were kept by row triggers on attempts: two plpgsql calls per job, each looking
+    // up the job's queue and upserting a total, cost the claim-and-finish statement about a quarter
+    // of its server time. The claims, the finish and the reap now add their runs up themselves, one
+    // upsert per event and queue (sql/run-tally.ts), as SQLite's do. Moves to the DLQ keep their
+    // trigger (jobs_total_dead, which uses count_job_event).
     sql: (s) => `
       DROP TRIGGER attempts_total_insert ON ${s}.attempts;
       DROP TRIGGER attempts_total_insert_finished ON ${s}.attempts;
       DROP TRIGGER attempts_total_finish ON ${s}.attempts;
       DROP FUNCTION ${s}.count_run_event();
       DROP FUNCTION ${s}.count_run_outcome();
-      CREATE FUNCTION ${s}.count_runs_added() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        -- Every attempt inserted started a run; one inserted already finished (a finish whose claim
-        -- row was missing, see finish-runs) also counts its outcome.
-        INSERT INTO ${s}.run_totals AS t (event, queue, shard, n)
-          SELECT e.event, coalesce(j.queue, 'default'), txid_current() % 64, count(*)
-          FROM (SELECT job_id, 'started' AS event FROM added
-                UNION ALL SELECT job_id, outcome FROM added WHERE outcome <> 'running') e
-          LEFT JOIN ${s}.jobs j ON j.id = e.job_id
-          GROUP BY 1, 2
-          ON CONFLICT (event, queue, shard) DO UPDATE SET n = t.n + excluded.n;
-        RETURN NULL;
-      END $$;
-      CREATE FUNCTION ${s}.count_runs_ended() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO ${s}.run_totals AS t (event, queue, shard, n)
-          SELECT n.outcome, coalesce(j.queue, 'default'), txid_current() % 64, count(*)
-          FROM before_rows o JOIN after_rows n ON n.job_id = o.job_id AND n.number = o.number
-          LEFT JOIN ${s}.jobs j ON j.id = n.job_id
-          WHERE o.outcome = 'running' AND n.outcome <> 'running'
-          GROUP BY 1, 2
-          ON CONFLICT (event, queue, shard) DO UPDATE SET n = t.n + excluded.n;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER attempts_total_added AFTER INSERT ON ${s}.attempts REFERENCING NEW TABLE AS added
-        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_runs_added();
-      CREATE TRIGGER attempts_total_ended AFTER UPDATE ON ${s}.attempts
-        REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_runs_ended();
     `,
   },
 ];

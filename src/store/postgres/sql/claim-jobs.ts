@@ -4,6 +4,7 @@ import type { Db, Param } from "../db.js";
 import { jobColumns } from "../../shared/columns.js";
 import { OPEN, scopedClaimSql } from "./claim-by-queue.js";
 import type { JobRow } from "../rows.js";
+import { CLAIMED_EVENTS, runTallyCte } from "./run-tally.js";
 
 /**
  * The claim as CTEs plus its final SELECT, numbered from parameter `$first`: lock up to `limit` ready
@@ -106,7 +107,7 @@ export function scopedClaims(db: Db, claim: ClaimRequest, rows: ScopedRow[]): Cl
 export async function claimByQueue(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
   const { ctes, params, name } = scopedClaimSql(db.s, claim, 1);
   const { rows } = await db.query<ScopedRow>(
-    `WITH RECURSIVE ${ctes}
+    `WITH RECURSIVE ${ctes}, ${runTallyCte(db.s, [CLAIMED_EVENTS])}
      SELECT claimed.*, x.open FROM (SELECT ${OPEN} AS open) x LEFT JOIN claimed ON true
      ORDER BY claimed.priority DESC, claimed.created_at, claimed.seq`,
     params,
@@ -118,7 +119,7 @@ export async function claimByQueue(db: Db, claim: ClaimRequest): Promise<Claimed
 async function claimPlain(db: Db, claim: ClaimRequest): Promise<ClaimedJob[]> {
   const { ctes, select, params } = claimSql(db.s, claim, 1);
   const { rows } = await db.query<JobRow & { last_attempt: number }>(
-    `WITH ${ctes} ${select}`,
+    `WITH ${ctes}, ${runTallyCte(db.s, [CLAIMED_EVENTS])} ${select}`,
     params,
     claimName("claimJobs", claim),
   );

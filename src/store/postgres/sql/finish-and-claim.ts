@@ -14,6 +14,7 @@ import {
 } from "./claim-jobs.js";
 import { OPEN, scopedClaimSql } from "./claim-by-queue.js";
 import { finishRuns, finishRunsCtes } from "./finish-runs.js";
+import { CLAIMED_EVENTS, runTallyCte } from "./run-tally.js";
 
 /**
  * The worker's hot path in one statement — one round trip, one commit: record the finished runs
@@ -34,7 +35,7 @@ export async function finishAndClaim(db: Db, runs: FinishedRun[], claim: ClaimRe
   const take = claimSql(db.s, claim, finish.params.length + 1);
   // One row per claimed job, or one row of nulls when none was claimed; each carries the refused ids.
   const { rows } = await db.query<JobRow & { last_attempt: number; refused: string[] }>(
-    `WITH ${finish.sql}, ${take.ctes}
+    `WITH ${finish.sql}, ${take.ctes}, ${runTallyCte(db.s, [finish.events, CLAIMED_EVENTS])}
      SELECT claimed.*, rf.refused FROM (SELECT ARRAY(SELECT job_id FROM refused) AS refused) rf
      LEFT JOIN claimed ON true
      ORDER BY claimed.priority DESC, claimed.created_at, claimed.seq`,
@@ -56,7 +57,7 @@ async function finishAndClaimByQueue(db: Db, runs: FinishedRun[], claim: ClaimRe
   const finish = finishRunsCtes(db.s, runs, 1, false);
   const take = scopedClaimSql(db.s, claim, finish.params.length + 1, "finished_job");
   const { rows } = await db.query<ScopedRow & { refused: string[] }>(
-    `WITH RECURSIVE ${finish.sql}, ${take.ctes}
+    `WITH RECURSIVE ${finish.sql}, ${take.ctes}, ${runTallyCte(db.s, [finish.events, CLAIMED_EVENTS])}
      SELECT claimed.*, x.open, x.refused
      FROM (SELECT ${OPEN} AS open, ARRAY(SELECT job_id FROM refused) AS refused) x LEFT JOIN claimed ON true
      ORDER BY claimed.priority DESC, claimed.created_at, claimed.seq`,

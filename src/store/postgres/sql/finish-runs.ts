@@ -3,6 +3,7 @@ import { inTransaction } from "../transaction.js";
 import { insertOne } from "./insert-jobs.js";
 import type { FinishedRun } from "../../../core/store.js";
 import { endedRunsCtes } from "./queue-running.js";
+import { runTallyCte } from "./run-tally.js";
 
 /**
  * The CTEs that record a batch of finished runs, numbered from parameter `$first`; finish-and-claim
@@ -15,13 +16,14 @@ import { endedRunsCtes } from "./queue-running.js";
  * Runs are sorted by job id so two batches touching the same jobs lock them in the same order.
  * The finished jobs leave the running count of their limited queues (queue-running.ts) unless
  * `counted` is false: the restricted claim composed after them changes that count itself.
+ * `events` are the run events for run-tally.ts: the composing statement adds them up.
  */
 export function finishRunsCtes(
   s: string,
   runs: FinishedRun[],
   first: number,
   counted = true,
-): { sql: string; params: Param[] } {
+): { sql: string; params: Param[]; events: string } {
   const sorted = [...runs].sort((a, b) => (a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : a.attempt - b.attempt));
   const col = <T extends Param>(pick: (run: FinishedRun) => T): T[] => sorted.map(pick);
   const p = (n: number) => `$${first + n - 1}`;
@@ -87,7 +89,9 @@ export function finishRunsCtes(
     col((r) => r.next.state),
     col((r) => (r.next.state === "failed" ? r.next.run_at : null)),
   ];
-  return { sql, params };
+  // Every run recorded here wrote its attempt row (finished_attempt): one event of its outcome.
+  const events = `SELECT r.outcome AS event, f.queue FROM r JOIN finished_job f ON f.id = r.job_id AND f.number = r.number`;
+  return { sql, params, events };
 }
 
 /**
@@ -97,9 +101,9 @@ export function finishRunsCtes(
 export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<string[]> {
   if (runs.length === 0) return [];
   if (runs.some((run) => run.hook)) return finishWithHooks(db, runs);
-  const { sql, params } = finishRunsCtes(db.s, runs, 1);
+  const { sql, params, events } = finishRunsCtes(db.s, runs, 1);
   const { rows } = await db.query<{ refused: string[] }>(
-    `WITH ${sql} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
+    `WITH ${sql}, ${runTallyCte(db.s, [events])} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
     params,
     "finishRuns",
   );
@@ -111,10 +115,10 @@ export async function finishRuns(db: Db, runs: FinishedRun[]): Promise<string[]>
  * it recorded, in one transaction (a crash cannot lose a hook). Rare, so off the hot statement.
  */
 async function finishWithHooks(db: Db, runs: FinishedRun[]): Promise<string[]> {
-  const { sql, params } = finishRunsCtes(db.s, runs, 1);
+  const { sql, params, events } = finishRunsCtes(db.s, runs, 1);
   return inTransaction(db, async (query) => {
     const { rows } = await query<{ refused: string[] }>(
-      `WITH ${sql} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
+      `WITH ${sql}, ${runTallyCte(db.s, [events])} SELECT ARRAY(SELECT job_id FROM refused) AS refused`,
       params,
     );
     const refused = rows[0]?.refused ?? [];

@@ -5,6 +5,7 @@ import { HOOK_KEY_PREFIX } from "../../../core/unique-key.js";
 import type { Db } from "../db.js";
 import { insertJobsSql, newJobParams, ON_KEY } from "./insert-jobs.js";
 import { endedRunsCtes } from "./queue-running.js";
+import { runTallyCte } from "./run-tally.js";
 
 type LostRow = Pick<Job, "id" | "attempts" | "max_retries" | "worker_id" | "command" | "key" | "cancel_signal"> & {
   last_attempt: number;
@@ -59,7 +60,8 @@ export async function reap(db: Db, options: ReapOptions): Promise<string[]> {
        UPDATE ${s}.attempts a
        SET outcome = 'lost', finished_at = $1, duration_ms = greatest($1 - a.started_at, 0), error = recovered.error
        FROM recovered WHERE a.job_id = recovered.id AND a.number = recovered.number AND a.outcome = 'running'
-     ), hooks AS (
+       RETURNING recovered.queue
+     ), ${runTallyCte(s, ["SELECT 'lost' AS event, queue FROM attempt"])}, hooks AS (
        ${insertJobsSql(s, 13, `JOIN recovered ON t.key = '${HOOK_KEY_PREFIX}' || recovered.id`)}
        ${ON_KEY} DO NOTHING
      ), gone AS (
