@@ -8,6 +8,7 @@ import pg from "pg";
 import type { NewJob } from "../../src/core/types.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { PG_URL } from "../helpers/env.js";
+import { newJob } from "./contract/harness.js";
 import { dropSchema, pgQuery, pgSkipReason, uniqueSchema } from "../helpers/pg.js";
 
 const skip = await pgSkipReason();
@@ -18,15 +19,7 @@ describe("postgres: statistics after large enqueues", { skip: skip ?? false }, (
   let next = 0;
   const jobs = (n: number): NewJob[] => {
     const now = Date.now();
-    return Array.from({ length: n }, () => ({
-      id: `j${next++}`,
-      command: "true",
-      priority: 5,
-      max_retries: 0,
-      timeout: null,
-      run_at: now,
-      created_at: now,
-    }));
+    return Array.from({ length: n }, () => newJob(`j${next++}`, now));
   };
   /** The rows the statistics know: ANALYZE (or VACUUM) sets it, nothing else. */
   const known = async () =>
