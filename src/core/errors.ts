@@ -33,6 +33,9 @@ export const notFound = (what: string, id: string): QueueError =>
 
 export const conflict = (message: string): QueueError => new QueueError("conflict", message);
 
+/** The store cannot be reached or written just now (connection lost, locked, disk full): waiting may help. */
+export const isUnavailable = (error: unknown): boolean => error instanceof QueueError && error.kind === "unavailable";
+
 /**
  * The store this process opened is gone from under it (e.g. its SQLite file was deleted or replaced):
  * retrying cannot help and writing on would only reach a file nobody else sees. A worker stops.

@@ -1,17 +1,24 @@
+import { isUnavailable } from "../core/errors.js";
 import { isFinished } from "../core/job-state.js";
 import type { ClaimedJob } from "../core/types.js";
 import { backoff, type FinishedRun, type RunRef, type WorkerContext } from "./context.js";
 import { FinishNotice } from "./finish-notice.js";
 import type { RunTable } from "./runs.js";
 
+/** How often a run the store refuses (for a reason other than being unavailable) is tried. */
+const REFUSED_TRIES = 5;
+
 /**
  * Records finished runs. Runs that end while a write is in flight join the next one (group commit),
  * and that same write claims jobs for the slots they freed (one commit per cycle on SQLite). A result
  * is never dropped while the store is unreachable: the batch is kept and retried with back-off. A run
- * the store refuses was recovered by another worker meanwhile; its result is not recorded.
+ * the store reports as not held was recovered by another worker meanwhile; its result is not
+ * recorded. A run whose write fails for another reason is tried alone a few times, then given up.
  */
 export class Completer {
   private finished: FinishedRun[] = [];
+  /** How often the store refused each run held here (for a reason other than being unavailable). */
+  private readonly refusals = new WeakMap<FinishedRun, number>();
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
   private readonly notice: FinishNotice;
@@ -63,19 +70,69 @@ export class Completer {
           await this.write(batch);
           failures = 0;
         } catch (error) {
-          this.finished = [...batch, ...this.finished];
-          failures++;
-          const reason = (error as Error).message;
-          this.ctx.log.warn(
-            { event: "finish.failed", worker_id: this.ctx.id, jobs: batch.length, reason },
-            `cannot record ${batch.length} finished job(s): ${reason}; retrying`,
-          );
-          await sleep(backoff(failures));
+          if (isUnavailable(error)) {
+            this.finished = [...batch, ...this.finished];
+            failures++;
+            const reason = (error as Error).message;
+            this.ctx.log.warn(
+              { event: "finish.failed", worker_id: this.ctx.id, jobs: batch.length, reason },
+              `cannot record ${batch.length} finished job(s): ${reason}; retrying`,
+            );
+            await sleep(backoff(failures));
+          } else if (!this.ctx.lost) {
+            await this.writeEach(batch);
+          }
         }
       }
       this.flushing = null;
     })();
     return this.flushing;
+  }
+
+  /**
+   * The store refused a batch for a reason of its own (not for being unavailable): records its runs
+   * one at a time, so that one run it refuses keeps none of the others waiting. A refused run is
+   * tried again after a back-off, and given up after REFUSED_TRIES: no longer held, its lease runs
+   * out and it is recovered like any lost run (its job retried by the policy).
+   */
+  private async writeEach(batch: FinishedRun[]): Promise<void> {
+    const { ctx } = this;
+    const again: FinishedRun[] = [];
+    for (const [i, run] of batch.entries()) {
+      try {
+        this.recorded([run], await ctx.writing(() => ctx.store.finishRuns([run])));
+        if (run.next.state !== "requeue" && isFinished(run.next.state)) this.notice.recorded();
+      } catch (error) {
+        if (isUnavailable(error) || ctx.lost) {
+          this.finished = [...again, ...batch.slice(i), ...this.finished];
+          return;
+        }
+        const reason = (error as Error).message;
+        const what = `job ${run.job_id} attempt ${run.attempt}`;
+        const refusals = (this.refusals.get(run) ?? 0) + 1;
+        const fields = { worker_id: ctx.id, job_id: run.job_id, attempt: run.attempt, reason };
+        if (refusals < REFUSED_TRIES) {
+          this.refusals.set(run, refusals);
+          again.push(run);
+          ctx.log.warn(
+            { event: "finish.refused", ...fields, tries: refusals },
+            `cannot record ${what}: ${reason}; trying again (${refusals} of ${REFUSED_TRIES})`,
+          );
+        } else {
+          this.table.letGo(run);
+          ctx.log.error(
+            { event: "finish.abandoned", ...fields, tries: refusals },
+            `gave up recording ${what}: the store refused it ${refusals} times (${reason}); ` +
+              "it is recovered like a lost run once its lease runs out",
+          );
+        }
+      }
+    }
+    // The slots these runs held may be free now: the claim loop looks for work.
+    ctx.wakeup.wake();
+    if (again.length === 0) return;
+    await sleep(backoff(Math.max(...again.map((run) => this.refusals.get(run) ?? 1))));
+    this.finished = [...again, ...this.finished];
   }
 
   private async write(batch: FinishedRun[]): Promise<void> {

@@ -27,9 +27,25 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Errors of a reachable server that cannot do the work just now: out of disk, memory or
+ * connections (class 53), an I/O error (class 58), a lock or statement timeout, a deadlock or
+ * serialization failure that kept recurring. Waiting may help; the statement itself is not at fault.
+ */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || code.length !== 5) return false;
+  return /^(53|58)/.test(code) || ["55P03", "57014", "40001", "40P01"].includes(code);
+}
+
 /** The one-line message the faces print when PostgreSQL cannot be reached. */
 export function unavailable(location: string, error: unknown): QueueError {
   return new QueueError("unavailable", `cannot reach PostgreSQL at ${location}: ${reason(error)}`);
+}
+
+/** The one-line message when PostgreSQL is reachable but cannot do the work just now. */
+export function busy(location: string, error: unknown): QueueError {
+  return new QueueError("unavailable", `PostgreSQL at ${location} cannot do it now: ${reason(error)}`);
 }
 
 function reason(error: unknown): string {

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { QueueError } from "../../core/errors.js";
 import type { PgSettings } from "./config.js";
-import { isConnectionError, unavailable } from "./connection-errors.js";
+import { busy, isBusyError, isConnectionError, unavailable } from "./connection-errors.js";
 import { connectionConfig, openPool } from "./connection.js";
 
 // Connecting and judging connection errors live in their own modules; importers of these from
@@ -145,12 +145,16 @@ export class Db {
     }
   }
 
-  /** Connection-class failures become an "unavailable" QueueError; anything else is a bug: kept as is. */
+  /**
+   * Connection-class failures, and a server short of resources or timing out, become an
+   * "unavailable" QueueError (callers wait and retry those); anything else is a bug: kept as is.
+   */
   mapError(error: unknown): unknown {
     if (error instanceof QueueError) return error;
     if (isConnectionError(error) || error instanceof NoAnswer) {
       return unavailable(this.settings.location, error);
     }
+    if (isBusyError(error)) return busy(this.settings.location, error);
     return error;
   }
 

@@ -3,10 +3,16 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { QueueError } from "../../core/errors.js";
 import { LONG_HOLD_MS, type StoreHold } from "../../core/lease.js";
-import { DiskSpace } from "./disk-space.js";
+import { DiskSpace, isDiskError } from "./disk-space.js";
 import { StoreFiles } from "./store-files.js";
 
 type Stmt = Database.Statement<unknown[], unknown>;
+
+/** Locked past the busy timeout, a full disk, an I/O error: the store cannot be written now; later may do. */
+function cannotWriteNow(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isDiskError(error) || (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code));
+}
 
 /**
  * The one door to the SQLite file for every SQL operation: the connection with its pragmas,
@@ -24,7 +30,7 @@ export class Db {
   /** Jobs made due by finishes (dependencies completed) since the store last woke workers for them. */
   unblocked = 0;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     const inMemory = path === ":memory:";
     try {
       if (!inMemory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -65,6 +71,13 @@ export class Db {
     } catch (error) {
       // better-sqlite3 has rolled the transaction back; a full disk is remembered for the next write.
       this.disk?.failed(error);
+      // As "unavailable", which callers wait out and retry; any other error is the statement's own.
+      if (cannotWriteNow(error)) {
+        throw new QueueError(
+          "unavailable",
+          `cannot write the SQLite store at ${this.path}: ${(error as Error).message}`,
+        );
+      }
       throw error;
     }
   }
