@@ -11,13 +11,26 @@ export interface LogFields {
 
 export type LogMethod = (fields: LogFields, message: string) => void;
 
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
 export interface Log {
   debug: LogMethod;
   info: LogMethod;
   warn: LogMethod;
   error: LogMethod;
+  /** Whether calls at `level` go anywhere (pino has it); without it, every level is taken as on. */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 const nothing: LogMethod = () => {};
 
-export const silentLog: Log = { debug: nothing, info: nothing, warn: nothing, error: nothing };
+export const silentLog: Log = {
+  debug: nothing,
+  info: nothing,
+  warn: nothing,
+  error: nothing,
+  isLevelEnabled: () => false,
+};
+
+/** For the events of every job: their message is not even built when nothing takes it. */
+export const logsAt = (log: Log, level: LogLevel): boolean => log.isLevelEnabled?.(level) ?? true;

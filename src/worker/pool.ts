@@ -10,7 +10,7 @@ import { Completer } from "./completer.js";
 import { WorkerContext, type CancelRun, type RunRef, type StopMode } from "./context.js";
 import type { Execution, ExecutionResult, Executor, InterruptReason } from "./executor.js";
 import { LiveOutput } from "./live-output.js";
-import { silentLog, type Log } from "./log.js";
+import { logsAt, silentLog, type Log } from "./log.js";
 import { Maintenance } from "./maintenance.js";
 import { WORKER_ID_VAR } from "./orphans.js";
 import { CommandRunner } from "./runner.js";
@@ -160,10 +160,12 @@ export class WorkerPool {
       onOutput: (stream) => running.output.changed(stream),
     });
     this.table.add(running);
-    ctx.log.info(
-      { event: "job.started", job_id: job.id, attempt, worker_id: this.id, command: job.command.slice(0, 1000) },
-      `job ${job.id} started (attempt ${attempt}): ${job.command.slice(0, 200)}`,
-    );
+    if (logsAt(ctx.log, "info")) {
+      ctx.log.info(
+        { event: "job.started", job_id: job.id, attempt, worker_id: this.id, command: job.command.slice(0, 1000) },
+        `job ${job.id} started (attempt ${attempt}): ${job.command.slice(0, 200)}`,
+      );
+    }
     const settled = running.execution.result.catch((error: unknown) => executorFailed(error, running.execution));
     void settled.then(async (result) => {
       if (result.outcome !== "completed" && !running.foreign) await ctx.refreshConfigForFailure();
