@@ -28,14 +28,20 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * Errors of a reachable server that cannot do the work just now: out of disk, memory or
- * connections (class 53), an I/O error (class 58), a lock or statement timeout, a deadlock or
- * serialization failure that kept recurring. Waiting may help; the statement itself is not at fault.
+ * SQLSTATE classes of errors that come from what a statement was given: cardinality (21), data (22),
+ * integrity constraints (23), trigger rules (27), check options (44), PL/pgSQL RAISE (P0). The same
+ * statement with the same values fails again; the server is not at fault.
+ */
+const STATEMENT_CLASSES = new Set(["21", "22", "23", "27", "44", "P0"]);
+
+/**
+ * Any other error of a reachable server means it cannot do the work now: out of disk, memory or
+ * connections, read-only after a failover, a lock or statement timeout, a deadlock that kept
+ * recurring, privileges or schema changed under us. Waiting (for the server or an operator) helps.
  */
 export function isBusyError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string" || code.length !== 5) return false;
-  return /^(53|58)/.test(code) || ["55P03", "57014", "40001", "40P01"].includes(code);
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !STATEMENT_CLASSES.has(code.slice(0, 2));
 }
 
 /** The one-line message the faces print when PostgreSQL cannot be reached. */

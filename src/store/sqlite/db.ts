@@ -3,15 +3,21 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { QueueError } from "../../core/errors.js";
 import { LONG_HOLD_MS, type StoreHold } from "../../core/lease.js";
-import { DiskSpace, isDiskError } from "./disk-space.js";
+import { DiskSpace } from "./disk-space.js";
 import { StoreFiles } from "./store-files.js";
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
-/** Locked past the busy timeout, a full disk, an I/O error: the store cannot be written now; later may do. */
+/**
+ * SQLite errors that come from what a statement was given (a constraint, a trigger's RAISE, a value
+ * too big or of the wrong type): the same write fails again. Any other result code is the store's
+ * condition (locked past the busy timeout, a full disk, an I/O error, read-only): later may do.
+ */
 function cannotWriteNow(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return isDiskError(error) || (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code));
+  return (
+    typeof code === "string" && code.startsWith("SQLITE_") && !/^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code)
+  );
 }
 
 /**
