@@ -8,7 +8,7 @@ import type { Param } from "../db.js";
  * statement itself, so the restricted claim costs no round trip more than the plain one; the rule
  * is core/queues.ts's (planClaim, queueTakes), applied here in SQL:
  * - candidate queues are those served, or every queue with waiting jobs (a recursive skip scan of
- *   jobs_queue_ready: one index step per queue);
+ *   jobs_queue_ready, from the last queue down: one index step per queue);
  * - limited queues (served, not paused) are locked, their rows in name order, and read with their
  *   running count (queue-running.ts), and only when there are some: the lock serialises their
  *   claimers across hosts, and a queue then gives at most its concurrency minus its running jobs; a
@@ -35,10 +35,14 @@ export function scopedClaimSql(
   const ready = `state IN ('pending', 'failed')`;
   const all = (claim.queues ?? null) === null;
   const candidates = all
-    ? `ready_queues(name) AS (
-           SELECT (SELECT min(queue) FROM ${s}.jobs WHERE ${ready})
+    ? // Walked from the last queue down (max, <): each probe then lands on the tail of a queue, its
+      // newest, lowest-priority jobs, which are still waiting. Walked up (min, >) it landed on the
+      // head, where the entries of jobs claimed since the last vacuum lie, and read their pages at
+      // every claim (docs/benchmarks.md, 2026-12-03 evening).
+      `ready_queues(name) AS (
+           SELECT (SELECT max(queue) FROM ${s}.jobs WHERE ${ready})
            UNION ALL
-           SELECT (SELECT min(queue) FROM ${s}.jobs WHERE ${ready} AND queue > r.name) FROM ready_queues r
+           SELECT (SELECT max(queue) FROM ${s}.jobs WHERE ${ready} AND queue < r.name) FROM ready_queues r
            WHERE r.name IS NOT NULL
          ), candidates AS MATERIALIZED (SELECT name FROM ready_queues WHERE name IS NOT NULL)`
     : // Not unnest: the planner sizes unnest by a known array, so each custom plan would look cheaper
