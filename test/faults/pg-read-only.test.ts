@@ -8,9 +8,10 @@
  * disturbed.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import pg from "pg";
-import { withHarness } from "../cli/harness.js";
+import { sq, withHarness } from "../cli/harness.js";
 import { waitFor } from "../helpers/env.js";
 import { pgQuery, pgSkipReason, withDatabase } from "../helpers/pg.js";
 import { pgEnv } from "../postgres/pg-env.js";
@@ -35,14 +36,20 @@ describe("faults (postgres): the database turns read-only for a while", { skip: 
         () => pgEnv(url),
         async (h) => {
           await h.ok(["config", "set", "lease-seconds", String(LEASE_SECONDS)]);
+          // Each job runs until the test opens the gate, so all are seen running however slow the
+          // machine, and all finish while writes are refused.
+          const gate = h.path("gate");
           const ids: string[] = [];
-          for (let i = 0; i < JOBS; i++) ids.push(await h.enqueue({ command: `sleep 1; echo job ${i}` }));
+          for (let i = 0; i < JOBS; i++) {
+            ids.push(await h.enqueue({ command: `while [ ! -e ${sq(gate)} ]; do sleep 0.05; done; echo job ${i}` }));
+          }
           const worker = h.worker(JOBS);
           await h.waitCounts("every job to be running", (c) => c.processing === JOBS);
 
           await setReadOnly(name, true);
           let readOnlyFor: number;
           try {
+            writeFileSync(gate, "");
             await waitFor(
               "the worker to meet the read-only database",
               () => /read-only transaction/.test(worker.output()),
