@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { QueueError } from "../../core/errors.js";
 import { LONG_HOLD_MS, type StoreHold } from "../../core/lease.js";
+import { BackgroundCheckpoints, THREAD_AFTER_COMMITS } from "./background-checkpoints.js";
 import { DiskSpace } from "./disk-space.js";
 import { StoreFiles } from "./store-files.js";
 
@@ -33,6 +34,9 @@ export class Db {
   private readonly disk: DiskSpace | null;
   /** Which files were opened: a store deleted or replaced under this process is noticed. */
   readonly files: StoreFiles | null;
+  /** The checkpoint thread, started once this connection has committed often (null before, and in memory). */
+  private checkpoints: BackgroundCheckpoints | null = null;
+  private commits = 0;
   /** Jobs made due by finishes (dependencies completed) since the store last woke workers for them. */
   unblocked = 0;
 
@@ -73,7 +77,9 @@ export class Db {
     this.files?.verify(now);
     try {
       this.disk?.beforeWrite(now);
-      return this.inTransaction.immediate(() => this.holding(fn)) as T;
+      const result = this.inTransaction.immediate(() => this.holding(fn)) as T;
+      this.committed();
+      return result;
     } catch (error) {
       // better-sqlite3 has rolled the transaction back; a full disk is remembered for the next write.
       this.disk?.failed(error);
@@ -105,6 +111,16 @@ export class Db {
     return result;
   }
 
+  /** Counts commits: the one that shows the store is busy starts its checkpoint thread. */
+  private committed(): void {
+    if (++this.commits !== THREAD_AFTER_COMMITS || !this.files) return;
+    try {
+      this.checkpoints = new BackgroundCheckpoints(this.path);
+    } catch {
+      // No thread: the store checkpoints at its commits, as it always could.
+    }
+  }
+
   /** The last long hold of the write lock, or null if none was recorded. */
   lastHold(): StoreHold | null {
     const row = this.sql(`SELECT held_from AS "from", held_until AS "until" FROM store_hold WHERE id = 1`).get();
@@ -122,6 +138,8 @@ export class Db {
   }
 
   close(): void {
+    this.checkpoints?.stop();
+    this.checkpoints = null;
     if (this.raw.open) this.raw.close();
     this.files?.releaseSidecars();
   }
