@@ -33,6 +33,13 @@ async function poolRates(store: SqliteStore): Promise<number[]> {
   return rates;
 }
 
+/**
+ * The big store's history step keeps its newest 10,000 jobs pending, after ~9,000 were claimed
+ * highest priority first (every 10th job of the store). In a smaller store those claims reach into
+ * the newest 10,000 and leave fewer than the step's 6,000: its pool would wait forever.
+ */
+const MIN_BIG = 100_000;
+
 export interface SqliteBenchOptions {
   /** Jobs in the big store (default 1,000,000; QUEUECTL_BENCH_BIG overrides). */
   big?: number;
@@ -43,6 +50,10 @@ export interface SqliteBenchOptions {
 export async function runSqliteBenches(options: SqliteBenchOptions = {}): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const big = options.big ?? Number(process.env.QUEUECTL_BENCH_BIG ?? 1_000_000);
+  if (!(big >= MIN_BIG)) {
+    console.error(`bench sqlite: the big store needs at least ${MIN_BIG} jobs (QUEUECTL_BENCH_BIG=${big})`);
+    process.exit(2);
+  }
   const shellJobs = options.shellJobs ?? 1000;
 
   // 1. shell-job throughput vs a plain spawn loop, same run, same concurrency. Process creation on
