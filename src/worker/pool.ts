@@ -228,8 +228,12 @@ export class WorkerPool {
   /** After the claim loop ends: wait for the last runs, record them, deregister. */
   private async shutdown(): Promise<void> {
     const { ctx } = this;
-    while (this.table.running.size > 0) await ctx.wakeup.wait(1_000);
-    await this.completer.flush();
+    // A finish-and-claim under way when the stop came may still bring jobs (on PostgreSQL it
+    // answers later): wait for those runs too, and record them, before saying stopped.
+    do {
+      while (this.table.busy()) await ctx.wakeup.wait(1_000);
+      await this.completer.flush();
+    } while (this.table.busy());
     this.maintenance.stop();
     this.runner?.close();
     this.unsubscribe();

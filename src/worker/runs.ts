@@ -30,6 +30,11 @@ export class RunTable {
     return this.slots - this.running.size - this.reserved;
   }
 
+  /** Whether anything may still run here: a run, or a claim in flight that may bring some. */
+  busy(): boolean {
+    return this.running.size > 0 || this.reserved > 0;
+  }
+
   /** Promises `n` slots to a claim in flight; `release` gives them back once it answered. */
   reserve(n: number): void {
     this.reserved += n;
