@@ -10,8 +10,8 @@ import { Queue } from "../../src/open.js";
 import { openStore } from "../../src/store/open.js";
 import type { Executor } from "../../src/worker/executor.js";
 import { WorkerPool } from "../../src/worker/pool.js";
-import { PG_URL, tempHome, waitFor } from "../helpers/env.js";
-import { dropSchema, pgSkipReason, uniqueSchema } from "../helpers/pg.js";
+import { tempHome, waitFor } from "../helpers/env.js";
+import { pgSkipReason, withDatabase } from "../helpers/pg.js";
 
 const EMPTY = { data: Buffer.alloc(0), total_bytes: 0, truncated: false };
 /** Completes every job at once: claims and finishes follow each other as fast as the store goes. */
@@ -89,12 +89,5 @@ test("sqlite: a pool drained while it claims writes nothing after stop() resolve
 test("postgres: a pool drained while it claims writes nothing after stop() resolves", async (t) => {
   const skip = await pgSkipReason();
   if (skip) return t.skip(skip);
-  const schema = uniqueSchema();
-  const url = new URL(PG_URL);
-  url.searchParams.set("schema", schema);
-  try {
-    await drainWhileClaiming(url.toString());
-  } finally {
-    await dropSchema(schema);
-  }
+  await withDatabase((url) => drainWhileClaiming(url));
 });
